@@ -1,0 +1,106 @@
+"""The `grader` command. Each command is a few lines around one library call; errors from the
+library become a message and an exit code in `main`, the only place that knows about both."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from grader import __version__, options, plugins
+from grader.errors import ExitCode, GraderError
+from grader.exercise import list_exercises, load_exercise
+from grader.pipeline import check_submission
+from grader.run.limits import Limits
+from grader.views import print_plugins, print_solve, print_validation
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def cli() -> None:
+    """Grade hand-written backpropagation against an exact reference."""
+
+
+@cli.command()
+@click.argument("submission", type=click.Path(path_type=Path))
+@options.exercise
+@options.report_format
+@options.seed
+@options.timeout
+def check(submission: Path, exercise: str, report_format: str, seed: int | None,
+          timeout: float | None) -> int:
+    """Grade one SUBMISSION (a .py file or a folder holding one)."""
+    loaded = load_exercise(exercise)
+    reporter_class = plugins.get("reporters", report_format)
+    wall = timeout or loaded.spec.grading.timeout
+    result = check_submission(loaded, submission, seed, replace(Limits(), wall_seconds=wall))
+    reporter = reporter_class(sys.stdout)
+    reporter.add(result)
+    reporter.close()
+    return ExitCode.OK if result.full_marks else ExitCode.FAILED
+
+
+@cli.command()
+@click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
+def validate(exercises: tuple[str, ...]) -> int:
+    """Check exercises (default: all): schema, printed values, model solution."""
+    from grader.validate import validate_exercise
+
+    targets = list(exercises) or [str(p) for p in list_exercises()]
+    ok = True
+    for target in targets:
+        validation = validate_exercise(load_exercise(target))
+        print_validation(validation)
+        ok = ok and validation.ok
+    return ExitCode.OK if ok else ExitCode.FAILED
+
+
+@cli.command()
+@click.argument("exercise")
+def solve(exercise: str) -> int:
+    """Show the exact reference values next to the printed ones."""
+    print_solve(load_exercise(exercise))
+    return ExitCode.OK
+
+
+@cli.command(name="list")
+def list_command() -> int:
+    """List the exercises that `--exercise` can name."""
+    for path in list_exercises():
+        loaded = load_exercise(path)
+        click.echo(f"{loaded.id:<24} {loaded.spec.task:<11} {loaded.spec.title}  ({path})")
+    return ExitCode.OK
+
+
+@cli.command(name="plugins")
+def plugins_command() -> int:
+    """List installed plugins and where each comes from."""
+    print_plugins()
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; the one place where errors become messages and exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="grader", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        code = ExitCode.USAGE
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except GraderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = exc.exit_code
+    except Exception as exc:  # the grader broke: say so in one line, details on request
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("GRADER_DEBUG"):
+            traceback.print_exc()
+        else:
+            click.echo("(set GRADER_DEBUG=1 for the traceback, and please report it)", err=True)
+        code = ExitCode.INTERNAL
+    sys.exit(int(code or 0))

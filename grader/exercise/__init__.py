@@ -1,0 +1,5 @@
+"""Step 1 of the pipeline: load an exercise file into a checked, ready-to-grade object."""
+
+from grader.exercise.loader import LoadedExercise, find_exercise, list_exercises, load_exercise
+
+__all__ = ["LoadedExercise", "find_exercise", "list_exercises", "load_exercise"]

@@ -1,0 +1,1 @@
+"""Step 2 of the pipeline: the cases a submission is graded on."""

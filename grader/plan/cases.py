@@ -1,0 +1,64 @@
+"""The worked case from the document plus hidden random cases of the same architecture.
+
+Hidden cases make hard-coding the document's numbers useless. They are drawn from a seed that
+goes into the result, so an instructor can rebuild any case with `--seed`. By default the seed
+is derived from the exercise's and the submission's content: grading the same file twice gives
+the same cases, and editing the file to hard-code a hidden case changes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.exercise.loader import LoadedExercise
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str  # "worked case" or "hidden case 2"
+    params: dict[str, np.ndarray]
+    x: np.ndarray
+    y: np.ndarray
+    learning_rate: float | None
+    worked: bool  # the document's own case, the one with printed values
+
+
+def default_seed(exercise: LoadedExercise, submission: bytes) -> int:
+    digest = hashlib.sha256(exercise.digest.encode() + b"\0" + submission).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def worked_case(exercise: LoadedExercise) -> Case:
+    case = exercise.spec.case
+    lr = case.learning_rate
+    return Case(
+        label="worked case",
+        params={name: array.floats() for name, array in case.params.items()},
+        x=case.x.floats(),
+        y=case.y.floats(),
+        learning_rate=None if lr is None else float(lr),
+        worked=True,
+    )
+
+
+def hidden_cases(exercise: LoadedExercise, seed: int, count: int) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    worked = worked_case(exercise)
+    net = exercise.network
+    cases = []
+    for number in range(1, count + 1):
+        # Parameters and inputs in [-1, 1], the scale of the lecture's numbers.
+        params = {name: rng.uniform(-1, 1, shape) for name, shape in net.shapes().items()}
+        x = rng.uniform(-1, 1, worked.x.shape)
+        y = np.asarray(net.loss.sample_targets(rng, worked.y.shape), dtype=np.float64)
+        cases.append(
+            Case(f"hidden case {number}", params, x, y, worked.learning_rate, worked=False)
+        )
+    return cases
+
+
+def plan_cases(exercise: LoadedExercise, seed: int) -> list[Case]:
+    return [worked_case(exercise), *hidden_cases(exercise, seed, exercise.spec.grading.hidden_cases)]

@@ -1,0 +1,124 @@
+"""Find, load and check plugins from entry points, the way flake8's finder does.
+
+Three small steps: `_find` reads entry-point metadata (no import), `_load` imports each one and
+wraps any failure in a PluginError naming `group[name]`, `_check` holds the object against its
+Protocol. The built-ins come through the same path: the project's own pyproject.toml registers
+them. Results are cached per process and sorted by name for determinism.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from grader import protocols
+from grader.errors import PluginError
+
+KINDS: dict[str, tuple[str, type]] = {
+    "activations": ("grader.activations", protocols.Activation),
+    "losses": ("grader.losses", protocols.Loss),
+    "tasks": ("grader.tasks", protocols.Task),
+    "tolerances": ("grader.tolerances", protocols.Tolerance),
+    "reporters": ("grader.reporters", protocols.Reporter),
+}
+
+
+@dataclass(frozen=True)
+class Plugin:
+    kind: str
+    name: str
+    value: str  # "module:attribute", as the entry point says
+    distribution: str
+    version: str
+    obj: Any
+
+    @property
+    def where(self) -> str:
+        return f"{KINDS[self.kind][0]}[{self.name}] from {self.distribution} {self.version}"
+
+
+def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
+    group = KINDS[kind][0]
+    found: dict[tuple[str, str], tuple[metadata.EntryPoint, str, str]] = {}
+    for dist in metadata.distributions():
+        dist_name = dist.metadata["Name"] or "?"
+        for ep in dist.entry_points:
+            if ep.group == group:
+                # The same distribution can be seen twice on sys.path (editable + site).
+                found.setdefault((ep.name, dist_name), (ep, dist_name, dist.version))
+    return sorted(found.values(), key=lambda item: (item[0].name, item[1]))
+
+
+def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
+    """The (methods, attributes) a Protocol declares, without typing's private helpers."""
+    methods = [
+        n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")
+    ]
+    attributes = [n for n in getattr(protocol, "__annotations__", {}) if not n.startswith("_")]
+    return methods, attributes
+
+
+def _check(kind: str, where: str, obj: Any) -> None:
+    protocol = KINDS[kind][1]
+    methods, attributes = _protocol_members(protocol)
+    missing = [m for m in methods + attributes if not hasattr(obj, m)]
+    missing += [f"{m} (not callable)" for m in methods if hasattr(obj, m) and not callable(
+        getattr(obj, m))]
+    if missing:
+        raise PluginError(
+            f"plugin {where} does not implement {protocol.__name__}: "
+            f"missing {', '.join(repr(m) for m in sorted(missing))}"
+        )
+    if kind == "reporters" and not inspect.isclass(obj):
+        raise PluginError(f"plugin {where} must be a class (constructed on an output stream)")
+
+
+def _load(kind: str, ep: metadata.EntryPoint, dist: str, version: str) -> Plugin:
+    where = f"{KINDS[kind][0]}[{ep.name}] from {dist} {version}"
+    try:
+        obj = ep.load()
+    except Exception as exc:  # a broken plugin must be named, never silently skipped
+        raise PluginError(f"plugin {where} failed to load ({ep.value}): {exc!r}") from exc
+    _check(kind, where, obj)
+    return Plugin(kind, ep.name, ep.value, dist, version, obj)
+
+
+@functools.cache
+def registry(kind: str) -> dict[str, Plugin]:
+    """Every installed plugin of one kind, by name."""
+    plugins: dict[str, Plugin] = {}
+    for ep, dist, version in _find(kind):
+        if ep.name in plugins and plugins[ep.name].distribution != dist:
+            other = plugins[ep.name]
+            raise PluginError(
+                f"two plugins are named {KINDS[kind][0]}[{ep.name}]: one from "
+                f"{other.distribution} {other.version}, one from {dist} {version}; "
+                "uninstall one of them"
+            )
+        plugins[ep.name] = _load(kind, ep, dist, version)
+    return plugins
+
+
+def names(kind: str) -> list[str]:
+    return sorted(registry(kind))
+
+
+def unknown_name_message(kind: str, name: str) -> str:
+    """`unknown activation 'sigmod' (did you mean 'sigmoid'?)` or the list of known names."""
+    singular = kind[:-1]
+    known = names(kind)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+    return f"unknown {singular} {name!r} ({hint})"
+
+
+def get(kind: str, name: str) -> Any:
+    """The plugin object named `name`, or a PluginError that suggests a near miss."""
+    plugins = registry(kind)
+    if name not in plugins:
+        raise PluginError(unknown_name_message(kind, name))
+    return plugins[name].obj

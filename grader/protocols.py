@@ -1,0 +1,120 @@
+"""The contract of every plugin kind, one Protocol each (like pluggy's hookspec.py).
+
+A plugin is an object exposed by an entry point in one of the groups below. The registry
+(`grader.plugins`) checks the object against its Protocol when it loads it and names the
+culprit (`group[name] from dist version`) when it does not fit.
+
+| kind        | entry-point group    | the entry point names             |
+|-------------|----------------------|-----------------------------------|
+| activations | `grader.activations` | an object implementing Activation |
+| losses      | `grader.losses`      | an object implementing Loss       |
+| tasks       | `grader.tasks`       | an object implementing Task       |
+| tolerances  | `grader.tolerances`  | an object implementing Tolerance  |
+| reporters   | `grader.reporters`   | a class implementing Reporter     |
+
+Names must be unique across installed distributions; two distributions that register the
+same name in the same group are an error naming both, never a silent override.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from grader.plan.cases import Case
+    from grader.reference.network import Network
+    from grader.result import CheckResult
+    from grader.score.printed import Printed
+    from grader.tasks.base import Quantity
+
+
+@runtime_checkable
+class Activation(Protocol):
+    """An activation function and its derivative, side by side.
+
+    Arrays are float64 of shape (m, units): one row per observation.
+    """
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """Return h = act(z) as a fresh array; must not overflow or warn for any finite z."""
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        """Return dL/dz from dL/dh (a vector-Jacobian product), as a fresh array.
+
+        `h` is act(z), or the value a document printed for it (rounded): write the derivative
+        in terms of h where the lecture does (sigmoid: h(1 - h), tanh: 1 - h^2), so that a hand
+        calculation from printed values can be reproduced.
+        """
+
+
+@runtime_checkable
+class Loss(Protocol):
+    """A loss over a batch: the mean over rows of a per-observation loss.
+
+    `canonical_link` names the output activation (or None) for which dL/dz = (h - y) / m;
+    the solver then uses that exact, saturation-proof form instead of the chain through h.
+    """
+
+    canonical_link: str | None
+
+    def value(self, h: np.ndarray, y: np.ndarray) -> float:
+        """The loss: mean over the m rows of h and y (shape (m, outputs))."""
+
+    def gradient(self, h: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/dh, shape (m, outputs), including the 1/m of the batch mean."""
+
+    def sample_targets(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """Targets for a hidden random case (e.g. one-hot rows for cross-entropy)."""
+
+
+@runtime_checkable
+class Task(Protocol):
+    """A kind of exercise: what the submission computes and how we compute it ourselves."""
+
+    function: str  # the function the submission must define, e.g. "backward"
+    needs_learning_rate: bool  # whether the exercise's case must give a learning rate
+
+    def arguments(self, case: Case) -> dict[str, Any]:
+        """The submission's arguments for one case, in call order (numpy arrays or numbers)."""
+
+    def quantities(self, network: Network) -> Sequence[Quantity]:
+        """What the submission returns, one Quantity per returned key."""
+
+    def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
+        """The exact value of every quantity for one case, computed by the reference solver."""
+
+
+@runtime_checkable
+class Tolerance(Protocol):
+    """A tolerance mode: which submitted numbers count as equal to the reference."""
+
+    settings: type[BaseModel]  # validates the mode's own keys in the exercise file
+
+    def accepts(
+        self, submitted: np.ndarray, exact: np.ndarray, printed: Printed | None, settings: Any
+    ) -> np.ndarray:
+        """Elementwise bool array: is each submitted entry acceptable?
+
+        `printed` is what the document printed for this quantity (worked case only), or None.
+        """
+
+    def describe(self, settings: Any) -> str:
+        """A short phrase for reports, e.g. 'within 0.51e-3 (3 decimals)'."""
+
+
+@runtime_checkable
+class Reporter(Protocol):
+    """A report format with a lifecycle: construct on a stream, add results, close."""
+
+    def __init__(self, stream: IO[str]) -> None: ...
+
+    def add(self, result: CheckResult) -> None:
+        """Report one graded submission."""
+
+    def close(self) -> None:
+        """Write whatever comes after the last result."""

@@ -1,0 +1,1 @@
+"""Step 6 of the pipeline: reporter plugins that write results for people and machines."""

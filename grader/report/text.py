@@ -1,0 +1,53 @@
+"""The human report `grader check` prints."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import IO
+
+from grader.result import CheckResult
+
+_MARK = {"pass": "PASS", "partial": "PART", "fail": "FAIL"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.2f}"
+
+
+class TextReporter:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def _line(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+
+    def add(self, result: CheckResult) -> None:
+        self._line(f"{result.exercise}: {result.title}")
+        self._line(
+            f"submission {result.submission}, graded on the worked case and "
+            f"{result.hidden_cases} hidden cases (seed {result.seed})"
+        )
+        for problem in result.problems:
+            self._line(textwrap.indent(f"problem: {problem}", "  "))
+        self._line()
+        width = max((len(c.name) for c in result.checks), default=0)
+        for check in result.checks:
+            score = f"{_points(check.score)}/{_points(check.max_score)}"
+            self._line(f"  {_MARK[check.status]}  {check.name:<{width}}  {score}")
+            if check.status != "pass":
+                self._line(textwrap.indent(check.message, " " * 8))
+                if check.diagnosis:
+                    self._line(textwrap.indent(f"likely cause: {check.diagnosis}", " " * 8))
+        if result.problems and (result.stderr or result.stdout):
+            self._line()
+            self._line("what the submission printed (last lines):")
+            self._line(textwrap.indent((result.stderr or result.stdout).rstrip(), "  | "))
+        self._line()
+        verdict = "full marks" if result.full_marks else "not full marks yet"
+        self._line(f"score: {_points(result.score)} / {_points(result.max_score)} ({verdict})")
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+reporter = TextReporter

@@ -1,0 +1,50 @@
+"""The graded result of one submission: what every reporter reads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class WrongEntry(BaseModel):
+    label: str  # "dL/dw_21^1"
+    case: str  # "worked case", "hidden case 2"
+    expected: float
+    got: float | None  # None when the entry could not be read (missing, wrong shape, error)
+
+
+class Check(BaseModel):
+    """One quantity (e.g. dL/dW1) over every case."""
+
+    name: str  # "dL/dW1"
+    quantity: str  # "gradients.W1", the key of its printed values in the exercise
+    score: float
+    max_score: float
+    status: Literal["pass", "partial", "fail"]
+    message: str
+    cases_passed: int
+    cases: int
+    tolerance: str
+    wrong: list[WrongEntry] = []
+    diagnosis: str | None = None
+
+
+class CheckResult(BaseModel):
+    exercise: str
+    title: str
+    submission: str
+    score: float
+    max_score: float
+    seed: int
+    hidden_cases: int
+    problems: list[str] = []  # about the submission as a whole: import error, timeout, ...
+    checks: list[Check] = []
+    stdout: str = ""
+    stderr: str = ""
+    elapsed: float = 0.0
+    grader_version: str
+
+    @property
+    def full_marks(self) -> bool:
+        return self.score >= self.max_score - 1e-9

@@ -1,0 +1,28 @@
+"""Resource limits for one submission, with their documented defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 10.0  # the whole submission: import and every case
+    cpu_seconds: int = 10
+    memory_bytes: int = 2048 * MiB  # address space; numpy's import alone maps a few hundred MiB
+    output_bytes: int = 1 * MiB  # stdout + stderr together; more is a flood and ends the run
+    result_bytes: int = 16 * MiB  # the result channel
+    file_bytes: int = 16 * MiB  # the largest file the submission may write
+    open_files: int = 64
+    processes: int | None = None  # RLIMIT_NPROC counts the whole uid: set by the sandbox
+
+    def for_child(self) -> dict[str, int | None]:
+        return {
+            "cpu_seconds": self.cpu_seconds,
+            "memory_bytes": self.memory_bytes,
+            "file_bytes": self.file_bytes,
+            "open_files": self.open_files,
+            "processes": self.processes,
+        }

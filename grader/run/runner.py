@@ -1,0 +1,177 @@
+"""The grader's side of the pipe: start the child, feed it inputs, collect capped output.
+
+The submission runs in a fresh interpreter (`-I`), in a private temporary folder holding a copy
+of the submission, with a scrubbed environment, stdin closed, its own session (so the whole
+process group can be killed), and resource limits it sets on itself before any student code
+runs. Results come back as JSON lines on a dedicated pipe, never pickle, and are validated by
+`grader.run.wire` before anything is scored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.run.limits import Limits
+from grader.run.streams import CappedReader
+
+CHILD = Path(__file__).with_name("child.py")
+_PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+
+
+@dataclass
+class RunReport:
+    """What happened to one submission, before any scoring."""
+
+    status: str = "ok"  # ok | import-error | missing-function | timeout | output-limit | crashed
+    message: str = ""
+    events: dict[int, dict[str, Any]] = field(default_factory=dict)  # case number -> event
+    stdout: str = ""
+    stderr: str = ""
+    elapsed: float = 0.0
+
+
+def child_environment(workdir: Path) -> dict[str, str]:
+    env = {
+        "PATH": os.defpath,
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        # One thread each: deterministic sums, and no thread pools to outlive a timeout.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update({k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ})
+    return env
+
+
+def _stage(submission: Path, root: Path) -> Path:
+    """Copy the submission into the private folder: the original is never touched."""
+    target = root / "submission" / submission.name
+    target.parent.mkdir()
+    shutil.copy2(submission, target)
+    return target
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        pass
+    if proc.poll() is None:
+        proc.kill()
+
+
+def _send(fd: int, payload: bytes) -> None:
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(payload)
+    except OSError:
+        pass  # the child died before reading: its exit status says why
+
+
+def run_submission(
+    submission: Path, function: str, calls: list[list[Any]], limits: Limits = Limits()
+) -> RunReport:
+    """Run `function` from `submission` once per call (positional arguments as JSON)."""
+    root = Path(tempfile.mkdtemp(prefix="grader-"))
+    try:
+        work = root / "work"
+        work.mkdir()
+        staged = _stage(submission, root)
+        request = {"submission": str(staged), "function": function,
+                   "limits": limits.for_child(), "calls": calls}
+        return _supervise(request, work, limits)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _supervise(request: dict[str, Any], work: Path, limits: Limits) -> RunReport:
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-I", str(CHILD), str(req_r), str(res_w)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(req_r, res_w),
+        cwd=work,
+        env=child_environment(work),
+        start_new_session=True,
+    )
+    os.close(req_r)
+    os.close(res_w)
+    flood = threading.Event()
+    out = CappedReader(proc.stdout, limits.output_bytes, flood)
+    err = CappedReader(proc.stderr, limits.output_bytes, flood, shared_with=out)
+    results = CappedReader(os.fdopen(res_r, "rb"), limits.result_bytes, flood, keep_all=True)
+    threading.Thread(target=_send, args=(req_w, json.dumps(request).encode()), daemon=True).start()
+    report = RunReport()
+    deadline = started + limits.wall_seconds
+    while proc.poll() is None and time.monotonic() < deadline and not flood.is_set():
+        time.sleep(0.005)
+    timed_out = proc.poll() is None and not flood.is_set()
+    _kill_group(proc)  # also reaps anything it left in its process group
+    proc.wait()
+    for reader in (out, err, results):
+        reader.finish(timeout=1.0)  # an orphan holding a pipe open cannot make us wait
+    report.elapsed = time.monotonic() - started
+    report.stdout, report.stderr = out.text(), err.text()
+    _interpret(report, results.data(), proc.returncode, timed_out, flood.is_set(), limits)
+    return report
+
+
+def _interpret(
+    report: RunReport, raw: bytes, code: int, timed_out: bool, flooded: bool, limits: Limits
+) -> None:
+    from grader.run.wire import parse_events
+
+    done = False
+    for event in parse_events(raw):
+        kind = event["event"]
+        if kind in ("import-error", "missing-function"):
+            report.status, report.message = kind, event.get("error", "")
+        elif kind in ("result", "call-error"):
+            report.events[event["case"]] = event
+        elif kind == "done":
+            done = True
+    if report.status != "ok" or done:
+        return
+    if flooded:
+        report.status = "output-limit"
+        report.message = (f"printed more than {limits.output_bytes // 1024} KiB or returned more "
+                          f"than {limits.result_bytes // (1024 * 1024)} MiB; it was stopped "
+                          "(a print inside a loop is the usual cause)")
+    elif timed_out:
+        report.status = "timeout"
+        report.message = (f"did not finish within {limits.wall_seconds:g} s of wall-clock time "
+                          "(an infinite loop, a very long loop or waiting on input are the "
+                          "usual causes)")
+    else:
+        report.status = "crashed"
+        report.message = _describe_exit(code, limits)
+
+
+def _describe_exit(code: int, limits: Limits) -> str:
+    if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+        return (f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
+                "very long loop is the usual cause)")
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        return f"the process was killed by signal {name}"
+    return (f"the process ended (exit status {code}) before returning results: os._exit, "
+            "exhausted memory or a crash in native code")

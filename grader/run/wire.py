@@ -1,0 +1,75 @@
+"""Strict parsing of what the child sends: JSON lines of a few known shapes, numbers only."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Failure(_Event):
+    event: Literal["import-error", "missing-function"]
+    error: str = Field(max_length=4000)
+
+
+class Encoded(_Event):
+    shape: list[Annotated[int, Field(ge=0)]] | None = None
+    data: list[float] | None = None
+    error: str | None = Field(default=None, max_length=4000)
+
+
+class Result(_Event):
+    event: Literal["result"]
+    case: int = Field(ge=0)
+    type: str = Field(max_length=200)
+    values: dict[str, Encoded] | None = None
+
+
+class CallError(_Event):
+    event: Literal["call-error"]
+    case: int = Field(ge=0)
+    error: str = Field(max_length=4000)
+
+
+class Done(_Event):
+    event: Literal["done"]
+
+
+_EVENT = TypeAdapter(Annotated[Failure | Result | CallError | Done, Field(discriminator="event")])
+
+
+def _reject_constant(name: str) -> float:
+    # NaN and infinities arrive as JSON constants; keep them as floats to report them by entry.
+    return float(name)
+
+
+def parse_events(raw: bytes) -> list[dict[str, Any]]:
+    """Every well-formed event, in order; anything else on the channel is ignored."""
+    events = []
+    for line in raw.splitlines():
+        try:
+            data = json.loads(line, parse_constant=_reject_constant)
+            events.append(_EVENT.validate_python(data).model_dump())
+        except (ValueError, ValidationError):
+            continue
+    return events
+
+
+def decode(encoded: dict[str, Any], shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
+    """The returned array if it has exactly `shape` (entries may be non-finite), else why not."""
+    if encoded.get("error"):
+        return None, f"is a {encoded['error']}"
+    got = tuple(encoded["shape"] or ())
+    data = encoded["data"] or []
+    if math.prod(got) != len(data):
+        return None, "is malformed"
+    if got != shape:
+        return None, f"has shape {got}, expected {shape} (the same shape as the parameter)"
+    return np.array(data, dtype=np.float64).reshape(shape), ""

@@ -1,0 +1,1 @@
+"""Step 4 of the pipeline: score submitted numbers against the exact reference."""

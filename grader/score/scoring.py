@@ -1,0 +1,102 @@
+"""Turn a run's raw events into checks: validate every number, compare, give partial credit.
+
+Partial credit: a quantity earns its points in proportion to the cases (the worked case and
+every hidden case) on which all of its entries are within tolerance. Returning the document's
+numbers as constants therefore earns at most 1 / (1 + hidden_cases) of the marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.exercise.loader import LoadedExercise, Rule
+from grader.plan.cases import Case
+from grader.result import Check, WrongEntry
+from grader.run.runner import RunReport
+from grader.run.wire import decode
+from grader.score.printed import Printed
+from grader.tasks.base import Quantity
+
+MAX_WRONG_LISTED = 20
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "nothing"
+    if value != 0 and not 1e-3 <= abs(value) < 1e5 or not np.isfinite(value):
+        return f"{value:.6g}"
+    return f"{value:.6f}"
+
+
+@dataclass
+class CaseOutcome:
+    passed: bool
+    problem: str = ""  # why the whole quantity could not be compared on this case
+    wrong: list[WrongEntry] | None = None
+
+
+def _received(report: RunReport, number: int, q: Quantity, names: list[str]):
+    """(array, problem) for quantity q on case `number`."""
+    event = report.events.get(number)
+    if event is None:
+        return None, report.message or "no result for this case"
+    if event["event"] == "call-error":
+        return None, f"raised {event['error']}"
+    if event["type"] != "dict" or event["values"] is None:
+        return None, f"returned a {event['type']}, expected a dict with keys {', '.join(names)}"
+    if q.name not in event["values"]:
+        return None, f"the returned dict has no key {q.name!r}"
+    array, problem = decode(event["values"][q.name], q.shape)
+    return array, (f"{q.title} {problem}" if problem else "")
+
+
+def _compare(q: Quantity, rule: Rule, case: Case, got: np.ndarray, exact: np.ndarray,
+             printed: Printed | None) -> CaseOutcome:
+    finite = np.isfinite(got)
+    ok = finite & rule.tolerance.accepts(np.where(finite, got, 0.0), exact, printed, rule.settings)
+    wrong = [
+        WrongEntry(label=q.entry(index), case=case.label, expected=float(exact[index]),
+                   got=float(got[index]))
+        for index in map(tuple, np.argwhere(~ok))
+    ]
+    return CaseOutcome(passed=not wrong, wrong=wrong)
+
+
+def _message(q: Quantity, outcomes: list[CaseOutcome], cases: list[Case]) -> str:
+    lines = []
+    for case, outcome in zip(cases, outcomes):
+        if outcome.problem:
+            lines.append(f"{case.label}: {outcome.problem}")
+        elif outcome.wrong:
+            shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
+            parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
+            more = len(outcome.wrong) - len(shown)
+            lines.append(f"{case.label}: " + "; ".join(parts) + (f" (+{more} more)" if more else ""))
+    return "\n".join(lines) if lines else "correct on every case"
+
+
+def score_quantity(
+    exercise: LoadedExercise, q: Quantity, cases: list[Case], refs: list[dict], report: RunReport
+) -> Check:
+    rule = exercise.rules[q.name]
+    names = [x.name for x in exercise.quantities]
+    table = getattr(exercise.spec.expected, q.section, {})
+    outcomes = []
+    for number, (case, ref) in enumerate(zip(cases, refs)):
+        got, problem = _received(report, number, q, names)
+        if got is None or problem:
+            outcomes.append(CaseOutcome(False, problem))
+            continue
+        printed = Printed.of(table[q.name]) if case.worked and q.name in table else None
+        outcomes.append(_compare(q, rule, case, got, np.asarray(ref[q.name]), printed))
+    passed = sum(o.passed for o in outcomes)
+    status = "pass" if passed == len(cases) else ("partial" if passed else "fail")
+    wrong = [w for o in outcomes for w in (o.wrong or [])][:MAX_WRONG_LISTED]
+    return Check(
+        name=q.title, quantity=q.key, score=rule.points * passed / len(cases),
+        max_score=rule.points, status=status, message=_message(q, outcomes, cases),
+        cases_passed=passed, cases=len(cases), tolerance=rule.tolerance.describe(rule.settings),
+        wrong=wrong,
+    )

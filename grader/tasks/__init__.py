@@ -1,0 +1,1 @@
+"""Task plugins: what a submission computes, and the exact reference for it."""

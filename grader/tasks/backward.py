@@ -1,0 +1,37 @@
+"""Task `backward`: return dL/dparam for every parameter, same names and shapes as params.
+
+    def backward(params, x, y) -> dict[str, array]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader import notation
+from grader.plan.cases import Case
+from grader.reference import network as solver
+from grader.reference.network import Network
+from grader.tasks.base import Quantity
+
+
+class Backward:
+    function = "backward"
+    needs_learning_rate = False
+
+    def arguments(self, case: Case) -> dict[str, Any]:
+        return {"params": case.params, "x": case.x, "y": case.y}
+
+    def quantities(self, network: Network) -> list[Quantity]:
+        return [
+            Quantity(name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol)
+            for name, shape in network.shapes().items()
+        ]
+
+    def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
+        return solver.backward(network, case.params, case.x, case.y)
+
+
+task = Backward()

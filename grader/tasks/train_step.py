@@ -1,0 +1,43 @@
+"""Task `train-step`: forward, backward and one gradient-descent update.
+
+    def train_step(params, x, y, learning_rate) -> dict[str, array]   # the updated parameters
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader import notation
+from grader.plan.cases import Case
+from grader.reference import network as solver
+from grader.reference.network import Network
+from grader.tasks.base import Quantity
+
+
+def _updated_symbol(name: str, index: tuple[int, ...]) -> str:
+    return f"{notation.symbol(name, index)} (updated)"
+
+
+class TrainStep:
+    function = "train_step"
+    needs_learning_rate = True
+
+    def arguments(self, case: Case) -> dict[str, Any]:
+        return {"params": case.params, "x": case.x, "y": case.y,
+                "learning_rate": case.learning_rate}
+
+    def quantities(self, network: Network) -> list[Quantity]:
+        return [
+            Quantity(name, "updated", shape, f"{name} (updated)", _updated_symbol)
+            for name, shape in network.shapes().items()
+        ]
+
+    def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
+        grads = solver.backward(network, case.params, case.x, case.y)
+        return solver.step(case.params, grads, case.learning_rate)
+
+
+task = TrainStep()

@@ -1,0 +1,65 @@
+"""Plain-text views for instructors: `validate`, `solve` and `plugins`."""
+
+from __future__ import annotations
+
+import click
+import numpy as np
+
+from grader import plugins
+from grader.exercise.loader import LoadedExercise
+from grader.plan.cases import worked_case
+from grader.score.scoring import fmt
+from grader.validate import Validation
+from grader.validate.printed import Verdict, check_printed, exact_values
+
+_STATUS = {"exact": "exact", "artefact": "rounding artefact", "discrepancy": "DISCREPANCY"}
+
+
+def _verdict_line(v: Verdict) -> str:
+    line = f"{_STATUS[v.status]:<17} {v.key:<30} {v.symbol:<18} printed {v.printed}, exact {fmt(v.exact)}"
+    if v.status != "exact":
+        line += f" ({v.units_off:+d} in the last place"
+        line += f"; from the printed values by hand: {fmt(v.by_hand)}"
+        line += f"; rounding can explain {v.bound:.2g})"
+    return line
+
+
+def print_validation(validation: Validation) -> None:
+    ex = validation.exercise
+    click.echo(f"{ex.id} ({ex.path})")
+    click.echo("  schema: ok")
+    counts = {s: sum(v.status == s for v in validation.verdicts) for s in _STATUS}
+    click.echo(
+        f"  printed values: {len(validation.verdicts)} checked: {counts['exact']} exact, "
+        f"{counts['artefact']} rounding artefacts, {counts['discrepancy']} discrepancies"
+    )
+    for v in validation.verdicts:
+        if v.status != "exact":
+            click.echo("    " + _verdict_line(v))
+    if validation.solution is not None:
+        s = validation.solution
+        click.echo(f"  model solution: {s.score:g}/{s.max_score:g} on the worked case and "
+                   f"{s.hidden_cases} hidden cases (seed {s.seed})")
+    for problem in validation.problems:
+        click.echo(f"  PROBLEM: {problem}")
+    click.echo(f"  => {'valid' if validation.ok else 'NOT VALID'}")
+
+
+def print_solve(ex: LoadedExercise) -> None:
+    click.echo(f"{ex.id}: {ex.spec.title}")
+    click.echo(f"source: {ex.spec.source}")
+    verdicts = {v.key: v for v in check_printed(ex)}
+    exact = exact_values(ex, worked_case(ex))
+    for key, values in exact.items():
+        for index in np.ndindex(values.shape):
+            where = "".join(f"[{i}]" for i in index)
+            v = verdicts.get(f"expected.{key}{where}")
+            printed = f"{v.printed:<10} {_STATUS[v.status]}" if v else ""
+            click.echo(f"  {key + where:<20} {fmt(float(values[index])):>14}   {printed}")
+
+
+def print_plugins() -> None:
+    for kind in plugins.KINDS:
+        click.echo(f"{kind} ({plugins.KINDS[kind][0]}):")
+        for name, plugin in plugins.registry(kind).items():
+            click.echo(f"  {name:<26} {plugin.distribution} {plugin.version}  ({plugin.value})")

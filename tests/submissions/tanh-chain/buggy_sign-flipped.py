@@ -1,0 +1,19 @@
+# Bug (sign-flipped): dL/dh_2 taken as (y - h_2) instead of -(y - h_2), so every gradient has the wrong sign.
+import numpy as np
+
+
+def backward(params, x, y):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    z1 = W1 @ x + b1
+    h1 = np.tanh(z1)
+    z2 = W2 @ h1 + b2
+    h2 = np.tanh(z2)
+
+    delta2 = (y - h2) * (1 - h2 ** 2)     # BUG: dL/dh2 is -(y - h2)
+    dW2 = np.outer(delta2, h1)
+    db2 = delta2
+    delta1 = (W2.T @ delta2) * (1 - h1 ** 2)
+    dW1 = np.outer(delta1, x)
+    db1 = delta1
+
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
