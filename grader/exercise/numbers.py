@@ -18,10 +18,11 @@ from pydantic_core import PydanticCustomError
 def to_decimal(value: Any) -> Decimal:
     """A TOML number as a Decimal; strings, booleans and the rest are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise PydanticCustomError("number", "expected a number, got {got!r}", {"got": value})
+        got = repr(value) if len(repr(value)) < 40 else type(value).__name__
+        raise PydanticCustomError("number", f"expected a number, got {got}")
     dec = value if isinstance(value, Decimal) else Decimal(repr(value))
     if not dec.is_finite():
-        raise PydanticCustomError("number", "expected a finite number, got {got}", {"got": dec})
+        raise PydanticCustomError("number", f"expected a finite number, got {dec}")
     return dec
 
 
@@ -52,12 +53,10 @@ def _shape_of(value: Any, where: str = "") -> tuple[int, ...]:
         to_decimal(value)
         return ()
     if not value:
-        raise PydanticCustomError("array", "empty array{where}", {"where": where})
+        raise PydanticCustomError("array", f"empty array{where}")
     shapes = {_shape_of(item, f"{where}[{i}]") for i, item in enumerate(value)}
     if len(shapes) != 1:
-        raise PydanticCustomError(
-            "array", "ragged array{where}: rows of different lengths", {"where": where}
-        )
+        raise PydanticCustomError("array", f"ragged array{where}: rows of different lengths")
     return (len(value), *shapes.pop())
 
 
