@@ -31,8 +31,9 @@ def cli() -> None:
 @options.report_format
 @options.seed
 @options.timeout
-def check(submission: Path, exercise: str, report_format: str, seed: int | None,
-          timeout: float | None) -> int:
+def check(
+    submission: Path, exercise: str, report_format: str, seed: int | None, timeout: float | None
+) -> int:
     """Grade one SUBMISSION (a .py file or a folder holding one)."""
     loaded = load_exercise(exercise)
     reporter_class = plugins.get("reporters", report_format)

@@ -1,4 +1,4 @@
-"""The lecture's notation for every entry: `w_21^1` is W1[1, 0], `b_2^1` is b1[1], `h_1^2` is h2[0]."""
+"""The lecture's notation: `w_21^1` is W1[1, 0], `b_2^1` is b1[1], `h_1^2` is h2[0]."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The whole pipeline for one submission: load, plan, run in isolation, score, (report).
 
-    exercise = load_exercise("house-price-backprop")
-    result = check_submission(exercise, Path("student.py"))
+exercise = load_exercise("house-price-backprop")
+result = check_submission(exercise, Path("student.py"))
 """
 
 from __future__ import annotations

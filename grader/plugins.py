@@ -55,9 +55,7 @@ def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
 
 def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
     """The (methods, attributes) a Protocol declares, without typing's private helpers."""
-    methods = [
-        n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")
-    ]
+    methods = [n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")]
     attributes = [n for n in getattr(protocol, "__annotations__", {}) if not n.startswith("_")]
     return methods, attributes
 
@@ -66,8 +64,9 @@ def _check(kind: str, where: str, obj: Any) -> None:
     protocol = KINDS[kind][1]
     methods, attributes = _protocol_members(protocol)
     missing = [m for m in methods + attributes if not hasattr(obj, m)]
-    missing += [f"{m} (not callable)" for m in methods if hasattr(obj, m) and not callable(
-        getattr(obj, m))]
+    missing += [
+        f"{m} (not callable)" for m in methods if hasattr(obj, m) and not callable(getattr(obj, m))
+    ]
     if missing:
         raise PluginError(
             f"plugin {where} does not implement {protocol.__name__}: "

@@ -16,7 +16,8 @@ _STATUS = {"exact": "exact", "artefact": "rounding artefact", "discrepancy": "DI
 
 
 def _verdict_line(v: Verdict) -> str:
-    line = f"{_STATUS[v.status]:<17} {v.key:<30} {v.symbol:<18} printed {v.printed}, exact {fmt(v.exact)}"
+    line = f"{_STATUS[v.status]:<17} {v.key:<30} {v.symbol:<18} "
+    line += f"printed {v.printed}, exact {fmt(v.exact)}"
     if v.status != "exact":
         line += f" ({v.units_off:+d} in the last place"
         line += f"; from the printed values by hand: {fmt(v.by_hand)}"
@@ -38,8 +39,10 @@ def print_validation(validation: Validation) -> None:
             click.echo("    " + _verdict_line(v))
     if validation.solution is not None:
         s = validation.solution
-        click.echo(f"  model solution: {s.score:g}/{s.max_score:g} on the worked case and "
-                   f"{s.hidden_cases} hidden cases (seed {s.seed})")
+        click.echo(
+            f"  model solution: {s.score:g}/{s.max_score:g} on the worked case and "
+            f"{s.hidden_cases} hidden cases (seed {s.seed})"
+        )
     for problem in validation.problems:
         click.echo(f"  PROBLEM: {problem}")
     click.echo(f"  => {'valid' if validation.ok else 'NOT VALID'}")

@@ -43,24 +43,24 @@ def backward(params, x, y):
     y = np.asarray(y, dtype=float)
 
     # ---- forward pass (points 1-3) -------------------------------------
-    h0 = x                      # layer 0 is the input
-    z1 = W1 @ h0 + b1           # cumulative input of the hidden layer
-    h1 = sigmoid(z1)            # hidden activations (0.484, 0.424 in the lecture)
-    z2 = W2 @ h1 + b2           # cumulative input of the output layer
-    h2 = z2                     # linear output (0.63 in the lecture)
+    h0 = x  # layer 0 is the input
+    z1 = W1 @ h0 + b1  # cumulative input of the hidden layer
+    h1 = sigmoid(z1)  # hidden activations (0.484, 0.424 in the lecture)
+    z2 = W2 @ h1 + b2  # cumulative input of the output layer
+    h2 = z2  # linear output (0.63 in the lecture)
 
     # ---- output layer (points 5-6) --------------------------------------
-    dL_dh2 = -(y - h2)          # derivative of 1/2 (y - h^2)^2   (1.17)
+    dL_dh2 = -(y - h2)  # derivative of 1/2 (y - h^2)^2   (1.17)
     dh2_dz2 = np.ones_like(z2)  # linear activation: dh/dz = 1
-    delta2 = dL_dh2 * dh2_dz2   # dL/dz^2
+    delta2 = dL_dh2 * dh2_dz2  # dL/dz^2
     dW2 = np.outer(delta2, h1)  # dL/dw_1j^2 = delta^2 * h_j^1
-    db2 = delta2                # dz^2/db^2 = 1
+    db2 = delta2  # dz^2/db^2 = 1
 
     # ---- hidden layer (point 7) -----------------------------------------
-    dL_dh1 = W2.T @ delta2      # dz^2/dh_j^1 = w_1j^2
-    dh1_dz1 = h1 * (1.0 - h1)   # sigmoid'(z) = h (1 - h)
-    delta1 = dL_dh1 * dh1_dz1   # dL/dz^1
+    dL_dh1 = W2.T @ delta2  # dz^2/dh_j^1 = w_1j^2
+    dh1_dz1 = h1 * (1.0 - h1)  # sigmoid'(z) = h (1 - h)
+    delta1 = dL_dh1 * dh1_dz1  # dL/dz^1
     dW1 = np.outer(delta1, h0)  # dL/dw_kj^1 = delta_k^1 * x_j
-    db1 = delta1                # dz^1/db^1 = 1
+    db1 = delta1  # dz^1/db^1 = 1
 
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}

@@ -31,15 +31,15 @@ def gradients(W1, b1, W2, b2, x, y):
     z1 = W1 @ x + b1
     h1 = sigmoid(z1)
     z2 = W2 @ h1 + b2
-    h2 = z2                                 # linear output
+    h2 = z2  # linear output
 
     # output layer
-    delta2 = -(y - h2) * 1.0                # dL/dh^2 * dh^2/dz^2 (linear: 1)
+    delta2 = -(y - h2) * 1.0  # dL/dh^2 * dh^2/dz^2 (linear: 1)
     dW2 = np.outer(delta2, h1)
     db2 = delta2
 
     # hidden layer (uses the original W2)
-    delta1 = (W2.T @ delta2) * h1 * (1.0 - h1)   # sigmoid' = h (1 - h)
+    delta1 = (W2.T @ delta2) * h1 * (1.0 - h1)  # sigmoid' = h (1 - h)
     dW1 = np.outer(delta1, x)
     db1 = delta1
 

@@ -45,17 +45,17 @@ def backward(params, x, y):
     h2 = np.tanh(z2)
 
     # ---- output unit: dL/dw_2 = [-(y - h_2)] [1 - h_2^2] [h_1] -------------
-    dL_dh2 = -(y - h2)          # derivative of 1/2 (y - h_2)^2
-    dh2_dz2 = 1.0 - h2 ** 2     # tanh'(z) = 1 - tanh(z)^2 = 1 - h^2
-    delta2 = dL_dh2 * dh2_dz2   # dL/dz_2
+    dL_dh2 = -(y - h2)  # derivative of 1/2 (y - h_2)^2
+    dh2_dz2 = 1.0 - h2**2  # tanh'(z) = 1 - tanh(z)^2 = 1 - h^2
+    delta2 = dL_dh2 * dh2_dz2  # dL/dz_2
     dW2 = np.outer(delta2, h1)  # dz_2/dw_2 = h_1
-    db2 = delta2                # dz_2/db_2 = 1
+    db2 = delta2  # dz_2/db_2 = 1
 
     # ---- first unit: continue the chain through z_2 = w_2 h_1 + b_2 -------
-    dL_dh1 = W2.T @ delta2      # dz_2/dh_1 = w_2
-    dh1_dz1 = 1.0 - h1 ** 2     # tanh' again
-    delta1 = dL_dh1 * dh1_dz1   # dL/dz_1
+    dL_dh1 = W2.T @ delta2  # dz_2/dh_1 = w_2
+    dh1_dz1 = 1.0 - h1**2  # tanh' again
+    delta1 = dL_dh1 * dh1_dz1  # dL/dz_1
     dW1 = np.outer(delta1, h0)  # dz_1/dw_1 = x
-    db1 = delta1                # dz_1/db_1 = 1
+    db1 = delta1  # dz_1/db_1 = 1
 
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}

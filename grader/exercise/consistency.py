@@ -19,11 +19,16 @@ def _check_table(
     problems = []
     for name, array in table.items():
         if name not in expected:
-            problems.append((f"{where}.{name}", f"unknown name (expected one of "
-                                                f"{', '.join(expected)})"))
+            problems.append(
+                (f"{where}.{name}", f"unknown name (expected one of {', '.join(expected)})")
+            )
         elif array.shape != expected[name]:
-            problems.append((f"{where}.{name}", f"shape {_shape(array.shape)}, expected "
-                                                f"{_shape(expected[name])}"))
+            problems.append(
+                (
+                    f"{where}.{name}",
+                    f"shape {_shape(array.shape)}, expected {_shape(expected[name])}",
+                )
+            )
     if required:
         problems += [(f"{where}.{name}", "missing") for name in expected if name not in table]
     return problems
@@ -34,11 +39,13 @@ def _observation_shapes(spec: Exercise, net: Network) -> tuple[list[tuple[str, s
     batch: tuple[int, ...] = x.shape[:-1] if len(x.shape) == 2 else ()
     problems = []
     if len(x.shape) not in (1, 2) or x.shape[-1] != net.inputs:
-        problems.append(("case.x", f"shape {_shape(x.shape)}, expected ({net.inputs},) or "
-                                   f"(m, {net.inputs})"))
+        problems.append(
+            ("case.x", f"shape {_shape(x.shape)}, expected ({net.inputs},) or (m, {net.inputs})")
+        )
     if y.shape != (*batch, net.outputs):
-        problems.append(("case.y", f"shape {_shape(y.shape)}, expected "
-                                   f"{_shape((*batch, net.outputs))}"))
+        problems.append(
+            ("case.y", f"shape {_shape(y.shape)}, expected {_shape((*batch, net.outputs))}")
+        )
     return problems, batch
 
 

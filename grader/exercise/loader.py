@@ -120,8 +120,9 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         ann = field.annotation
         args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
         candidates = [ann, *args]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
-                     None)
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
     return model
 
 
@@ -170,13 +171,17 @@ def _rules(spec: Exercise, quantities: tuple[Quantity, ...]) -> dict[str, Rule]:
     given = spec.grading.points
     total = spec.points if spec.points is not None else float(len(quantities))
     if given and spec.points is not None and abs(sum(given.values()) - spec.points) > 1e-9:
-        problems.append(("points", f"is {spec.points} but grading.points add up to "
-                                   f"{sum(given.values())}"))
+        problems.append(
+            ("points", f"is {spec.points} but grading.points add up to {sum(given.values())}")
+        )
     rules: dict[str, Rule] = {}
     for q in quantities:
         tol = spec.grading.tolerances.get(q.name, spec.grading.tolerance)
-        where = f"grading.tolerances.{q.name}" if q.name in spec.grading.tolerances else (
-            "grading.tolerance")
+        where = (
+            f"grading.tolerances.{q.name}"
+            if q.name in spec.grading.tolerances
+            else ("grading.tolerance")
+        )
         mode = plugins.get("tolerances", tol.mode)
         try:
             settings = mode.settings.model_validate(tol.options())

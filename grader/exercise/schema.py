@@ -1,4 +1,6 @@
-"""The exercise file format: a pydantic v2 model of the TOML (documented in docs/exercise-format.md).
+"""The exercise file format: a pydantic v2 model of the TOML.
+
+Every key is documented in the commented reference, exercises/house-price-backprop.toml.
 
 Names of plugins (activations, losses, tasks, tolerance modes) are checked against what is
 installed, so a misspelling is reported at its key with a suggestion.

@@ -61,4 +61,7 @@ def hidden_cases(exercise: LoadedExercise, seed: int, count: int) -> list[Case]:
 
 
 def plan_cases(exercise: LoadedExercise, seed: int) -> list[Case]:
-    return [worked_case(exercise), *hidden_cases(exercise, seed, exercise.spec.grading.hidden_cases)]
+    return [
+        worked_case(exercise),
+        *hidden_cases(exercise, seed, exercise.spec.grading.hidden_cases),
+    ]

@@ -8,6 +8,7 @@ fresh copies of the inputs, and writes one JSON line per event to RESULT_FD. The
 none of it: it validates every number itself.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -17,10 +18,9 @@ import traceback
 def _limit(resource, name, value):
     if value is None or not hasattr(resource, name):
         return
-    try:
+    # A limit the platform refuses leaves the parent's wall clock and its own checks.
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(getattr(resource, name), (value, value))
-    except (ValueError, OSError):
-        pass  # a limit the platform refuses is reported by the parent's own checks
 
 
 def set_limits(limits):

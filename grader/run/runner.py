@@ -9,6 +9,7 @@ runs. Results come back as JSON lines on a dedicated pipe, never pickle, and are
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,10 +68,8 @@ def _stage(submission: Path, root: Path) -> Path:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, AttributeError):
-        pass
     if proc.poll() is None:
         proc.kill()
 
@@ -84,16 +83,21 @@ def _send(fd: int, payload: bytes) -> None:
 
 
 def run_submission(
-    submission: Path, function: str, calls: list[list[Any]], limits: Limits = Limits()
+    submission: Path, function: str, calls: list[list[Any]], limits: Limits | None = None
 ) -> RunReport:
     """Run `function` from `submission` once per call (positional arguments as JSON)."""
+    limits = limits or Limits()
     root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         work = root / "work"
         work.mkdir()
         staged = _stage(submission, root)
-        request = {"submission": str(staged), "function": function,
-                   "limits": limits.for_child(), "calls": calls}
+        request = {
+            "submission": str(staged),
+            "function": function,
+            "limits": limits.for_child(),
+            "calls": calls,
+        }
         return _supervise(request, work, limits)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -153,14 +157,18 @@ def _interpret(
         return
     if flooded:
         report.status = "output-limit"
-        report.message = (f"printed more than {limits.output_bytes // 1024} KiB or returned more "
-                          f"than {limits.result_bytes // (1024 * 1024)} MiB; it was stopped "
-                          "(a print inside a loop is the usual cause)")
+        report.message = (
+            f"printed more than {limits.output_bytes // 1024} KiB or returned more "
+            f"than {limits.result_bytes // (1024 * 1024)} MiB; it was stopped "
+            "(a print inside a loop is the usual cause)"
+        )
     elif timed_out:
         report.status = "timeout"
-        report.message = (f"did not finish within {limits.wall_seconds:g} s of wall-clock time "
-                          "(an infinite loop, a very long loop or waiting on input are the "
-                          "usual causes)")
+        report.message = (
+            f"did not finish within {limits.wall_seconds:g} s of wall-clock time "
+            "(an infinite loop, a very long loop or waiting on input are the "
+            "usual causes)"
+        )
     else:
         report.status = "crashed"
         report.message = _describe_exit(code, limits)
@@ -168,10 +176,14 @@ def _interpret(
 
 def _describe_exit(code: int, limits: Limits) -> str:
     if code == -signal.SIGXCPU or code == -signal.SIGKILL:
-        return (f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
-                "very long loop is the usual cause)")
+        return (
+            f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
+            "very long loop is the usual cause)"
+        )
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         return f"the process was killed by signal {name}"
-    return (f"the process ended (exit status {code}) before returning results: os._exit, "
-            "exhausted memory or a crash in native code")
+    return (
+        f"the process ended (exit status {code}) before returning results: os._exit, "
+        "exhausted memory or a crash in native code"
+    )

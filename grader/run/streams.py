@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import IO
 
@@ -32,8 +33,10 @@ class CappedReader:
 
     def _drain(self) -> None:
         try:
-            while chunk := self._stream.read1(65536) if hasattr(self._stream, "read1") else (
-                self._stream.read(65536)
+            while (
+                chunk := self._stream.read1(65536)
+                if hasattr(self._stream, "read1")
+                else (self._stream.read(65536))
             ):
                 self._counter[0] += len(chunk)
                 if self._counter[0] > self._cap:
@@ -56,10 +59,8 @@ class CappedReader:
         self._thread.join(timeout)
         if self._thread.is_alive():
             return  # an orphan still holds the pipe: closing now would block on the reader
-        try:
+        with contextlib.suppress(OSError):
             self._stream.close()
-        except OSError:
-            pass
 
     def data(self) -> bytes:
         return b"" if self._keep_all and self._overflow else b"".join(self._chunks)

@@ -25,7 +25,7 @@ MAX_WRONG_LISTED = 20
 def fmt(value: float | None) -> str:
     if value is None:
         return "nothing"
-    if value != 0 and not 1e-3 <= abs(value) < 1e5 or not np.isfinite(value):
+    if (value != 0 and not 1e-3 <= abs(value) < 1e5) or not np.isfinite(value):
         return f"{value:.6g}"
     return f"{value:.6f}"
 
@@ -52,13 +52,18 @@ def _received(report: RunReport, number: int, q: Quantity, names: list[str]):
     return array, (f"{q.title} {problem}" if problem else "")
 
 
-def _compare(q: Quantity, rule: Rule, case: Case, got: np.ndarray, exact: np.ndarray,
-             printed: Printed | None) -> CaseOutcome:
+def _compare(
+    q: Quantity, rule: Rule, case: Case, got: np.ndarray, exact: np.ndarray, printed: Printed | None
+) -> CaseOutcome:
     finite = np.isfinite(got)
     ok = finite & rule.tolerance.accepts(np.where(finite, got, 0.0), exact, printed, rule.settings)
     wrong = [
-        WrongEntry(label=q.entry(index), case=case.label, expected=float(exact[index]),
-                   got=float(got[index]))
+        WrongEntry(
+            label=q.entry(index),
+            case=case.label,
+            expected=float(exact[index]),
+            got=float(got[index]),
+        )
         for index in map(tuple, np.argwhere(~ok))
     ]
     return CaseOutcome(passed=not wrong, wrong=wrong)
@@ -66,14 +71,16 @@ def _compare(q: Quantity, rule: Rule, case: Case, got: np.ndarray, exact: np.nda
 
 def _message(q: Quantity, outcomes: list[CaseOutcome], cases: list[Case]) -> str:
     lines = []
-    for case, outcome in zip(cases, outcomes):
+    for case, outcome in zip(cases, outcomes, strict=False):
         if outcome.problem:
             lines.append(f"{case.label}: {outcome.problem}")
         elif outcome.wrong:
             shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
             parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
             more = len(outcome.wrong) - len(shown)
-            lines.append(f"{case.label}: " + "; ".join(parts) + (f" (+{more} more)" if more else ""))
+            lines.append(
+                f"{case.label}: " + "; ".join(parts) + (f" (+{more} more)" if more else "")
+            )
     return "\n".join(lines) if lines else "correct on every case"
 
 
@@ -84,7 +91,7 @@ def score_quantity(
     names = [x.name for x in exercise.quantities]
     table = getattr(exercise.spec.expected, q.section, {})
     outcomes = []
-    for number, (case, ref) in enumerate(zip(cases, refs)):
+    for number, (case, ref) in enumerate(zip(cases, refs, strict=False)):
         got, problem = _received(report, number, q, names)
         if got is None or problem:
             outcomes.append(CaseOutcome(False, problem))
@@ -95,8 +102,14 @@ def score_quantity(
     status = "pass" if passed == len(cases) else ("partial" if passed else "fail")
     wrong = [w for o in outcomes for w in (o.wrong or [])][:MAX_WRONG_LISTED]
     return Check(
-        name=q.title, quantity=q.key, score=rule.points * passed / len(cases),
-        max_score=rule.points, status=status, message=_message(q, outcomes, cases),
-        cases_passed=passed, cases=len(cases), tolerance=rule.tolerance.describe(rule.settings),
+        name=q.title,
+        quantity=q.key,
+        score=rule.points * passed / len(cases),
+        max_score=rule.points,
+        status=status,
+        message=_message(q, outcomes, cases),
+        cases_passed=passed,
+        cases=len(cases),
+        tolerance=rule.tolerance.describe(rule.settings),
         wrong=wrong,
     )

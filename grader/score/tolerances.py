@@ -45,7 +45,7 @@ class Decimals:
     settings = DigitsSettings
 
     def accepts(self, submitted, exact, printed, settings: DigitsSettings) -> np.ndarray:
-        band = 0.51 * 10.0 ** -settings.digits
+        band = 0.51 * 10.0**-settings.digits
         return np.abs(submitted - exact) <= band * (1 + _SLACK)
 
     def describe(self, settings: DigitsSettings) -> str:

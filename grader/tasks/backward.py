@@ -1,6 +1,6 @@
 """Task `backward`: return dL/dparam for every parameter, same names and shapes as params.
 
-    def backward(params, x, y) -> dict[str, array]
+def backward(params, x, y) -> dict[str, array]
 """
 
 from __future__ import annotations

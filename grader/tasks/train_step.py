@@ -1,6 +1,6 @@
 """Task `train-step`: forward, backward and one gradient-descent update.
 
-    def train_step(params, x, y, learning_rate) -> dict[str, array]   # the updated parameters
+def train_step(params, x, y, learning_rate) -> dict[str, array]   # the updated parameters
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ class TrainStep:
     needs_learning_rate = True
 
     def arguments(self, case: Case) -> dict[str, Any]:
-        return {"params": case.params, "x": case.x, "y": case.y,
-                "learning_rate": case.learning_rate}
+        return {
+            "params": case.params,
+            "x": case.x,
+            "y": case.y,
+            "learning_rate": case.learning_rate,
+        }
 
     def quantities(self, network: Network) -> list[Quantity]:
         return [

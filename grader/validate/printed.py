@@ -74,8 +74,11 @@ def document_path(exercise: LoadedExercise, case: Case, printed: dict[str, np.nd
     net = exercise.network
 
     def pinned(skip: str = "") -> dict[str, np.ndarray]:
-        return {k.split(".", 1)[1]: v for k, v in printed.items()
-                if k.startswith("forward.h") and k != skip}
+        return {
+            k.split(".", 1)[1]: v
+            for k, v in printed.items()
+            if k.startswith("forward.h") and k != skip
+        }
 
     values: Values = {}
     for number in range(1, len(net.layers) + 1):
@@ -142,12 +145,24 @@ def check_printed(exercise: LoadedExercise) -> list[Verdict]:
         for index in np.ndindex(p.values.shape):
             r, d, u = float(exact[key][index]), float(p.values[index]), float(p.units[index])
             gap = abs(d - r)
-            status = ("exact" if gap <= u / 2 * (1 + 1e-9) else
-                      "artefact" if gap <= bounds[key][index] * (1 + 1e-9) else "discrepancy")
+            status = (
+                "exact"
+                if gap <= u / 2 * (1 + 1e-9)
+                else "artefact"
+                if gap <= bounds[key][index] * (1 + 1e-9)
+                else "discrepancy"
+            )
             where = "".join(f"[{i}]" for i in index)
-            verdicts.append(Verdict(
-                key=f"expected.{key}{where}", symbol=_label(key, index), printed=p.text(index),
-                exact=r, by_hand=float(by_hand[key][index]), units_off=_units_off(p, index, r),
-                bound=float(bounds[key][index]), status=status,
-            ))
+            verdicts.append(
+                Verdict(
+                    key=f"expected.{key}{where}",
+                    symbol=_label(key, index),
+                    printed=p.text(index),
+                    exact=r,
+                    by_hand=float(by_hand[key][index]),
+                    units_off=_units_off(p, index, r),
+                    bound=float(bounds[key][index]),
+                    status=status,
+                )
+            )
     return verdicts

@@ -1,0 +1,187 @@
+"""Plugins come from real entry points: the built-ins, a pip-installed third-party package, and
+broken ones that must be named, never silently skipped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader import plugins
+from grader.errors import PluginError
+
+PACKAGE = Path(__file__).parent / "plugin_package"
+
+SOFTPLUS_EXERCISE = """
+id = "softplus-backprop"
+title = "Backpropagation through a softplus layer"
+source = "tests/test_plugins.py"
+task = "backward"
+
+[network]
+inputs = 2
+loss = "half-squared-error"
+[[network.layers]]
+units = 3
+activation = "softplus"
+[[network.layers]]
+units = 1
+activation = "linear"
+
+[case]
+x = [0.5, -0.25]
+y = [1.0]
+[case.params]
+W1 = [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]
+b1 = [0.0, 0.1, -0.1]
+W2 = [[0.7, -0.8, 0.9]]
+b2 = [0.05]
+"""
+
+SOFTPLUS_SOLUTION = """
+import numpy as np
+
+def backward(params, x, y):
+    z1 = params["W1"] @ x + params["b1"]
+    h1 = np.log1p(np.exp(z1))
+    h2 = params["W2"] @ h1 + params["b2"]
+    d2 = h2 - y
+    d1 = (params["W2"].T @ d2) / (1 + np.exp(-z1))
+    return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h1), "b2": d2}
+"""
+
+
+def _grader(*args: str, path: Path | None = None, cwd: Path | None = None):
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("kind", list(plugins.KINDS), ids=list(plugins.KINDS))
+def test_builtins_come_from_this_projects_entry_points(kind):
+    registry = plugins.registry(kind)
+    assert registry, f"no {kind} registered"
+    assert all(p.distribution == "backprop-grader" for p in registry.values())
+
+
+def test_unknown_name_suggests_a_near_miss():
+    with pytest.raises(
+        PluginError, match=r"unknown activation 'sigmod' \(did you mean 'sigmoid'\?\)"
+    ):
+        plugins.get("activations", "sigmod")
+
+
+@pytest.fixture(scope="module")
+def installed_softplus(tmp_path_factory) -> Path:
+    """pip-install the third-party package into a folder of its own (not this environment)."""
+    target = tmp_path_factory.mktemp("site")
+    build = tmp_path_factory.mktemp("build")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(PACKAGE),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=build,
+    )
+    return target
+
+
+def test_installed_plugin_is_listed_with_its_distribution(installed_softplus):
+    run = _grader("plugins", path=installed_softplus)
+    assert run.returncode == 0, run.stderr
+    assert "softplus" in run.stdout and "grader-softplus 0.1.0" in run.stdout
+
+
+def test_exercise_with_installed_plugin_validates_and_grades(installed_softplus, tmp_path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "solutions").mkdir()
+    exercise = tmp_path / "exercises" / "softplus-backprop.toml"
+    exercise.write_text(SOFTPLUS_EXERCISE)
+    (tmp_path / "solutions" / "softplus-backprop.py").write_text(SOFTPLUS_SOLUTION)
+    validated = _grader("validate", str(exercise), path=installed_softplus)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "model solution: 4/4" in validated.stdout
+    graded = _grader(
+        "check",
+        "solutions/softplus-backprop.py",
+        "--exercise",
+        "softplus-backprop",
+        path=installed_softplus,
+        cwd=tmp_path,
+    )
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert "score: 4 / 4 (full marks)" in graded.stdout
+
+
+def test_without_the_plugin_the_exercise_is_refused_by_name(tmp_path):
+    exercise = tmp_path / "softplus-backprop.toml"
+    exercise.write_text(SOFTPLUS_EXERCISE)
+    run = _grader("validate", str(exercise))
+    assert run.returncode == 2
+    assert "network.layers[0].activation: unknown activation 'softplus'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def _fake_distribution(site: Path, name: str, entry_points: str, module: str = "") -> None:
+    """What pip leaves behind: a dist-info folder with METADATA and entry_points.txt."""
+    info = site / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
+    if module:
+        (site / f"{name.replace('-', '_')}.py").write_text(textwrap.dedent(module))
+
+
+@pytest.mark.parametrize(
+    ("entry_points", "module", "expected"),
+    [
+        (
+            "[grader.activations]\nbroken = no_such_module:thing\n",
+            "",
+            "plugin grader.activations[broken] from grader-broken 0.1 failed to load",
+        ),
+        (
+            "[grader.activations]\nbroken = grader_broken:thing\n",
+            "thing = object()\n",
+            "plugin grader.activations[broken] from grader-broken 0.1 does not implement "
+            "Activation: missing 'backward', 'forward'",
+        ),
+        (
+            "[grader.activations]\nsigmoid = grader_broken:thing\n",
+            "thing = object()\n",
+            "two plugins are named grader.activations[sigmoid]",
+        ),
+    ],
+    ids=["import-fails", "breaks-contract", "name-conflict"],
+)
+def test_broken_plugin_is_named_with_exit_2(tmp_path, entry_points, module, expected):
+    _fake_distribution(tmp_path, "grader-broken", entry_points, module)
+    run = _grader("plugins", path=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert expected in run.stderr
+    assert "Traceback" not in run.stderr
