@@ -2,10 +2,10 @@
 REQUEST_FD RESULT_FD`. It imports nothing from the grader, so the grader's solver, exercises and
 expected values are never in its memory.
 
-It reads one JSON request (submission path, function name, limits, the inputs of each case),
-sets its own resource limits before any student code runs, calls the function once per case on
-fresh copies of the inputs, and writes one JSON line per event to RESULT_FD. The parent trusts
-none of it: it validates every number itself.
+In order, before any student code runs: read the one JSON request, give up root (when asked),
+set resource limits, install the import policy as an audit hook (which cannot be removed).
+Then it calls the function once per case on fresh copies of the inputs and writes one JSON line
+per event to RESULT_FD. The parent trusts none of it: it validates every number itself.
 """
 
 import contextlib
@@ -13,6 +13,16 @@ import json
 import os
 import sys
 import traceback
+
+POLICY_EXIT = 86  # the exit status of a run stopped by the import policy
+
+
+def drop_privileges(uid):
+    if uid is None:
+        return
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)  # from root this also clears every capability
 
 
 def _limit(resource, name, value):
@@ -36,6 +46,20 @@ def set_limits(limits):
     _limit(resource, "RLIMIT_NPROC", limits.get("processes"))
 
 
+def install_import_policy(forbidden, send):
+    """Stop the run at the first import of a forbidden package; audit hooks cannot be removed."""
+    roots = frozenset(forbidden)
+
+    def hook(event, args):
+        if event == "import" and args and str(args[0]).split(".")[0] in roots:
+            with contextlib.suppress(Exception):
+                send(event="forbidden-import", error=str(args[0]))
+            os._exit(POLICY_EXIT)
+
+    if roots:
+        sys.addaudithook(hook)
+
+
 def to_argument(value, np):
     """JSON inputs to what a student expects: lists become fresh float64 arrays."""
     if isinstance(value, dict):
@@ -43,6 +67,20 @@ def to_argument(value, np):
     if isinstance(value, list):
         return np.array(value, dtype=np.float64)
     return value
+
+
+def changed_inputs(call, args, np):
+    """Names of the arguments the function changed in place, e.g. params['W1']."""
+    names = []
+    for position, (sent, received) in enumerate(zip(call, args)):
+        pairs = sent.items() if isinstance(sent, dict) else [(None, sent)]
+        for key, value in pairs:
+            now = received.get(key) if key is not None and hasattr(received, "get") else received
+            label = f"argument {position + 1}" + (f"[{key!r}]" if key is not None else "")
+            with contextlib.suppress(Exception):
+                if isinstance(value, list) and not np.array_equal(np.asarray(now), value):
+                    names.append(label)
+    return names
 
 
 def encode_value(value, np):
@@ -74,6 +112,38 @@ def _student_traceback(exc, path):
     return _short(exc) + where
 
 
+def load_submission(path, send):
+    import importlib.util
+
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        spec = importlib.util.spec_from_file_location("submission", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["submission"] = module
+        spec.loader.exec_module(module)
+        return module
+    except SystemExit as exc:
+        send(event="import-error", error=f"the file called sys.exit({exc.code!r}) on import")
+    except BaseException as exc:
+        send(event="import-error", error=_student_traceback(exc, path))
+    return None
+
+
+def run_cases(function, calls, path, send, np):
+    for number, call in enumerate(calls):
+        args = [to_argument(arg, np) for arg in call]
+        try:
+            # Positional: students name their parameters as they like (p, X, Y, lr).
+            result = function(*args)
+            event = encode_result(result, np)
+            event["mutated"] = changed_inputs(call, args, np)
+            send(event="result", case=number, **event)
+        except SystemExit as exc:
+            send(event="call-error", case=number, error=f"called sys.exit({exc.code!r})")
+        except BaseException as exc:
+            send(event="call-error", case=number, error=_student_traceback(exc, path))
+
+
 def main():
     request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
     with os.fdopen(request_fd, "rb") as f:
@@ -84,37 +154,20 @@ def main():
         out.write(json.dumps(event) + "\n")
         out.flush()
 
+    drop_privileges(request.get("drop_to"))
+    import numpy as np  # before the limits: its import is the grader's cost, not the student's
+
     set_limits(request["limits"])
-    import importlib.util
-
-    import numpy as np
-
+    install_import_policy(request.get("forbidden_imports", []), send)
     path = request["submission"]
-    sys.path.insert(0, os.path.dirname(path))
-    try:
-        spec = importlib.util.spec_from_file_location("submission", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["submission"] = module
-        spec.loader.exec_module(module)
-    except SystemExit as exc:
-        send(event="import-error", error=f"the file called sys.exit({exc.code!r}) on import")
-        return
-    except BaseException as exc:
-        send(event="import-error", error=_student_traceback(exc, path))
+    module = load_submission(path, send)
+    if module is None:
         return
     function = getattr(module, request["function"], None)
     if not callable(function):
         send(event="missing-function", error=f"no function {request['function']!r} defined")
         return
-    for number, call in enumerate(request["calls"]):
-        try:
-            # Positional: students name their parameters as they like (p, X, Y, lr).
-            result = function(*[to_argument(arg, np) for arg in call])
-            send(event="result", case=number, **encode_result(result, np))
-        except SystemExit as exc:
-            send(event="call-error", case=number, error=f"called sys.exit({exc.code!r})")
-        except BaseException as exc:
-            send(event="call-error", case=number, error=_student_traceback(exc, path))
+    run_cases(function, request["calls"], path, send, np)
     send(event="done")
 
 

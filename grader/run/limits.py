@@ -16,13 +16,15 @@ class Limits:
     result_bytes: int = 16 * MiB  # the result channel
     file_bytes: int = 16 * MiB  # the largest file the submission may write
     open_files: int = 64
-    processes: int | None = None  # RLIMIT_NPROC counts the whole uid: set by the sandbox
+    processes: int = 0  # new processes or threads the submission may start
 
-    def for_child(self) -> dict[str, int | None]:
+    def for_child(self, unprivileged: bool) -> dict[str, int | None]:
         return {
             "cpu_seconds": self.cpu_seconds,
             "memory_bytes": self.memory_bytes,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
-            "processes": self.processes,
+            # RLIMIT_NPROC never binds root; as root without the sandbox, the wall clock and
+            # the kill of every marked process are what stop a fork bomb.
+            "processes": self.processes if unprivileged else None,
         }

@@ -1,15 +1,13 @@
 """The grader's side of the pipe: start the child, feed it inputs, collect capped output.
 
-The submission runs in a fresh interpreter (`-I`), in a private temporary folder holding a copy
-of the submission, with a scrubbed environment, stdin closed, its own session (so the whole
-process group can be killed), and resource limits it sets on itself before any student code
-runs. Results come back as JSON lines on a dedicated pipe, never pickle, and are validated by
-`grader.run.wire` before anything is scored.
+The submission runs in a fresh interpreter (`-I`) inside the layers of `grader.run.sandbox`,
+in a private temporary folder holding a copy of the submission. Results come back as JSON lines
+on a dedicated pipe, never pickle, and are validated by `grader.run.wire` before anything is
+scored. When the child ends, times out or floods, every process it started is killed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -19,11 +17,15 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.run import sandbox
+from grader.run.child import POLICY_EXIT
 from grader.run.limits import Limits
+from grader.run.reaper import kill_tree
 from grader.run.streams import CappedReader
 
 CHILD = Path(__file__).with_name("child.py")
@@ -34,7 +36,8 @@ _PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 class RunReport:
     """What happened to one submission, before any scoring."""
 
-    status: str = "ok"  # ok | import-error | missing-function | timeout | output-limit | crashed
+    # ok | import-error | missing-function | forbidden-import | timeout | output-limit | crashed
+    status: str = "ok"
     message: str = ""
     events: dict[int, dict[str, Any]] = field(default_factory=dict)  # case number -> event
     stdout: str = ""
@@ -42,11 +45,12 @@ class RunReport:
     elapsed: float = 0.0
 
 
-def child_environment(workdir: Path) -> dict[str, str]:
+def child_environment(workdir: str, marker: str) -> dict[str, str]:
     env = {
         "PATH": os.defpath,
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "GRADER_RUN": marker,  # finds escaped processes when there is no PID namespace
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
@@ -59,19 +63,17 @@ def child_environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _stage(submission: Path, root: Path) -> Path:
+def _stage(submission: Path, root: Path, owner: int | None) -> Path:
     """Copy the submission into the private folder: the original is never touched."""
     target = root / "submission" / submission.name
-    target.parent.mkdir()
-    shutil.copy2(submission, target)
+    target.parent.mkdir(mode=0o755)
+    shutil.copyfile(submission, target)
+    target.chmod(0o444)
+    work = root / "work"
+    work.mkdir(mode=0o700)
+    if owner is not None:
+        os.chown(work, owner, owner)  # the only folder the child may write to
     return target
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    if proc.poll() is None:
-        proc.kill()
 
 
 def _send(fd: int, payload: bytes) -> None:
@@ -83,53 +85,72 @@ def _send(fd: int, payload: bytes) -> None:
 
 
 def run_submission(
-    submission: Path, function: str, calls: list[list[Any]], limits: Limits | None = None
+    submission: Path,
+    function: str,
+    calls: list[list[Any]],
+    limits: Limits | None = None,
+    forbidden_imports: tuple[str, ...] = (),
 ) -> RunReport:
     """Run `function` from `submission` once per call (positional arguments as JSON)."""
     limits = limits or Limits()
+    box = sandbox.probe()
     root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
-        work = root / "work"
-        work.mkdir()
-        staged = _stage(submission, root)
+        staged = _stage(submission, root, box.drop_to)
+        # Per-user process limits bind only a process that is not root.
+        unprivileged = box.drop_to is not None or os.geteuid() != 0
         request = {
-            "submission": str(staged),
+            "submission": sandbox.inside(box, staged, root),
             "function": function,
-            "limits": limits.for_child(),
+            "drop_to": box.drop_to,
+            "limits": limits.for_child(unprivileged),
+            "forbidden_imports": list(forbidden_imports),
             "calls": calls,
         }
-        return _supervise(request, work, limits)
+        return _supervise(request, box, root, limits)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _supervise(request: dict[str, Any], work: Path, limits: Limits) -> RunReport:
+def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, marker: str):
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
+    child = [sys.executable, "-I", sandbox.inside(box, CHILD, root), str(req_r), str(res_w)]
+    try:
+        proc = subprocess.Popen(
+            sandbox.command(box, child, CHILD, root),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(req_r, res_w),
+            cwd=root / "work",
+            env=child_environment(sandbox.inside(box, root / "work", root), marker),
+            start_new_session=True,
+        )
+    finally:
+        os.close(req_r)
+        os.close(res_w)
+    payload = json.dumps(request).encode()
+    threading.Thread(target=_send, args=(req_w, payload), daemon=True).start()
+    return proc, os.fdopen(res_r, "rb")
+
+
+def _supervise(
+    request: dict[str, Any], box: sandbox.Sandbox, root: Path, limits: Limits
+) -> RunReport:
+    marker = uuid.uuid4().hex
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-I", str(CHILD), str(req_r), str(res_w)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        pass_fds=(req_r, res_w),
-        cwd=work,
-        env=child_environment(work),
-        start_new_session=True,
-    )
-    os.close(req_r)
-    os.close(res_w)
+    proc, result_pipe = _start(request, box, root, marker)
     flood = threading.Event()
     out = CappedReader(proc.stdout, limits.output_bytes, flood)
     err = CappedReader(proc.stderr, limits.output_bytes, flood, shared_with=out)
-    results = CappedReader(os.fdopen(res_r, "rb"), limits.result_bytes, flood, keep_all=True)
-    threading.Thread(target=_send, args=(req_w, json.dumps(request).encode()), daemon=True).start()
+    results = CappedReader(result_pipe, limits.result_bytes, flood, keep_all=True)
     report = RunReport()
     deadline = started + limits.wall_seconds
     while proc.poll() is None and time.monotonic() < deadline and not flood.is_set():
         time.sleep(0.005)
     timed_out = proc.poll() is None and not flood.is_set()
-    _kill_group(proc)  # also reaps anything it left in its process group
+    kill_tree(proc, marker)  # its group, and anything that escaped it
     proc.wait()
     for reader in (out, err, results):
         reader.finish(timeout=1.0)  # an orphan holding a pipe open cannot make us wait
@@ -147,12 +168,19 @@ def _interpret(
     done = False
     for event in parse_events(raw):
         kind = event["event"]
-        if kind in ("import-error", "missing-function"):
+        if kind in ("import-error", "missing-function", "forbidden-import"):
             report.status, report.message = kind, event.get("error", "")
         elif kind in ("result", "call-error"):
             report.events[event["case"]] = event
         elif kind == "done":
             done = True
+    if report.status == "forbidden-import" or code == POLICY_EXIT:
+        report.status = "forbidden-import"
+        report.message = (
+            f"imported {report.message or 'a forbidden package'}, which this exercise does "
+            "not allow: backpropagation is to be written by hand"
+        )
+        return
     if report.status != "ok" or done:
         return
     if flooded:

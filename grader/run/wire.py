@@ -15,7 +15,7 @@ class _Event(BaseModel):
 
 
 class Failure(_Event):
-    event: Literal["import-error", "missing-function"]
+    event: Literal["import-error", "missing-function", "forbidden-import"]
     error: str = Field(max_length=4000)
 
 
@@ -30,6 +30,7 @@ class Result(_Event):
     case: int = Field(ge=0)
     type: str = Field(max_length=200)
     values: dict[str, Encoded] | None = None
+    mutated: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=100)
 
 
 class CallError(_Event):

@@ -1,0 +1,130 @@
+"""The isolation layers around the child process (see docs/sandbox.md for the threat model).
+
+Always: a fresh interpreter (`-I`), a scrubbed environment, stdin closed, a private working
+folder, its own session, resource limits set before any student code runs, an import policy
+enforced by an audit hook, and the whole process tree killed at the end.
+
+On Linux with a working bubblewrap (`bwrap`) on top: no network, its own PID namespace (so
+every process it starts dies with it, setsid or double fork included), `--die-with-parent`,
+`--new-session`, a read-only view of only the interpreter, its libraries and the child script,
+a small private /tmp, and the grader's own package (reference solver, bundled exercises and
+solutions) hidden. Run as root, the child drops to uid 65534 (nobody) with no capabilities
+before anything else, so that per-user process limits apply.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+NOBODY = 65534
+TMP_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How the child is started: the command prefix and the paths the child sees."""
+
+    enabled: bool
+    reason: str  # why it is off, for the one-line notice
+    drop_to: int | None  # uid (and gid) the child switches to first, or None
+
+
+@functools.cache
+def probe() -> Sandbox:
+    """Whether bubblewrap works here; asked once per process."""
+    drop = NOBODY if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    bwrap = shutil.which("bwrap")
+    if not sys.platform.startswith("linux") or bwrap is None:
+        return Sandbox(False, "bubblewrap (bwrap) is not installed", None)
+    argv = [bwrap, *_namespaces(drop), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+    try:
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Sandbox(False, f"bubblewrap does not start ({exc})", None)
+    if run.returncode != 0:
+        detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
+        return Sandbox(False, f"bubblewrap is refused here ({detail})", None)
+    return Sandbox(True, "", drop)
+
+
+def _namespaces(drop: int | None) -> list[str]:
+    common = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+              "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if drop is None:
+        return ["--unshare-user", *common]  # unprivileged: a user namespace is how bwrap works
+    # As root, bwrap sets up the mounts itself and the child gives up root on its own first line.
+    return [*common, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+
+
+def _interpreter_paths() -> list[Path]:
+    """What the interpreter and numpy need to start: prefixes and site-packages, resolved."""
+    paths = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        paths.add(Path(sysconfig.get_paths()[key]))
+    numpy = importlib.util.find_spec("numpy")
+    if numpy and numpy.origin:
+        paths.add(Path(numpy.origin).resolve().parent.parent)
+    resolved = sorted({p.resolve() for p in paths if p.exists()})
+    # Keep only the outermost: binding /a and /a/b twice is redundant.
+    return [p for p in resolved if not any(q != p and q in p.parents for q in resolved)]
+
+
+def _hidden_paths() -> list[Path]:
+    """The grader's own package, wherever the interpreter would find it."""
+    spec = importlib.util.find_spec("grader")
+    return [Path(p).resolve() for p in (spec.submodule_search_locations or [])] if spec else []
+
+
+def _dirs_for(target: Path) -> list[str]:
+    args: list[str] = []
+    for parent in reversed(target.parents):
+        if parent != Path("/"):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def command(box: Sandbox, child_argv: list[str], child: Path, root: Path) -> list[str]:
+    """The full command: bwrap around `child_argv` when enabled, `child_argv` itself when not.
+
+    `root` holds `submission/` (bound read-only) and `work/` (the only writable folder);
+    inside the sandbox they are /sandbox/submission and /sandbox/work.
+    """
+    if not box.enabled:
+        return child_argv
+    argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to)]
+    # /tmp first: a later bind under /tmp (a virtualenv there) must stay visible.
+    argv += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib64", "sbin"):
+        link = Path("/") / name
+        if link.is_symlink():
+            argv += ["--symlink", os.readlink(link), str(link)]
+        elif link.is_dir():
+            argv += ["--ro-bind", str(link), str(link)]
+    for path in _interpreter_paths():
+        argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
+    for path in _hidden_paths():
+        if any(p in path.parents for p in _interpreter_paths()):
+            argv += ["--tmpfs", str(path)]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--perms", "0755", "--dir", "/sandbox"]
+    argv += ["--ro-bind", str(child), "/sandbox/child.py"]
+    argv += ["--ro-bind", str(root / "submission"), "/sandbox/submission"]
+    argv += ["--bind", str(root / "work"), "/sandbox/work", "--chdir", "/sandbox/work"]
+    return [*argv, "--", *child_argv]
+
+
+def inside(box: Sandbox, path: Path, root: Path) -> str:
+    """A host path under `root` (or the child script) as the child sees it."""
+    if not box.enabled:
+        return str(path)
+    if path.name == "child.py" and root not in path.parents:
+        return "/sandbox/child.py"
+    return str(Path("/sandbox") / path.relative_to(root))
