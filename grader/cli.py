@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,8 +13,8 @@ import click
 from grader import __version__, options, plugins
 from grader.errors import ExitCode, GraderError
 from grader.exercise import list_exercises, load_exercise
-from grader.pipeline import check_submission
-from grader.run.limits import Limits
+from grader.pipeline import check_submission, limits_for
+from grader.run import sandbox
 from grader.views import print_plugins, print_solve, print_validation
 
 
@@ -30,15 +29,25 @@ def cli() -> None:
 @options.exercise
 @options.report_format
 @options.seed
-@options.timeout
+@options.limits
+@options.require_sandbox
 def check(
-    submission: Path, exercise: str, report_format: str, seed: int | None, timeout: float | None
+    submission: Path,
+    exercise: str,
+    report_format: str,
+    seed: int | None,
+    require_sandbox: bool,
+    timeout: float | None,
+    **limits: int | None,
 ) -> int:
     """Grade one SUBMISSION (a .py file or a folder holding one)."""
     loaded = load_exercise(exercise)
     reporter_class = plugins.get("reporters", report_format)
-    wall = timeout or loaded.spec.grading.timeout
-    result = check_submission(loaded, submission, seed, replace(Limits(), wall_seconds=wall))
+    notice = sandbox.require(require_sandbox)
+    if notice:
+        click.echo(notice, err=True)
+    run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
+    result = check_submission(loaded, submission, seed, run_limits)
     reporter = reporter_class(sys.stdout)
     reporter.add(result)
     reporter.close()

@@ -40,6 +40,10 @@ class SubmissionNotFound(InputError):
     """The submission path does not exist or holds no Python file we can grade."""
 
 
+class SandboxUnavailable(InputError):
+    """The sandbox was required (--require-sandbox) but does not work here."""
+
+
 class PluginError(InputError):
     """A plugin is missing, broken, or does not keep its contract; names `group[name]`."""
 

@@ -27,9 +27,24 @@ seed = click.option(
     default=None,
     help="Seed of the hidden cases (default: derived from the exercise and the submission).",
 )
-timeout = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Wall-clock seconds for the whole submission (default: the exercise's grading.timeout).",
+
+
+def limits(command):
+    """--timeout, --cpu-seconds, --memory-mb, --output-kb: override the exercise's limits."""
+    positive = click.FloatRange(min=0, min_open=True)
+    for flag, kind, text in [
+        ("--output-kb", click.IntRange(min=1), "stdout + stderr before the run is stopped"),
+        ("--memory-mb", click.IntRange(min=256), "address space of the submission's process"),
+        ("--cpu-seconds", click.IntRange(min=1), "CPU seconds of the submission's process"),
+        ("--timeout", positive, "wall-clock seconds for the whole submission"),
+    ]:
+        command = click.option(flag, type=kind, default=None, help=f"Limit: {text}.")(command)
+    return command
+
+
+require_sandbox = click.option(
+    "--require-sandbox",
+    is_flag=True,
+    envvar="GRADER_REQUIRE_SANDBOX",
+    help="Refuse to grade unless the bubblewrap sandbox works (env: GRADER_REQUIRE_SANDBOX=1).",
 )

@@ -7,7 +7,6 @@ result = check_submission(exercise, Path("student.py"))
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,22 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
     return problems
 
 
+def limits_for(exercise: LoadedExercise, **overrides: float | int | None) -> Limits:
+    """The defaults, then the exercise's [grading.limits], then the command line's."""
+    spec = exercise.spec.grading.limits
+    return Limits().merged(**spec.model_dump()).merged(**overrides)
+
+
+def _mutation_problems(report: RunReport) -> list[str]:
+    changed = sorted({name for e in report.events.values() for name in e.get("mutated", [])})
+    if not changed:
+        return []
+    return [
+        f"changed its input {', '.join(changed)} in place; here each case gets fresh copies, "
+        "but a caller that reuses its arrays would see them change"
+    ]
+
+
 def check_submission(
     exercise: LoadedExercise,
     submission: Path,
@@ -68,16 +83,18 @@ def check_submission(
     source = find_submission(submission, exercise)
     if seed is None:
         seed = default_seed(exercise, source.read_bytes())
-    limits = limits or replace(Limits(), wall_seconds=exercise.spec.grading.timeout)
+    limits = limits or limits_for(exercise)
     cases = plan_cases(exercise, seed)
     task = exercise.task
     # The reference comes from our own copies; the child only ever sees the inputs.
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
-    report = run_submission(source, task.function, calls, limits)
+    forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
+    report = run_submission(source, task.function, calls, limits, forbidden)
     checks = [score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, [q.name for q in exercise.quantities])
+    problems += _mutation_problems(report)
     return CheckResult(
         exercise=exercise.id,
         title=exercise.spec.title,

@@ -87,12 +87,26 @@ class ToleranceSpec(BaseModel):
         return dict(self.model_extra or {})
 
 
+class LimitsSpec(_Strict):
+    """Overrides of the run limits; a missing key keeps the default in grader/run/limits.py."""
+
+    wall_seconds: float | None = Field(default=None, gt=0)
+    cpu_seconds: int | None = Field(default=None, gt=0)
+    memory_mb: int | None = Field(default=None, ge=256)
+    output_kb: int | None = Field(default=None, gt=0)
+
+
+# Packages that would do the exercise for the student; the grader itself is always refused.
+DEFAULT_FORBIDDEN = ["torch", "jax", "tensorflow", "autograd", "keras", "mxnet"]
+
+
 class Grading(_Strict):
     tolerance: ToleranceSpec = ToleranceSpec()
     tolerances: dict[str, ToleranceSpec] = {}  # per-quantity overrides, keyed like `points`
     hidden_cases: int = Field(default=4, ge=0, le=100)
     points: dict[str, float] = {}  # per quantity (e.g. "W1"); default: `points` split evenly
-    timeout: float = Field(default=10.0, gt=0)  # wall-clock seconds for the whole submission
+    limits: LimitsSpec = LimitsSpec()
+    forbidden_imports: list[str] = DEFAULT_FORBIDDEN
 
 
 class Exercise(_Strict):

@@ -72,7 +72,7 @@ def to_argument(value, np):
 def changed_inputs(call, args, np):
     """Names of the arguments the function changed in place, e.g. params['W1']."""
     names = []
-    for position, (sent, received) in enumerate(zip(call, args)):
+    for position, (sent, received) in enumerate(zip(call, args, strict=True)):
         pairs = sent.items() if isinstance(sent, dict) else [(None, sent)]
         for key, value in pairs:
             now = received.get(key) if key is not None and hasattr(received, "get") else received
@@ -129,7 +129,15 @@ def load_submission(path, send):
     return None
 
 
-def run_cases(function, calls, path, send, np):
+def _out_of_memory(limits):
+    mib = (limits.get("memory_bytes") or 0) // (1024 * 1024)
+    return (
+        f"MemoryError: ran out of memory (the limit is {mib} MiB; a huge array, or a list "
+        "that grows inside a loop, is the usual cause)"
+    )
+
+
+def run_cases(function, calls, path, send, np, limits):
     for number, call in enumerate(calls):
         args = [to_argument(arg, np) for arg in call]
         try:
@@ -140,6 +148,8 @@ def run_cases(function, calls, path, send, np):
             send(event="result", case=number, **event)
         except SystemExit as exc:
             send(event="call-error", case=number, error=f"called sys.exit({exc.code!r})")
+        except MemoryError:
+            send(event="call-error", case=number, error=_out_of_memory(limits))
         except BaseException as exc:
             send(event="call-error", case=number, error=_student_traceback(exc, path))
 
@@ -167,7 +177,7 @@ def main():
     if not callable(function):
         send(event="missing-function", error=f"no function {request['function']!r} defined")
         return
-    run_cases(function, request["calls"], path, send, np)
+    run_cases(function, request["calls"], path, send, np, request["limits"])
     send(event="done")
 
 

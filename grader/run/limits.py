@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MiB = 1024 * 1024
 
@@ -17,6 +17,28 @@ class Limits:
     file_bytes: int = 16 * MiB  # the largest file the submission may write
     open_files: int = 64
     processes: int = 0  # new processes or threads the submission may start
+
+    def merged(
+        self,
+        wall_seconds: float | None = None,
+        cpu_seconds: int | None = None,
+        memory_mb: int | None = None,
+        output_kb: int | None = None,
+    ) -> Limits:
+        """These limits with every override that is not None (exercise, then command line)."""
+        changes = {
+            "wall_seconds": wall_seconds,
+            "cpu_seconds": cpu_seconds,
+            "memory_bytes": memory_mb * MiB if memory_mb else None,
+            "output_bytes": output_kb * 1024 if output_kb else None,
+        }
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def describe(self) -> str:
+        return (
+            f"{self.wall_seconds:g} s wall clock, {self.cpu_seconds} s CPU, "
+            f"{self.memory_bytes // MiB} MiB memory, {self.output_bytes // 1024} KiB output"
+        )
 
     def for_child(self, unprivileged: bool) -> dict[str, int | None]:
         return {

@@ -24,6 +24,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import SandboxUnavailable
+
 NOBODY = 65534
 TMP_BYTES = 16 * 1024 * 1024
 
@@ -42,6 +44,8 @@ def probe() -> Sandbox:
     """Whether bubblewrap works here; asked once per process."""
     drop = NOBODY if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     bwrap = shutil.which("bwrap")
+    if os.environ.get("GRADER_NO_SANDBOX"):
+        return Sandbox(False, "the sandbox is switched off (GRADER_NO_SANDBOX)", None)
     if not sys.platform.startswith("linux") or bwrap is None:
         return Sandbox(False, "bubblewrap (bwrap) is not installed", None)
     argv = [bwrap, *_namespaces(drop), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
@@ -55,9 +59,32 @@ def probe() -> Sandbox:
     return Sandbox(True, "", drop)
 
 
+def require(required: bool) -> str:
+    """A one-line notice when the sandbox is off ("" when on); refuse if it is required."""
+    box = probe()
+    if box.enabled:
+        return ""
+    if required:
+        raise SandboxUnavailable(
+            f"the sandbox is required but {box.reason}; install bubblewrap (apt-get install "
+            "bubblewrap) or grade without --require-sandbox / GRADER_REQUIRE_SANDBOX"
+        )
+    return (
+        f"note: {box.reason}; submissions run with resource limits only: no network, file or "
+        "process isolation (--require-sandbox refuses this)"
+    )
+
+
 def _namespaces(drop: int | None) -> list[str]:
-    common = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-              "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    common = [
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+    ]
     if drop is None:
         return ["--unshare-user", *common]  # unprivileged: a user namespace is how bwrap works
     # As root, bwrap sets up the mounts itself and the child gives up root on its own first line.

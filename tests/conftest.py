@@ -1,0 +1,156 @@
+"""Shared fixtures for the test suite."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import textwrap
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.errors import ExerciseError
+from grader.exercise import LoadedExercise, load_exercise
+
+# --- runner, pipeline, scoring, cli and report tests: submissions and bundled exercises -------
+
+
+@pytest.fixture
+def write_submission(tmp_path: Path) -> Callable[..., Path]:
+    """Write a tiny submission (dedented source) into tmp_path and return its path."""
+
+    def write(source: str, name: str = "submission.py") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip("\n"))
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def bundled_exercise() -> Callable[[str], LoadedExercise]:
+    """Load a bundled exercise by id, once per session (a LoadedExercise is never changed)."""
+    return functools.cache(load_exercise)
+
+
+# --- end of the runner/pipeline block ----------------------------------------------------------
+
+
+# --- exercise files (schema, loader, consistency, printed tests): write_exercise ---------------
+
+# A small valid exercise: the lecture's house-price network (2 inputs, 2 sigmoid, 1 linear).
+# Floats are written with repr (0.3 as 0.3); write a Decimal("0.30") where the printed
+# precision matters. Strings are written as TOML strings.
+EXERCISE_DEFAULTS: dict = {
+    "id": "tiny",
+    "title": "A tiny exercise",
+    "source": "written by the test suite",
+    "task": "backward",
+    "network": {
+        "inputs": 2,
+        "loss": "half-squared-error",
+        "layers": [
+            {"units": 2, "activation": "sigmoid"},
+            {"units": 1, "activation": "linear"},
+        ],
+    },
+    "case": {
+        "x": [-0.32, -0.66],
+        "y": [-0.54],
+        "params": {
+            "W1": [[0.2, 0.15], [0.5, 0.6]],
+            "b1": [0.1, 0.25],
+            "W2": [[0.3, 0.2]],
+            "b2": [0.4],
+        },
+    },
+}
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (int, float, Decimal)):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _toml_table(table: dict, name: str = "") -> list[str]:
+    """Scalars and arrays first, then one [section] per sub-table (so every key has a line)."""
+    lines = [f"[{name}]"] if name else []
+    lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += ["", *_toml_table(value, f"{name}.{key}" if name else key)]
+    return lines
+
+
+def _set_path(data: dict, path: str, value: object) -> None:
+    """Set (or, with `...`, delete) the key at a `__`-separated path; digits index lists."""
+    *parents, leaf = path.split("__")
+    node: Any = data
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+    key: Any = int(leaf) if leaf.isdigit() else leaf
+    if value is ...:
+        del node[key]
+    else:
+        node[key] = value
+
+
+@pytest.fixture
+def write_exercise(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small valid exercise TOML (EXERCISE_DEFAULTS) into tmp_path; return its path.
+
+    Keyword overrides name a key by its path with `__` for dots and digits for list indices,
+    and set it (a dict replaces the whole table); the value `...` deletes the key:
+
+        write_exercise(network__layers__0__activation="sigmod", title=...)
+        write_exercise("exercises/mine.toml", id="mine", grading={"hidden_cases": 0})
+    """
+
+    def write(name: str = "exercise.toml", /, **overrides: object) -> Path:
+        data = copy.deepcopy(EXERCISE_DEFAULTS)
+        for key, value in overrides.items():
+            _set_path(data, key, value)
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(_toml_table(data)) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def exercise_problems() -> Callable[[Path], list[tuple[str, str]]]:
+    """Load an exercise that must be broken; return its (key path, message) problems.
+
+    Also holds the contract every problem keeps: ExerciseError, exit code 2, and every line
+    of the message names the file.
+    """
+
+    def problems(path: Path) -> list[tuple[str, str]]:
+        with pytest.raises(ExerciseError) as info:
+            load_exercise(path)
+        error = info.value
+        assert error.exit_code == 2
+        assert error.path == str(path)
+        assert error.problems
+        for line, (key, message) in zip(str(error).splitlines(), error.problems, strict=True):
+            assert line == (f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        return error.problems
+
+    return problems
+
+
+# --- end of the exercise-files block -----------------------------------------------------------

@@ -1,0 +1,269 @@
+"""Tests for grader.run.runner (with child.py and limits.py): a submission in its own process.
+
+Every submission is a few lines written to tmp_path; each run starts one interpreter (~0.1 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader.run.limits import Limits
+from grader.run.runner import RunReport, run_submission
+
+Write = Callable[..., Path]
+
+
+def run(path: Path, calls: list[list], function: str = "f", **limits: float) -> RunReport:
+    return run_submission(path, function, calls, Limits(**limits))
+
+
+def values(report: RunReport, case: int) -> dict[str, list[float]]:
+    """The numbers a result event carries, by key."""
+    event = report.events[case]
+    assert event["event"] == "result", event
+    return {key: encoded["data"] for key, encoded in event["values"].items()}
+
+
+# --- results and arguments -------------------------------------------------------------------
+
+
+def test_a_result_arrives_for_every_case(write_submission: Write) -> None:
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum(), "first": x[0]}
+    """)
+    report = run(path, [[[1, 2]], [[3, 4]], [[5, 6, 7]]])
+    assert report.status == "ok", report.message
+    assert sorted(report.events) == [0, 1, 2]
+    assert [values(report, n)["total"] for n in range(3)] == [[3.0], [7.0], [18.0]]
+
+
+def test_arguments_arrive_positionally_as_float64_arrays(write_submission: Write) -> None:
+    # Parameter names differ from the task's (params, x, y, learning_rate): only order counts.
+    path = write_submission("""
+        import numpy as np
+
+        def f64(a):
+            return float(isinstance(a, np.ndarray) and a.dtype == np.float64)
+
+        def f(p, X, Y, lr):
+            return {"p": f64(p["W1"]), "X": f64(X), "Y": f64(Y), "lr": float(type(lr) is float),
+                    "W1": p["W1"], "shape": np.array(p["W1"].shape)}
+    """)
+    report = run(path, [[{"W1": [[1, 2, 3], [4, 5, 6]]}, [1, 2], [3], 0.5]])
+    assert report.status == "ok", report.message
+    got = values(report, 0)
+    assert (got["p"], got["X"], got["Y"], got["lr"]) == ([1.0], [1.0], [1.0], [1.0])
+    assert got["W1"] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert got["shape"] == [2.0, 3.0]
+
+
+def test_every_case_gets_fresh_inputs(write_submission: Write) -> None:
+    # Changing the arguments in place (as correct_inplace does) must not leak into the next case.
+    path = write_submission("""
+        def f(p):
+            p["a"] += 1
+            return {"a": p["a"]}
+    """)
+    report = run(path, [[{"a": [1.0]}], [{"a": [1.0]}]])
+    assert values(report, 0)["a"] == values(report, 1)["a"] == [2.0]
+
+
+def test_the_original_file_is_never_modified(write_submission: Write) -> None:
+    # It may run from a read-only copy (the sandbox) or a writable one: either way, not ours.
+    source = """
+        import os
+        print(__file__)
+        try:
+            with open(__file__, "a") as me:
+                me.write("TAMPERED = True\\n")
+        except OSError:
+            pass
+
+        def f(x):
+            try:
+                os.remove(__file__)
+            except OSError:
+                pass
+            return {}
+    """
+    path = write_submission(source)
+    before = path.read_bytes()
+    report = run(path, [[[1.0]]])
+    assert report.status == "ok", report.message
+    assert path.read_bytes() == before
+    assert report.events[0]["event"] == "result"
+    assert Path(report.stdout.strip()) != path  # it ran from a staged copy
+
+
+# --- a submission that cannot be imported or has no function -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "fragments"),
+    [
+        ("x = 1\ndef f(:\n    pass\n", ["SyntaxError", "line 2"]),
+        ("x = 1\nraise ValueError('boom at import')\n", ["ValueError: boom at import", "line 2"]),
+        ("def helper():\n    return 1 / 0\n\nhelper()\n", ["ZeroDivisionError", "line 2"]),
+        ("import sys\nsys.exit(0)\ndef f(x):\n    return {}\n", ["sys.exit(0)"]),
+        ("import numpy_that_does_not_exist\n", ["ModuleNotFoundError", "line 1"]),
+    ],
+    ids=["syntax-error", "raises", "raises-in-helper", "sys-exit-0", "missing-module"],
+)
+def test_import_error_names_the_cause_and_line(
+    write_submission: Write, source: str, fragments: list[str]
+) -> None:
+    report = run(write_submission(source), [[[1.0]], [[2.0]]])
+    assert report.status == "import-error"
+    for fragment in fragments:
+        assert fragment in report.message
+    assert report.events == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["def g(x):\n    return {}\n", "f = 3\n"],
+    ids=["absent", "not-callable"],
+)
+def test_missing_function(write_submission: Write, source: str) -> None:
+    report = run(write_submission(source), [[[1.0]]])
+    assert report.status == "missing-function"
+    assert "'f'" in report.message
+
+
+# --- a call that fails -------------------------------------------------------------------------
+
+
+def test_an_exception_in_one_call_is_reported_and_the_others_still_run(
+    write_submission: Write,
+) -> None:
+    path = write_submission("""
+        def f(x):
+            if x[0] < 0:
+                raise ValueError(f"negative input {x[0]}")
+            return {"x": x}
+    """)
+    report = run(path, [[[1.0]], [[-2.0]], [[3.0]]])
+    assert report.status == "ok"
+    assert report.events[1] == {
+        "event": "call-error", "case": 1, "error": "ValueError: negative input -2.0 (line 3)",
+    }
+    assert values(report, 0)["x"] == [1.0]
+    assert values(report, 2)["x"] == [3.0]
+
+
+def test_sys_exit_in_a_call_is_a_call_error(write_submission: Write) -> None:
+    path = write_submission("""
+        import sys
+
+        def f(x):
+            sys.exit(2)
+    """)
+    report = run(path, [[[1.0]], [[2.0]]])
+    assert report.status == "ok"
+    assert [report.events[n]["error"] for n in (0, 1)] == ["called sys.exit(2)"] * 2
+
+
+# --- a submission that misbehaves --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["def f(x):\n    while True:\n        pass\n", "while True:\n    pass\n"],
+    ids=["in-call", "at-import"],
+)
+def test_an_infinite_loop_times_out(write_submission: Write, where: str) -> None:
+    started = time.monotonic()
+    report = run(write_submission(where), [[[1.0]]], wall_seconds=1)
+    assert time.monotonic() - started < 2.0
+    assert report.status == "timeout"
+    assert "1 s" in report.message
+
+
+def test_os_exit_in_a_call_is_a_crash(write_submission: Write) -> None:
+    path = write_submission("""
+        import os
+
+        def f(x):
+            os._exit(3)
+    """)
+    report = run(path, [[[1.0]]])
+    assert report.status == "crashed"
+    assert "exit status 3" in report.message
+    assert report.events == {}
+
+
+def test_printing_10_mb_hits_the_output_limit(write_submission: Write) -> None:
+    path = write_submission("""
+        def f(x):
+            print("x" * (10 * 1024 * 1024))
+            return {}
+    """)
+    started = time.monotonic()
+    report = run(path, [[[1.0]]])
+    assert time.monotonic() - started < 2.0
+    assert report.status == "output-limit"
+    assert "1024 KiB" in report.message
+    assert report.stdout.endswith("xxxx")
+    assert len(report.stdout) <= 4096 + len("...\n")
+
+
+def test_stdout_and_stderr_tails_are_captured(write_submission: Write) -> None:
+    path = write_submission("""
+        import sys
+
+        def f(x):
+            print("to stdout", x[0])
+            print("to stderr", x[0], file=sys.stderr)
+            return {}
+    """)
+    report = run(path, [[[1.0]], [[2.0]]])
+    assert report.stdout == "to stdout 1.0\nto stdout 2.0\n"
+    assert report.stderr == "to stderr 1.0\nto stderr 2.0\n"
+
+
+def test_a_long_output_keeps_only_its_tail(write_submission: Write) -> None:
+    path = write_submission("""
+        for n in range(2000):
+            print(f"line {n}")
+
+        def f(x):
+            return {}
+    """)
+    report = run(path, [[[1.0]]])
+    assert report.status == "ok"
+    assert report.stdout.startswith("...\n")
+    assert report.stdout.endswith("line 1998\nline 1999\n")
+    assert "line 0\n" not in report.stdout
+    assert len(report.stdout) <= 4096 + len("...\n")
+
+
+def test_the_child_sees_none_of_the_parents_environment(
+    write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_TEST_SECRET", "s3cr3t-token-value")
+    path = write_submission("""
+        import json, os
+        print(json.dumps(dict(os.environ)))
+
+        def f(x):
+            return {}
+    """)
+    report = run(path, [[[1.0]]])
+    child_env = json.loads(report.stdout)
+    assert "GRADER_TEST_SECRET" not in child_env
+    assert "s3cr3t-token-value" not in report.stdout
+    # Whatever the child shares with us must be a constant the runner sets on purpose, or one
+    # of the few variables it passes through (numpy's CPU detection, Windows' SYSTEMROOT).
+    inherited = {k for k, v in child_env.items() if os.environ.get(k) == v}
+    assert inherited <= {
+        "LANG", "LC_CTYPE", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED",
+        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT",
+    }
