@@ -31,11 +31,14 @@ class TextReporter:
             self._line(textwrap.indent(f"problem: {problem}", "  "))
         self._line()
         width = max((len(c.name) for c in result.checks), default=0)
+        previous = ""
         for check in result.checks:
             score = f"{_points(check.score)}/{_points(check.max_score)}"
             self._line(f"  {_MARK[check.status]}  {check.name:<{width}}  {score}")
             if check.status != "pass":
-                self._line(textwrap.indent(check.message, " " * 8))
+                same = check.message == previous
+                self._line(textwrap.indent("(as above)" if same else check.message, " " * 8))
+                previous = check.message
                 if check.diagnosis:
                     self._line(textwrap.indent(f"likely cause: {check.diagnosis}", " " * 8))
         if result.problems and (result.stderr or result.stdout):

@@ -69,19 +69,28 @@ def _compare(
     return CaseOutcome(passed=not wrong, wrong=wrong)
 
 
-def _message(q: Quantity, outcomes: list[CaseOutcome], cases: list[Case]) -> str:
+def _describe(outcome: CaseOutcome, case: Case) -> str:
+    if outcome.problem:
+        return outcome.problem
+    shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
+    parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
+    more = len(outcome.wrong) - len(shown)
+    return "; ".join(parts) + (f" (+{more} more)" if more else "")
+
+
+def _message(outcomes: list[CaseOutcome], cases: list[Case]) -> str:
+    """One line per distinct problem, naming the cases it happened on."""
+    by_text: dict[str, list[str]] = {}
+    for case, outcome in zip(cases, outcomes, strict=True):
+        if not outcome.passed:
+            by_text.setdefault(_describe(outcome, case), []).append(case.label)
+    if not by_text:
+        return "correct on every case"
     lines = []
-    for case, outcome in zip(cases, outcomes, strict=False):
-        if outcome.problem:
-            lines.append(f"{case.label}: {outcome.problem}")
-        elif outcome.wrong:
-            shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
-            parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
-            more = len(outcome.wrong) - len(shown)
-            lines.append(
-                f"{case.label}: " + "; ".join(parts) + (f" (+{more} more)" if more else "")
-            )
-    return "\n".join(lines) if lines else "correct on every case"
+    for text, labels in by_text.items():
+        where = "every case" if len(labels) == len(cases) > 1 else ", ".join(labels)
+        lines.append(f"{where}: {text}")
+    return "\n".join(lines)
 
 
 def score_quantity(
@@ -107,7 +116,7 @@ def score_quantity(
         score=rule.points * passed / len(cases),
         max_score=rule.points,
         status=status,
-        message=_message(q, outcomes, cases),
+        message=_message(outcomes, cases),
         cases_passed=passed,
         cases=len(cases),
         tolerance=rule.tolerance.describe(rule.settings),

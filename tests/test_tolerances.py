@@ -1,0 +1,210 @@
+"""Tests for grader.score.tolerances: every band at its boundary and just beyond it.
+
+"Just beyond" is a step of 1e-9 past the boundary (relative to the band's width, or to the
+value for `document`): far above the 1e-12 relative slack the modes allow for binary rounding
+and the float64 error of the arithmetic here (~1e-16), far below anything a student's answer
+could depend on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from grader import plugins
+from grader.exercise.numbers import to_decimal_array
+from grader.score.printed import Printed
+from grader.score.tolerances import (
+    DigitsSettings,
+    DocumentSettings,
+    RelAbsSettings,
+    decimals,
+    document,
+    relabs,
+    sigfigs,
+)
+
+BEYOND = 1e-9  # relative step past a boundary
+
+
+def accepted(mode, submitted, exact, printed=None, settings=None) -> list[bool]:
+    settings = settings if settings is not None else mode.settings()
+    result = mode.accepts(np.asarray(submitted, float), np.asarray(exact, float), printed, settings)
+    return np.atleast_1d(result).tolist()
+
+
+def printed(*texts: str) -> Printed:
+    return Printed.of(to_decimal_array([Decimal(t) for t in texts]))
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"),
+    [("relabs", relabs), ("decimals", decimals), ("sigfigs", sigfigs), ("document", document)],
+    ids=["relabs", "decimals", "sigfigs", "document"],
+)
+def test_registered_under_its_name(name: str, mode: object) -> None:
+    assert plugins.get("tolerances", name) is mode
+
+
+# --- relabs ----------------------------------------------------------------------------------
+
+
+def test_relabs_defaults_suit_float64_code() -> None:
+    assert RelAbsSettings() == RelAbsSettings(rtol=1e-6, atol=1e-9)
+    assert DocumentSettings() == DocumentSettings(rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0], ids=["above", "below"])
+def test_relabs_default_band_at_zero_is_atol(sign: float) -> None:
+    at = sign * 1e-9
+    assert accepted(relabs, [at, at * (1 + BEYOND)], [0.0, 0.0]) == [True, False]
+
+
+@pytest.mark.parametrize("r", [1.0, -0.566625, 1e6], ids=["1", "-0.566625", "1e6"])
+def test_relabs_default_band_scales_with_r(r: float) -> None:
+    band = 1e-9 + 1e-6 * abs(r)
+    inside, outside = r + 0.999 * band, r + 1.001 * band
+    assert accepted(relabs, [inside, outside, 2 * r - inside, 2 * r - outside], [r] * 4) == [
+        True,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_relabs_band_is_inclusive() -> None:
+    # Binary fractions make the boundary exact: band = 0.125 + 0.25 * 2 = 0.625.
+    settings = RelAbsSettings(rtol=0.25, atol=0.125)
+    subs = [2.625, 1.375, np.nextafter(2.625, 3), np.nextafter(1.375, 1)]
+    assert accepted(relabs, subs, [2.0] * 4, None, settings) == [True, True, False, False]
+
+
+def test_relabs_ignores_what_was_printed() -> None:
+    assert accepted(relabs, [0.5663], [0.566625], printed("0.5663")) == [False]
+
+
+# --- decimals N: |s - r| <= 0.51 * 10^-N -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "r"),
+    [(0, 3.2), (1, -0.7), (2, 0.5), (3, 0.484), (4, 0.566625), (6, 12.5)],
+    ids=["N=0", "N=1", "N=2", "N=3", "N=4", "N=6"],
+)
+def test_decimals_band(digits: int, r: float) -> None:
+    band = 0.51 * 10.0**-digits
+    subs = [r + band, r - band, r + band * (1 + BEYOND), r - band * (1 + BEYOND)]
+    result = accepted(decimals, subs, [r] * 4, None, DigitsSettings(digits=digits))
+    assert result == [True, True, False, False]
+
+
+def test_decimals_lecture_case() -> None:
+    # 0.5663 against the exact 0.566625 is 0.000325 off: within 3 decimals, not within 4.
+    assert accepted(decimals, [0.5663], [0.566625], None, DigitsSettings(digits=3)) == [True]
+    assert accepted(decimals, [0.5663], [0.566625], None, DigitsSettings(digits=4)) == [False]
+
+
+# --- sigfigs N: |s - r| <= 0.51 * 10^(floor(log10 |r|) - N + 1) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "r", "band"),
+    [
+        (3, 0.566625, 0.51e-3),
+        (2, 1.17, 0.51e-1),
+        (2, -0.028, 0.51e-3),
+        (4, 0.0824659, 0.51e-5),
+        (1, 0.999, 0.51e-1),
+        (2, 1.0, 0.51e-1),  # a power of ten starts the next decade
+        (2, 100.0, 0.51e1),
+        (3, 1e-3, 0.51e-5),
+        (2, 0.0, 0.51e-2),  # r = 0: the band of N decimal places
+        (4, 0.0, 0.51e-4),
+    ],
+    ids=[
+        "3@0.566625",
+        "2@1.17",
+        "2@-0.028",
+        "4@0.0825",
+        "1@0.999",
+        "2@1",
+        "2@100",
+        "3@0.001",
+        "2@0",
+        "4@0",
+    ],
+)
+def test_sigfigs_band(digits: int, r: float, band: float) -> None:
+    subs = [r + band, r - band, r + band * (1 + BEYOND), r - band * (1 + BEYOND)]
+    result = accepted(sigfigs, subs, [r] * 4, None, DigitsSettings(digits=digits))
+    assert result == [True, True, False, False]
+
+
+def test_sigfigs_is_elementwise_and_quiet_at_zero() -> None:
+    with np.errstate(all="raise"):
+        result = accepted(
+            sigfigs, [0.0051, 1.0051, 0.0052], [0.0, 1.0, 0.0], None, DigitsSettings(digits=2)
+        )
+    assert result == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"digits": -1}, {"digits": 16}, {"digits": 3, "rtol": 1e-3}],
+    ids=["missing", "negative", "16", "extra-key"],
+)
+def test_digits_settings_are_checked(settings: dict) -> None:
+    with pytest.raises(ValidationError):
+        DigitsSettings.model_validate(settings)
+
+
+# --- document: [min(r, d) - u, max(r, d) + u] ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "r", "low", "high"),
+    [
+        ("0.5663", 0.566625, 0.5662, 0.566725),  # the lecture's 1.17 x 0.484; r above d
+        ("0.6076", 0.6075446, 0.6074446, 0.6077),  # r below d
+        ("0.0824", 0.0824659, 0.0823, 0.0825659),
+        ("-0.028", -0.0280544, -0.0290544, -0.027),  # negative
+        ("1.17", 1.17, 1.16, 1.18),  # printed exactly: one unit either side
+        ("0.30", 0.3, 0.29, 0.31),  # 0.30 states two decimals ...
+        ("0.3", 0.3, 0.2, 0.4),  # ... 0.3 one
+    ],
+    ids=["0.5663", "0.6076", "0.0824", "-0.028", "1.17", "0.30", "0.3"],
+)
+def test_document_band(text: str, r: float, low: float, high: float) -> None:
+    d = float(text)
+    u = float(Decimal(1).scaleb(Decimal(text).as_tuple().exponent))
+    subs = [r, d, d - u, d + u, r - u, r + u, low, high]
+    assert all(accepted(document, subs, [r] * len(subs), printed(*[text] * len(subs))))
+    # The band is exactly [low, high]: both ends in, a hair beyond out.
+    outside = [low - BEYOND * max(1.0, abs(low)), high + BEYOND * max(1.0, abs(high))]
+    assert accepted(document, outside, [r, r], printed(text, text)) == [False, False]
+
+
+def test_document_lecture_case_accepts_hand_and_exact_answers() -> None:
+    # d = 0.5663 (1.17 x 0.484), exact 0.566625, u = 0.0001: band [0.5662, 0.566725].
+    subs = [0.5663, 0.566625, 0.56628, 0.5662, 0.566725, 0.56619, 0.56674, 0.5763]
+    result = accepted(document, subs, [0.566625] * 8, printed(*["0.5663"] * 8))
+    assert result == [True, True, True, True, True, False, False, False]
+
+
+def test_document_units_are_per_entry() -> None:
+    # Printed [0.30, 0.3], exact 0.3 for both: 0.31 is in both bands, 0.32 only in the second.
+    p = printed("0.30", "0.3")
+    assert accepted(document, [0.31, 0.31], [0.3, 0.3], p) == [True, True]
+    assert accepted(document, [0.32, 0.32], [0.3, 0.3], p) == [False, True]
+
+
+def test_document_falls_back_to_relabs_where_nothing_was_printed() -> None:
+    r = 0.566625
+    band = 1e-9 + 1e-6 * r
+    subs = [r, r + 0.999 * band, r + 1.001 * band, 0.5663]  # relabs has no slack
+    assert accepted(document, subs, [r] * 4) == [True, True, False, False]
+    settings = DocumentSettings(rtol=1e-3, atol=0.0)
+    assert accepted(document, [0.5663, 0.5656], [r, r], None, settings) == [True, False]
