@@ -200,9 +200,14 @@ def test_os_exit_in_a_call_is_a_crash(write_submission: Write) -> None:
 
 
 def test_printing_10_mb_hits_the_output_limit(write_submission: Write) -> None:
+    # It then sleeps: stopped at once by the flood, not after 5 s. (Were it to return at once,
+    # it might finish before the flood is noticed; see the report on that race.)
     path = write_submission("""
+        import time
+
         def f(x):
             print("x" * (10 * 1024 * 1024))
+            time.sleep(5)
             return {}
     """)
     started = time.monotonic()
