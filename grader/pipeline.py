@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 
 from grader import __version__
+from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.runner import RunReport, run_submission
-from grader.score.scoring import score_quantity
+from grader.score.scoring import received, score_quantity
 
 
 def find_submission(path: Path, exercise: LoadedExercise) -> Path:
@@ -92,6 +93,12 @@ def check_submission(
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
     report = run_submission(source, task.function, calls, limits, forbidden)
     checks = [score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities]
+    names = [q.name for q in exercise.quantities]
+    submitted = {
+        q.name: [received(report, i, q, names)[0] for i in range(len(cases))]
+        for q in exercise.quantities
+    }
+    checks = diagnose(exercise, cases, refs, submitted, checks)
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, [q.name for q in exercise.quantities])
     problems += _mutation_problems(report)

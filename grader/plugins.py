@@ -24,6 +24,7 @@ KINDS: dict[str, tuple[str, type]] = {
     "tasks": ("grader.tasks", protocols.Task),
     "tolerances": ("grader.tolerances", protocols.Tolerance),
     "reporters": ("grader.reporters", protocols.Reporter),
+    "diagnoses": ("grader.diagnoses", protocols.Diagnosis),
 }
 
 
@@ -108,7 +109,7 @@ def names(kind: str) -> list[str]:
 
 def unknown_name_message(kind: str, name: str) -> str:
     """`unknown activation 'sigmod' (did you mean 'sigmoid'?)` or the list of known names."""
-    singular = kind[:-1]
+    singular = {"losses": "loss", "diagnoses": "diagnosis"}.get(kind, kind[:-1])
     known = names(kind)
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"

@@ -11,6 +11,7 @@ culprit (`group[name] from dist version`) when it does not fit.
 | tasks       | `grader.tasks`       | an object implementing Task       |
 | tolerances  | `grader.tolerances`  | an object implementing Tolerance  |
 | reporters   | `grader.reporters`   | a class implementing Reporter     |
+| diagnoses   | `grader.diagnoses`   | an object implementing Diagnosis  |
 
 Names must be unique across installed distributions; two distributions that register the
 same name in the same group are an error naming both, never a silent override.
@@ -26,6 +27,7 @@ import numpy as np
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from grader.diagnose.evidence import Evidence
     from grader.plan.cases import Case
     from grader.reference.network import Network
     from grader.result import CheckResult
@@ -77,7 +79,7 @@ class Task(Protocol):
     """A kind of exercise: what the submission computes and how we compute it ourselves."""
 
     function: str  # the function the submission must define, e.g. "backward"
-    needs_learning_rate: bool  # whether the exercise's case must give a learning rate
+    requires: tuple[str, ...]  # keys the exercise's [case] must give, e.g. ("learning_rate",)
 
     def arguments(self, case: Case) -> dict[str, Any]:
         """The submission's arguments for one case, in call order (numpy arrays or numbers)."""
@@ -118,3 +120,18 @@ class Reporter(Protocol):
 
     def close(self) -> None:
         """Write whatever comes after the last result."""
+
+
+@runtime_checkable
+class Diagnosis(Protocol):
+    """A classic mistake, named by its entry-point name (a stable id such as `sign-flipped`).
+
+    Asked only about a quantity that is wrong; lower `priority` is asked first and the first
+    sentence returned is reported. It must return None unless the mistake explains what was
+    returned on every case (Evidence.fits does that check for a planted-mistake prediction).
+    """
+
+    priority: int
+
+    def explains(self, evidence: Evidence) -> str | None:
+        """One sentence for the report, pointing at the chain-rule factor involved, or None."""

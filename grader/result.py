@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+# Strict JSON has no NaN or Infinity: a submission's non-finite numbers are written as strings.
+_JSON = ConfigDict(ser_json_inf_nan="strings")
 
 
 class WrongEntry(BaseModel):
+    model_config = _JSON
     label: str  # "dL/dw_21^1"
     case: str  # "worked case", "hidden case 2"
     expected: float
@@ -16,6 +20,8 @@ class WrongEntry(BaseModel):
 
 class Check(BaseModel):
     """One quantity (e.g. dL/dW1) over every case."""
+
+    model_config = _JSON
 
     name: str  # "dL/dW1"
     quantity: str  # "gradients.W1", the key of its printed values in the exercise
@@ -27,10 +33,12 @@ class Check(BaseModel):
     cases: int
     tolerance: str
     wrong: list[WrongEntry] = []
-    diagnosis: str | None = None
+    diagnosis: str | None = None  # a stable id, e.g. "sign-flipped"
+    explanation: str | None = None  # one sentence about the chain-rule factor involved
 
 
 class CheckResult(BaseModel):
+    model_config = _JSON
     exercise: str
     title: str
     submission: str

@@ -20,8 +20,7 @@ def _verdict_line(v: Verdict) -> str:
     line += f"printed {v.printed}, exact {fmt(v.exact)}"
     if v.status != "exact":
         line += f" ({v.units_off:+d} in the last place"
-        line += f"; from the printed values by hand: {fmt(v.by_hand)}"
-        line += f"; rounding can explain {v.bound:.2g})"
+        line += f"; from the document's printed values: {fmt(v.by_hand)})"
     return line
 
 

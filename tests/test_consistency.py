@@ -204,7 +204,7 @@ def test_train_step_without_learning_rate(
     write_exercise: Write, exercise_problems: Problems
 ) -> None:
     assert exercise_problems(write_exercise(task="train-step")) == [
-        ("case.learning_rate", "missing: task 'train-step' needs one")
+        ("case.learning_rate", "missing: task 'train-step' needs it")
     ]
 
 
@@ -240,7 +240,7 @@ def test_every_problem_is_reported_at_once(
         expected={"forward": {"h3": [0.1]}, "gradients": {"b1": [0.1]}},
     )
     assert sorted(exercise_problems(path)) == [
-        ("case.learning_rate", "missing: task 'train-step' needs one"),
+        ("case.learning_rate", "missing: task 'train-step' needs it"),
         ("case.params.W2", "shape (2, 1), expected (1, 2)"),
         ("case.params.b2", "missing"),
         ("case.y", "shape (2,), expected (1,)"),

@@ -113,12 +113,6 @@ def test_the_course_folder_is_searched_and_shadows_a_bundled_exercise(
     assert "house-price-backprop" in found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: loader.find_exercise treats any existing path as a file, so a folder named "
-    "like the id (e.g. a folder of submissions) hides the exercise",
-)
 def test_a_folder_named_like_an_id_does_not_hide_the_exercise(tmp_path: Path) -> None:
     (tmp_path / "tanh-chain").mkdir()
     assert find_exercise("tanh-chain").name == "tanh-chain.toml"
@@ -271,9 +265,20 @@ def test_grading_table_for_a_quantity_the_task_does_not_return(
     write_exercise: Write, exercise_problems: Problems, table: str
 ) -> None:
     value = 1 if table == "points" else {"mode": "relabs"}
-    path = write_exercise(grading={table: {"W1": value, "b3": value}})
+    every = {name: value for name in ("W1", "b1", "W2", "b2")}
+    path = write_exercise(grading={table: {**every, "b3": value}})
     assert exercise_problems(path) == [
         (f"grading.{table}.b3", "no quantity 'b3' in this task (known: W1, b1, W2, b2)")
+    ]
+
+
+def test_points_for_some_quantities_only(write_exercise: Write, exercise_problems: Problems):
+    path = write_exercise(grading={"points": {"W1": 4, "b1": 2, "W2": 2}})
+    assert exercise_problems(path) == [
+        (
+            "grading.points",
+            "no points for 'b2': give every quantity its points, or none to split `points` evenly",
+        )
     ]
 
 
@@ -352,12 +357,6 @@ def test_bad_tolerance_setting_value_is_named_at_its_key(
     assert "greater than or equal to 0" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: loader._rules validates the shared grading.tolerance once per quantity, so "
-    "each of its problems is reported four times",
-)
 def test_a_tolerance_problem_is_reported_once(
     write_exercise: Write, exercise_problems: Problems
 ) -> None:
@@ -368,12 +367,6 @@ def test_a_tolerance_problem_is_reported_once(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: loader._message looks near misses up in the Exercise model, not in the mode's "
-    "settings: no suggestion, or a wrong one ('tasks' -> 'task')",
-)
 @pytest.mark.parametrize(
     ("tolerance", "key", "suggestion"),
     [

@@ -152,7 +152,9 @@ def test_an_exception_in_one_call_is_reported_and_the_others_still_run(
     report = run(path, [[[1.0]], [[-2.0]], [[3.0]]])
     assert report.status == "ok"
     assert report.events[1] == {
-        "event": "call-error", "case": 1, "error": "ValueError: negative input -2.0 (line 3)",
+        "event": "call-error",
+        "case": 1,
+        "error": "ValueError: negative input -2.0 (line 3)",
     }
     assert values(report, 0)["x"] == [1.0]
     assert values(report, 2)["x"] == [3.0]
@@ -268,7 +270,14 @@ def test_the_child_sees_none_of_the_parents_environment(
     # of the few variables it passes through (numpy's CPU detection, Windows' SYSTEMROOT).
     inherited = {k for k, v in child_env.items() if os.environ.get(k) == v}
     assert inherited <= {
-        "LANG", "LC_CTYPE", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED",
-        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT",
+        "LANG",
+        "LC_CTYPE",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONHASHSEED",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_CORETYPE",
+        "OPENBLAS_L2_SIZE",
+        "SYSTEMROOT",
     }

@@ -182,11 +182,6 @@ def test_unknown_loss_is_named_at_its_key_with_a_suggestion(
     assert message.endswith("(did you mean 'half-squared-error'?)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: plugins.unknown_name_message makes the singular with kind[:-1]: 'unknown losse'",
-)
 def test_unknown_loss_message_reads_unknown_loss(
     write_exercise: Write, exercise_problems: Problems
 ) -> None:
@@ -286,11 +281,6 @@ def test_bad_value_is_named_at_its_key(
     assert fragment in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: schema.Grading.points accepts negative points (no ge=0)",
-)
 def test_negative_points_per_quantity_are_refused(
     write_exercise: Write, exercise_problems: Problems
 ) -> None:

@@ -36,8 +36,12 @@ def encoded(value: Any) -> dict[str, Any]:
 
 
 def result_event(case: int, values: dict[str, Any]) -> dict[str, Any]:
-    return {"event": "result", "case": case, "type": "dict",
-            "values": {k: encoded(v) for k, v in values.items()}}
+    return {
+        "event": "result",
+        "case": case,
+        "type": "dict",
+        "values": {k: encoded(v) for k, v in values.items()},
+    }
 
 
 def references(exercise: LoadedExercise) -> tuple[list[Case], list[dict[str, np.ndarray]]]:
@@ -63,7 +67,8 @@ def exact_report(exercise: LoadedExercise, change: Callable[[int, dict], None] |
 
 
 @pytest.mark.parametrize(
-    "exercise_id", ["house-price-backprop", "house-price-step", "tanh-chain"],
+    "exercise_id",
+    ["house-price-backprop", "house-price-step", "tanh-chain"],
     ids=["house-price-backprop", "house-price-step", "tanh-chain"],
 )
 def test_the_exact_reference_earns_every_point(bundled_exercise: Load, exercise_id: str) -> None:
@@ -92,7 +97,8 @@ def test_the_transposed_gradient_is_named_entry_by_entry(bundled_exercise: Load)
     assert "dL/dw_11^1" not in worked  # the diagonal is right
     assert [c.status for c in checks.values()] == ["fail", "pass", "pass", "pass"]
     assert {(w.label, w.case) for w in w1.wrong if w.case == "worked case"} == {
-        ("dL/dw_12^1", "worked case"), ("dL/dw_21^1", "worked case"),
+        ("dL/dw_12^1", "worked case"),
+        ("dL/dw_21^1", "worked case"),
     }
 
 
@@ -158,22 +164,50 @@ def test_a_printed_number_two_units_off_fails_the_worked_case(bundled_exercise: 
 @pytest.mark.parametrize(
     ("bad", "fragment"),
     [
-        ({"event": "call-error", "case": 0, "error": "ZeroDivisionError: division by zero (line 3)"},
-         "raised ZeroDivisionError: division by zero (line 3)"),
-        ({"event": "result", "case": 0, "type": "NoneType", "values": None},
-         "returned a NoneType, expected a dict with keys W1, b1, W2, b2"),
-        ({"event": "result", "case": 0, "type": "list", "values": None},
-         "returned a list, expected a dict with keys W1, b1, W2, b2"),
-        ({"event": "result", "case": 0, "type": "dict", "values": {}},
-         "the returned dict has no key 'W1'"),
-        ({"event": "result", "case": 0, "type": "dict", "values": {"W1": encoded([1, 2, 3, 4])}},
-         "dL/dW1 has shape (4,), expected (2, 2) (the same shape as the parameter)"),
-        ({"event": "result", "case": 0, "type": "dict",
-          "values": {"W1": {"shape": None, "data": None, "error": "str that is not numbers"}}},
-         "dL/dW1 is a str that is not numbers"),
-        ({"event": "result", "case": 0, "type": "dict",
-          "values": {"W1": {"shape": [2, 2], "data": [1.0], "error": None}}},
-         "dL/dW1 is malformed"),
+        (
+            {
+                "event": "call-error",
+                "case": 0,
+                "error": "ZeroDivisionError: division by zero (line 3)",
+            },
+            "raised ZeroDivisionError: division by zero (line 3)",
+        ),
+        (
+            {"event": "result", "case": 0, "type": "NoneType", "values": None},
+            "returned a NoneType, expected a dict with keys W1, b1, W2, b2",
+        ),
+        (
+            {"event": "result", "case": 0, "type": "list", "values": None},
+            "returned a list, expected a dict with keys W1, b1, W2, b2",
+        ),
+        (
+            {"event": "result", "case": 0, "type": "dict", "values": {}},
+            "the returned dict has no key 'W1'",
+        ),
+        (
+            {"event": "result", "case": 0, "type": "dict", "values": {"W1": encoded([1, 2, 3, 4])}},
+            "dL/dW1 has shape (4,), expected (2, 2) (the same shape as the parameter)",
+        ),
+        (
+            {
+                "event": "result",
+                "case": 0,
+                "type": "dict",
+                "values": {
+                    "W1": {"shape": None, "data": None, "error": "a str that is not numbers"}
+                },
+            },
+            "dL/dW1 is a str that is not numbers",
+        ),
+        (
+            {
+                "event": "result",
+                "case": 0,
+                "type": "dict",
+                "values": {"W1": {"shape": [2, 2], "data": [1.0], "error": None}},
+            },
+            "dL/dW1 is malformed",
+        ),
     ],
     ids=["raised", "none", "list", "missing-key", "wrong-shape", "not-numbers", "malformed"],
 )
@@ -192,10 +226,14 @@ def test_a_case_that_cannot_be_compared_is_a_message_not_a_crash(
 @pytest.mark.parametrize(
     ("report", "fragment"),
     [
-        (RunReport(status="timeout", message="did not finish within 1 s of wall-clock time"),
-         "did not finish within 1 s of wall-clock time"),
-        (RunReport(status="import-error", message="SyntaxError: invalid syntax (line 2)"),
-         "SyntaxError: invalid syntax (line 2)"),
+        (
+            RunReport(status="timeout", message="did not finish within 1 s of wall-clock time"),
+            "did not finish within 1 s of wall-clock time",
+        ),
+        (
+            RunReport(status="import-error", message="SyntaxError: invalid syntax (line 2)"),
+            "SyntaxError: invalid syntax (line 2)",
+        ),
         (RunReport(), "no result for this case"),
     ],
     ids=["timeout", "import-error", "silent"],
@@ -206,10 +244,7 @@ def test_no_result_at_all_scores_zero_with_the_reason(
     exercise = bundled_exercise("tanh-chain")
     for check in score_all(exercise, report).values():
         assert (check.status, check.score, check.cases_passed) == ("fail", 0.0, 0)
-        assert check.message.splitlines() == [
-            f"{label}: {fragment}"
-            for label in ["worked case"] + [f"hidden case {n}" for n in range(1, 5)]
-        ]
+        assert check.message == f"every case: {fragment}"  # said once, not five times
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])

@@ -86,12 +86,6 @@ def test_finish_does_not_wait_for_an_orphan_holding_the_pipe() -> None:
         os.close(write_fd)  # lets the reader's thread see EOF and end
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: CappedReader.text() tests the counter shared with the other stream, so a quiet "
-           "stderr reads '...\\n' once stdout passed 4 KiB; the text report then shows '...' "
-           "instead of what the flooding submission printed",
-)
 def test_a_quiet_stream_stays_empty_when_its_partner_is_long() -> None:
     flood = threading.Event()
     out = CappedReader(io.BytesIO(b"x" * 10_000), 1 << 20, flood)

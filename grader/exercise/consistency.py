@@ -61,9 +61,28 @@ def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
     problems += _check_table(spec.expected.forward, forward, "expected.forward", False)
     problems += _check_table(spec.expected.gradients, params, "expected.gradients", False)
     problems += _check_table(spec.expected.updated, params, "expected.updated", False)
-    if task.needs_learning_rate and spec.case.learning_rate is None:
-        problems.append(("case.learning_rate", f"missing: task {spec.task!r} needs one"))
+    problems += _check_table(spec.expected.trained, params, "expected.trained", False)
+    for key in task.requires:
+        if getattr(spec.case, key, None) is None:
+            problems.append((f"case.{key}", f"missing: task {spec.task!r} needs it"))
     if spec.expected.updated and spec.case.learning_rate is None:
         problems.append(("case.learning_rate", "missing: expected.updated needs one"))
+    if spec.expected.trained and spec.case.iterations is None:
+        problems.append(("case.iterations", "missing: expected.trained needs it"))
+    trains = bool(spec.expected.trained) or spec.expected.losses is not None
+    if trains and spec.case.learning_rate is None:
+        problems.append(("case.learning_rate", "missing: training values need one"))
+    losses = spec.expected.losses
+    if losses is not None and spec.case.iterations is None:
+        problems.append(("case.iterations", "missing: expected.losses needs it"))
+    elif losses is not None and losses.shape != (spec.case.iterations + 1,):
+        problems.append(
+            (
+                "expected.losses",
+                f"shape {_shape(losses.shape)}, expected "
+                f"({spec.case.iterations + 1},): the loss before "
+                "each iteration and after the last",
+            )
+        )
     if problems:
         raise ExerciseError("", problems)

@@ -57,7 +57,8 @@ def list_exercises() -> list[Path]:
 
 def find_exercise(id_or_path: str) -> Path:
     path = Path(id_or_path)
-    if path.suffix == ".toml" or path.exists():
+    # A folder named like an exercise (a class's submissions, say) must not hide it.
+    if path.suffix == ".toml" or path.is_file():
         if not path.is_file():
             raise InputError(f"{id_or_path}: no such exercise file")
         return path
@@ -126,11 +127,13 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: dict[str, Any], fields: list[str] | None = None) -> str:
+    """Pydantic's error in our words; near misses come from `fields` or the model at loc."""
     loc = err["loc"]
     if err["type"] == "extra_forbidden":
-        model = _model_at(loc)
-        fields = list(model.model_fields) if model else []
+        if fields is None:
+            model = _model_at(loc)
+            fields = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
         return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
     if err["type"] == "missing":
@@ -160,36 +163,64 @@ def _network(spec: Exercise) -> Network:
     return Network(spec.network.inputs, layers, loss, spec.network.loss)
 
 
+def _points(spec: Exercise, names: list[str]) -> tuple[dict[str, float], list[tuple]]:
+    given, problems = spec.grading.points, []
+    if not given:
+        total = spec.points if spec.points is not None else float(len(names))
+        return dict.fromkeys(names, total / len(names)), problems
+    if spec.points is not None and abs(sum(given.values()) - spec.points) > 1e-9:
+        problems.append(
+            ("points", f"is {spec.points} but grading.points add up to {sum(given.values())}")
+        )
+    problems += [
+        (
+            "grading.points",
+            f"no points for {name!r}: give every quantity its points, or "
+            "none to split `points` evenly",
+        )
+        for name in names
+        if name not in given
+    ]
+    return {name: given.get(name, 0.0) for name in names}, problems
+
+
+def _tolerance(where: str, tol: Any) -> tuple[Any, Any, list[tuple]]:
+    """The mode plugin and its validated settings, or the problems with them."""
+    mode = plugins.get("tolerances", tol.mode)
+    try:
+        return mode, mode.settings.model_validate(tol.options()), []
+    except ValidationError as exc:
+        fields = ["mode", *mode.settings.model_fields]
+        return (
+            mode,
+            None,
+            [(_key_path((where, *e["loc"])), _message(e, fields)) for e in exc.errors()],
+        )
+
+
 def _rules(spec: Exercise, quantities: tuple[Quantity, ...]) -> dict[str, Rule]:
     names = [q.name for q in quantities]
+    overrides = spec.grading.tolerances
     problems = [
         (f"grading.{table}.{key}", f"no quantity {key!r} in this task (known: {', '.join(names)})")
         for table in ("points", "tolerances")
         for key in getattr(spec.grading, table)
         if key not in names
     ]
-    given = spec.grading.points
-    total = spec.points if spec.points is not None else float(len(quantities))
-    if given and spec.points is not None and abs(sum(given.values()) - spec.points) > 1e-9:
-        problems.append(
-            ("points", f"is {spec.points} but grading.points add up to {sum(given.values())}")
-        )
+    points, more = _points(spec, names)
+    problems += more
+    # Each tolerance table is checked once, however many quantities share it.
+    shared = _tolerance("grading.tolerance", spec.grading.tolerance)
+    problems += shared[2]
     rules: dict[str, Rule] = {}
-    for q in quantities:
-        tol = spec.grading.tolerances.get(q.name, spec.grading.tolerance)
-        where = (
-            f"grading.tolerances.{q.name}"
-            if q.name in spec.grading.tolerances
-            else ("grading.tolerance")
-        )
-        mode = plugins.get("tolerances", tol.mode)
-        try:
-            settings = mode.settings.model_validate(tol.options())
-        except ValidationError as exc:
-            problems += [(_key_path((where, *e["loc"])), _message(e)) for e in exc.errors()]
-            continue
-        points = given.get(q.name, 0.0) if given else total / len(quantities)
-        rules[q.name] = Rule(points, tol.mode, mode, settings)
+    for name in names:
+        if name in overrides:
+            mode, settings, more = _tolerance(f"grading.tolerances.{name}", overrides[name])
+            problems += more
+        else:
+            mode, settings, _ = shared
+        chosen = overrides.get(name, spec.grading.tolerance).mode
+        rules[name] = Rule(points[name], chosen, mode, settings)
     if problems:
         raise ExerciseError("", problems)
     return rules

@@ -7,6 +7,7 @@ solver uses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ def to_decimal(value: Any) -> Decimal:
         got = repr(value) if len(repr(value)) < 40 else type(value).__name__
         raise PydanticCustomError("number", f"expected a number, got {got}")
     dec = value if isinstance(value, Decimal) else Decimal(repr(value))
-    if not dec.is_finite():
+    if not dec.is_finite() or not math.isfinite(float(dec)):  # 1e400 is inf in float64
         raise PydanticCustomError("number", f"expected a finite number, got {dec}")
     return dec
 

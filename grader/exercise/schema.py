@@ -60,6 +60,7 @@ class WorkedCase(_Strict):
     x: Array
     y: Array
     learning_rate: Number | None = None
+    iterations: int | None = Field(default=None, ge=1, le=100_000)  # for the train task
 
 
 class Expected(_Strict):
@@ -68,8 +69,10 @@ class Expected(_Strict):
     forward: dict[str, Array] = {}  # "z1", "h1", "h2", ...
     gradients: dict[str, Array] = {}  # dL/dW1, ... keyed by parameter name
     updated: dict[str, Array] = {}  # parameters after one gradient-descent step
+    trained: dict[str, Array] = {}  # parameters after case.iterations steps (task train)
     loss: Number | None = None  # the loss at the worked case
     loss_after: Number | None = None  # the loss after one step
+    losses: Array | None = None  # the loss before each training iteration and after the last
 
 
 class ToleranceSpec(BaseModel):
@@ -104,7 +107,9 @@ class Grading(_Strict):
     tolerance: ToleranceSpec = ToleranceSpec()
     tolerances: dict[str, ToleranceSpec] = {}  # per-quantity overrides, keyed like `points`
     hidden_cases: int = Field(default=4, ge=0, le=100)
-    points: dict[str, float] = {}  # per quantity (e.g. "W1"); default: `points` split evenly
+    points: dict[
+        str, Annotated[float, Field(ge=0)]
+    ] = {}  # per quantity (e.g. "W1"); default: `points` split evenly
     limits: LimitsSpec = LimitsSpec()
     forbidden_imports: list[str] = DEFAULT_FORBIDDEN
 

@@ -23,6 +23,7 @@ class Case:
     x: np.ndarray
     y: np.ndarray
     learning_rate: float | None
+    iterations: int | None
     worked: bool  # the document's own case, the one with printed values
 
 
@@ -40,6 +41,7 @@ def worked_case(exercise: LoadedExercise) -> Case:
         x=case.x.floats(),
         y=case.y.floats(),
         learning_rate=None if lr is None else float(lr),
+        iterations=case.iterations,
         worked=True,
     )
 
@@ -55,7 +57,15 @@ def hidden_cases(exercise: LoadedExercise, seed: int, count: int) -> list[Case]:
         x = rng.uniform(-1, 1, worked.x.shape)
         y = np.asarray(net.loss.sample_targets(rng, worked.y.shape), dtype=np.float64)
         cases.append(
-            Case(f"hidden case {number}", params, x, y, worked.learning_rate, worked=False)
+            Case(
+                f"hidden case {number}",
+                params,
+                x,
+                y,
+                worked.learning_rate,
+                worked.iterations,
+                worked=False,
+            )
         )
     return cases
 

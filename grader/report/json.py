@@ -14,11 +14,12 @@ class JsonReporter:
         self.results: list[dict] = []
 
     def add(self, result: CheckResult) -> None:
-        self.results.append(result.model_dump(mode="json"))
+        # Through pydantic's JSON encoder: NaN and Infinity become strings, keeping it strict JSON.
+        self.results.append(json.loads(result.model_dump_json()))
 
     def close(self) -> None:
         payload = self.results[0] if len(self.results) == 1 else {"results": self.results}
-        json.dump(payload, self.stream, indent=2)
+        json.dump(payload, self.stream, indent=2, allow_nan=False)
         self.stream.write("\n")
         self.stream.flush()
 

@@ -39,8 +39,9 @@ class TextReporter:
                 same = check.message == previous
                 self._line(textwrap.indent("(as above)" if same else check.message, " " * 8))
                 previous = check.message
-                if check.diagnosis:
-                    self._line(textwrap.indent(f"likely cause: {check.diagnosis}", " " * 8))
+                if check.explanation:
+                    cause = f"likely cause ({check.diagnosis}): {check.explanation}"
+                    self._line(textwrap.indent(textwrap.fill(cause, 88), " " * 8))
         if result.problems and (result.stderr or result.stdout):
             self._line()
             self._line("what the submission printed (last lines):")

@@ -83,12 +83,29 @@ def changed_inputs(call, args, np):
     return names
 
 
+_KINDS = {
+    "U": "text",
+    "S": "bytes",
+    "b": "booleans",
+    "c": "complex numbers",
+    "O": "objects (such as None)",
+}
+
+
 def encode_value(value, np):
     """A returned quantity as nested lists of floats, or the reason it cannot be one."""
+    name = type(value).__name__
+    kind = ("an " if name[0] in "aeiou" else "a ") + name
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.asarray(value)  # the base class: a lying ndarray subclass loses its methods
     except Exception as exc:
-        return {"error": f"{type(value).__name__} that is not numbers ({_short(exc)})"}
+        return {"error": f"{kind} that is not an array of numbers ({_short(exc)})"}
+    # Integers and floats only: strings, booleans, complex numbers and objects are refused
+    # rather than quietly converted.
+    if array.dtype.kind not in "iuf":
+        held = _KINDS.get(array.dtype.kind, f"{array.dtype} values")
+        return {"error": f"{kind} holding {held}, not real numbers"}
+    array = array.astype(np.float64)
     return {"shape": list(array.shape), "data": array.ravel().tolist()}
 
 

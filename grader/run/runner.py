@@ -52,8 +52,6 @@ def child_environment(workdir: str, marker: str) -> dict[str, str]:
         "TMPDIR": workdir,
         "GRADER_RUN": marker,  # finds escaped processes when there is no PID namespace
         "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
         # One thread each: deterministic sums, and no thread pools to outlive a timeout.
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
@@ -115,7 +113,8 @@ def run_submission(
 def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, marker: str):
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
-    child = [sys.executable, "-I", sandbox.inside(box, CHILD, root), str(req_r), str(res_w)]
+    # -I ignores every PYTHON* variable; -B keeps the read-only copy free of bytecode files.
+    child = [sys.executable, "-I", "-B", sandbox.inside(box, CHILD, root), str(req_r), str(res_w)]
     try:
         proc = subprocess.Popen(
             sandbox.command(box, child, CHILD, root),
@@ -175,21 +174,24 @@ def _interpret(
         elif kind == "done":
             done = True
     if report.status == "forbidden-import" or code == POLICY_EXIT:
+        report.events.clear()  # a policy violation scores 0 for the exercise
         report.status = "forbidden-import"
         report.message = (
             f"imported {report.message or 'a forbidden package'}, which this exercise does "
             "not allow: backpropagation is to be written by hand"
         )
         return
-    if report.status != "ok" or done:
-        return
     if flooded:
+        # Whatever arrived before the cap depends on timing: score none of it, every time.
+        report.events.clear()
         report.status = "output-limit"
         report.message = (
             f"printed more than {limits.output_bytes // 1024} KiB or returned more "
             f"than {limits.result_bytes // (1024 * 1024)} MiB; it was stopped "
             "(a print inside a loop is the usual cause)"
         )
+    elif report.status != "ok" or done:
+        return
     elif timed_out:
         report.status = "timeout"
         report.message = (

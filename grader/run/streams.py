@@ -28,6 +28,7 @@ class CappedReader:
         self._chunks: list[bytes] = []
         self._kept = 0
         self._overflow = False
+        self._own = 0  # this stream's bytes; the cap may be shared with another stream
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
@@ -39,6 +40,7 @@ class CappedReader:
                 else (self._stream.read(65536))
             ):
                 self._counter[0] += len(chunk)
+                self._own += len(chunk)
                 if self._counter[0] > self._cap:
                     self._flood.set()
                     self._overflow = True
@@ -67,4 +69,4 @@ class CappedReader:
 
     def text(self) -> str:
         tail = b"".join(self._chunks)[-_TAIL:].decode("utf-8", errors="replace")
-        return tail if self._counter[0] <= _TAIL else "...\n" + tail
+        return tail if self._own <= _TAIL else "...\n" + tail

@@ -46,7 +46,7 @@ class Done(_Event):
 _EVENT = TypeAdapter(Annotated[Failure | Result | CallError | Done, Field(discriminator="event")])
 
 
-def _reject_constant(name: str) -> float:
+def _constant(name: str) -> float:
     # NaN and infinities arrive as JSON constants; keep them as floats to report them by entry.
     return float(name)
 
@@ -56,9 +56,9 @@ def parse_events(raw: bytes) -> list[dict[str, Any]]:
     events = []
     for line in raw.splitlines():
         try:
-            data = json.loads(line, parse_constant=_reject_constant)
+            data = json.loads(line, parse_constant=_constant)
             events.append(_EVENT.validate_python(data).model_dump())
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):  # deep nesting is hostile
             continue
     return events
 
@@ -66,7 +66,7 @@ def parse_events(raw: bytes) -> list[dict[str, Any]]:
 def decode(encoded: dict[str, Any], shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
     """The returned array if it has exactly `shape` (entries may be non-finite), else why not."""
     if encoded.get("error"):
-        return None, f"is a {encoded['error']}"
+        return None, f"is {encoded['error']}"
     got = tuple(encoded["shape"] or ())
     data = encoded["data"] or []
     if math.prod(got) != len(data):

@@ -37,8 +37,15 @@ class CaseOutcome:
     wrong: list[WrongEntry] | None = None
 
 
-def _received(report: RunReport, number: int, q: Quantity, names: list[str]):
-    """(array, problem) for quantity q on case `number`."""
+def received(
+    report: RunReport, number: int, q: Quantity, names: list[str], shape: tuple | None = None
+):
+    """(array, problem) for quantity q on case `number`; array is None when unusable.
+
+    The array must have `shape` (default q.shape): scoring passes the reference's shape, which
+    belongs to the case where q.shape cannot know it (a batch's forward values are (m, units),
+    the train task's losses have iterations + 1 entries).
+    """
     event = report.events.get(number)
     if event is None:
         return None, report.message or "no result for this case"
@@ -48,7 +55,7 @@ def _received(report: RunReport, number: int, q: Quantity, names: list[str]):
         return None, f"returned a {event['type']}, expected a dict with keys {', '.join(names)}"
     if q.name not in event["values"]:
         return None, f"the returned dict has no key {q.name!r}"
-    array, problem = decode(event["values"][q.name], q.shape)
+    array, problem = decode(event["values"][q.name], q.shape if shape is None else shape)
     return array, (f"{q.title} {problem}" if problem else "")
 
 
@@ -98,10 +105,12 @@ def score_quantity(
 ) -> Check:
     rule = exercise.rules[q.name]
     names = [x.name for x in exercise.quantities]
-    table = getattr(exercise.spec.expected, q.section, {})
+    table = getattr(exercise.spec.expected, q.section, None)
+    if not isinstance(table, dict):  # a section printed as one array (expected.losses) is
+        table = {} if table is None else {q.name: table}  # the quantity of the same name
     outcomes = []
     for number, (case, ref) in enumerate(zip(cases, refs, strict=False)):
-        got, problem = _received(report, number, q, names)
+        got, problem = received(report, number, q, names, np.shape(ref[q.name]))
         if got is None or problem:
             outcomes.append(CaseOutcome(False, problem))
             continue

@@ -19,7 +19,7 @@ from grader.tasks.base import Quantity
 
 class Backward:
     function = "backward"
-    needs_learning_rate = False
+    requires = ()
 
     def arguments(self, case: Case) -> dict[str, Any]:
         return {"params": case.params, "x": case.x, "y": case.y}

@@ -23,7 +23,7 @@ def _updated_symbol(name: str, index: tuple[int, ...]) -> str:
 
 class TrainStep:
     function = "train_step"
-    needs_learning_rate = True
+    requires = ("learning_rate",)
 
     def arguments(self, case: Case) -> dict[str, Any]:
         return {

@@ -1,0 +1,67 @@
+"""What a diagnosis looks at: one wrong quantity, case by case, and what mistakes would give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.diagnose.mistakes import Mistake, mistaken_backward, mistaken_step
+from grader.exercise.loader import LoadedExercise
+from grader.plan.cases import Case
+from grader.tasks.base import Quantity
+
+
+@dataclass
+class Evidence:
+    exercise: LoadedExercise
+    quantity: Quantity
+    cases: list[Case]
+    reference: list[np.ndarray]  # the exact value of this quantity, per case
+    submitted: list[np.ndarray | None]  # what came back, per case (None: nothing usable)
+    slack: list[np.ndarray | float] = field(default_factory=list)  # hand rounding, per case
+    _predictions: dict[Mistake, list[np.ndarray] | None] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every case returned finite numbers: only then can a diagnosis fit every case."""
+        return all(s is not None and np.all(np.isfinite(s)) for s in self.submitted)
+
+    def close(self, got: np.ndarray, want: np.ndarray, case: int) -> bool:
+        slack = self.slack[case] if self.slack else 0.0
+        return bool(np.all(np.abs(got - want) <= 1e-8 + 1e-5 * np.abs(want) + slack))
+
+    def fits(self, predicted: list[np.ndarray] | None) -> bool:
+        """The prediction matches the submission on every case and is wrong on at least one."""
+        if predicted is None or not self.complete:
+            return False
+        if all(
+            self.close(p, r, i)
+            for i, (p, r) in enumerate(zip(predicted, self.reference, strict=True))
+        ):
+            return False  # the mistake makes no difference here: it explains nothing
+        return all(
+            self.close(s, p, i)
+            for i, (s, p) in enumerate(zip(self.submitted, predicted, strict=True))
+        )
+
+    def predict(self, mistake: Mistake) -> list[np.ndarray] | None:
+        """This quantity per case as a submission with `mistake` computes it."""
+        if mistake not in self._predictions:
+            self._predictions[mistake] = self._compute(mistake)
+        return self._predictions[mistake]
+
+    def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
+        net, task, name = self.exercise.network, self.exercise.spec.task, self.quantity.name
+        out = []
+        for case in self.cases:
+            if task == "backward":
+                values = mistaken_backward(net, case.params, case.x, case.y, mistake)
+            elif task == "train-step":
+                values = mistaken_step(
+                    net, case.params, case.x, case.y, case.learning_rate, mistake
+                )
+            else:
+                return None
+            out.append(values[name])
+        return out

@@ -1,0 +1,1 @@
+"""Worked solutions the way the lecture writes them."""

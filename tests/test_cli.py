@@ -1,0 +1,215 @@
+"""Tests for grader.cli: output through click's CliRunner, exit codes through real processes.
+
+CliRunner calls `cli` in standalone mode, where a command's return value is not the exit code;
+the exit codes a user and CI see come from `main`, so they are checked with `python -m grader`
+(about 0.5 s each, hence only a few).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader import __version__
+from grader.cli import cli
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+CORRECT = SUBMISSIONS / "house-price-backprop" / "correct_vectorized.py"
+TRANSPOSED = SUBMISSIONS / "house-price-backprop" / "buggy_transposed.py"
+EXERCISES = {
+    "house-price-backprop": "backward",
+    "house-price-step": "train-step",
+    "tanh-chain": "backward",
+}
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+# --- output, in process ------------------------------------------------------------------------
+
+
+def test_help_lists_every_command() -> None:
+    output = invoke("--help")
+    for command in ("check", "validate", "solve", "list", "plugins"):
+        assert f"  {command} " in output
+
+
+@pytest.mark.parametrize(
+    ("command", "fragments"),
+    [
+        ("check", ["SUBMISSION", "--exercise", "--format", "--seed", "--timeout"]),
+        ("validate", ["[EXERCISE]..."]),
+        ("solve", ["EXERCISE"]),
+        ("list", ["List the exercises"]),
+        ("plugins", ["List installed plugins"]),
+    ],
+    ids=["check", "validate", "solve", "list", "plugins"],
+)
+def test_every_command_has_help(command: str, fragments: list[str]) -> None:
+    output = invoke(command, "--help")
+    assert output.startswith(f"Usage: cli {command} ")
+    for fragment in fragments:
+        assert fragment in output
+
+
+def test_version() -> None:
+    assert invoke("--version") == f"grader, version {__version__}\n"
+
+
+def test_list_names_every_bundled_exercise_and_its_task() -> None:
+    lines = invoke("list").splitlines()
+    for exercise_id, task in EXERCISES.items():
+        (line,) = [line for line in lines if line.startswith(f"{exercise_id} ")]
+        assert line.split()[1] == task
+        assert f"{exercise_id}.toml)" in line
+
+
+def test_plugins_lists_the_built_ins_with_their_origin() -> None:
+    output = invoke("plugins")
+    for group in ("activations", "losses", "tasks", "tolerances", "reporters"):
+        assert f"{group} (grader.{group}):" in output
+    for name, value in [
+        ("sigmoid", "grader.reference.activations:sigmoid"),
+        ("half-squared-error", "grader.reference.losses:half_squared_error"),
+        ("train-step", "grader.tasks.train_step:task"),
+        ("document", "grader.score.tolerances:document"),
+        ("json", "grader.report.json:reporter"),
+    ]:
+        (line,) = [line for line in output.splitlines() if line.split()[:1] == [name]]
+        assert f"backprop-grader {__version__}" in line and f"({value})" in line
+
+
+def test_solve_shows_exact_values_next_to_printed_ones() -> None:
+    lines = invoke("solve", "house-price-backprop").splitlines()
+    assert lines[0] == "house-price-backprop: Backpropagation on the house-price network"
+
+    def row(key: str) -> list[str]:
+        (line,) = [line for line in lines if line.split()[:1] == [key]]
+        return line.split()
+
+    assert row("gradients.W1[1][0]") == ["gradients.W1[1][0]", "-0.018290", "-0.018", "exact"]
+    assert row("gradients.W2[0][0]")[1:3] == ["0.566625", "0.5663"]
+    assert "rounding artefact" in " ".join(row("gradients.W2[0][0]"))
+    assert row("forward.z1[0]") == ["forward.z1[0]", "-0.063000"]  # not printed by the lecture
+
+
+# --- exit codes, through real processes --------------------------------------------------------
+
+
+def grader(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    environment.update(env or {})
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+    )
+    return run
+
+
+def test_full_marks_exit_0_with_json(tmp_path: Path) -> None:
+    run = grader(
+        "check", str(CORRECT), "-e", "house-price-backprop", "--format", "json", cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    payload = json.loads(run.stdout)
+    assert {"exercise", "score", "max_score", "seed", "checks"} <= set(payload)
+    assert payload["exercise"] == "house-price-backprop"
+    assert payload["score"] == payload["max_score"] == 9
+    assert isinstance(payload["seed"], int)
+    assert len(payload["checks"]) == 4
+    for check in payload["checks"]:
+        assert {"name", "score", "max_score", "status", "message"} <= set(check)
+        assert check["status"] == "pass"
+
+
+def test_not_full_marks_exit_1(tmp_path: Path) -> None:
+    run = grader("check", str(TRANSPOSED), "--exercise", "house-price-backprop", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "  FAIL  dL/dW1  0/4" in run.stdout
+    assert "dL/dw_21^1: expected -0.018290, got -0.057862" in run.stdout
+    assert run.stdout.rstrip().endswith("score: 5 / 9 (not full marks yet)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [str(CORRECT), "-e", "house-price-backprp"],
+            "error: unknown exercise 'house-price-backprp' (did you mean 'house-price-backprop'?)",
+        ),
+        (["no-such-file.py", "-e", "tanh-chain"], "error: no-such-file.py: no such submission"),
+        (
+            [str(CORRECT), "-e", "house-price-backprop", "--format", "xml"],
+            "error: unknown reporter 'xml'",
+        ),
+    ],
+    ids=["unknown-exercise", "missing-submission", "unknown-format"],
+)
+def test_usage_errors_exit_2_with_one_message(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    run = grader("check", *args, cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert message in run.stderr
+
+
+def broken_reporter(site: Path) -> Path:
+    """A third-party reporter that breaks while writing: the grader's own code path fails.
+
+    A `*.dist-info` folder on PYTHONPATH is all importlib.metadata needs to find entry points,
+    so this needs neither an install nor a change to the product.
+    """
+    info = site / "broken_reporter-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-reporter\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[grader.reporters]\nbroken = broken_reporter:BrokenReporter\n"
+    )
+    (site / "broken_reporter.py").write_text(
+        "class BrokenReporter:\n"
+        "    def __init__(self, stream):\n"
+        "        self.stream = stream\n"
+        "    def add(self, result):\n"
+        "        raise RuntimeError('the reporter broke')\n"
+        "    def close(self):\n"
+        "        pass\n"
+    )
+    return site
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "GRADER_DEBUG"])
+def test_an_internal_error_exits_3_without_a_traceback(tmp_path: Path, debug: bool) -> None:
+    site = broken_reporter(tmp_path / "site")
+    env = {"PYTHONPATH": str(site)} | ({"GRADER_DEBUG": "1"} if debug else {})
+    run = grader(
+        "check",
+        str(CORRECT),
+        "-e",
+        "house-price-backprop",
+        "--format",
+        "broken",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert run.returncode == 3, run.stderr
+    assert "internal error: RuntimeError: the reporter broke" in run.stderr
+    # The traceback is for whoever asks for it, and only then.
+    assert ("Traceback" in run.stderr) is debug
