@@ -16,7 +16,7 @@ from grader import __version__
 from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
 from grader.exercise.loader import LoadedExercise
-from grader.plan.cases import default_seed, plan_cases
+from grader.plan.cases import Case, default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.runner import RunReport, run_submission
@@ -81,6 +81,11 @@ def check_submission(
     seed: int | None = None,
     limits: Limits | None = None,
 ) -> CheckResult:
+    """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers."""
+    if submission.suffix == ".toml":
+        from grader.answers import check_answers
+
+        return check_answers(exercise, submission)
     source = find_submission(submission, exercise)
     if seed is None:
         seed = default_seed(exercise, source.read_bytes())
@@ -92,15 +97,28 @@ def check_submission(
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
     report = run_submission(source, task.function, calls, limits, forbidden)
+    return grade_report(exercise, submission, seed, cases, refs, report)
+
+
+def grade_report(
+    exercise: LoadedExercise,
+    submission: Path,
+    seed: int,
+    cases: list[Case],
+    refs: list[dict],
+    report: RunReport,
+    slack: dict[str, list] | None = None,
+) -> CheckResult:
+    """Score, diagnose and assemble the result of a run (or of a file of answers)."""
     checks = [score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities]
     names = [q.name for q in exercise.quantities]
     submitted = {
         q.name: [received(report, i, q, names)[0] for i in range(len(cases))]
         for q in exercise.quantities
     }
-    checks = diagnose(exercise, cases, refs, submitted, checks)
+    checks = diagnose(exercise, cases, refs, submitted, checks, slack)
     problems = [report.message] if report.status != "ok" else []
-    problems += _key_problems(report, [q.name for q in exercise.quantities])
+    problems += _key_problems(report, names)
     problems += _mutation_problems(report)
     return CheckResult(
         exercise=exercise.id,

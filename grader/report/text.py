@@ -23,10 +23,12 @@ class TextReporter:
 
     def add(self, result: CheckResult) -> None:
         self._line(f"{result.exercise}: {result.title}")
-        self._line(
-            f"submission {result.submission}, graded on the worked case and "
-            f"{result.hidden_cases} hidden cases (seed {result.seed})"
+        hidden = (
+            f" and {result.hidden_cases} hidden cases (seed {result.seed})"
+            if result.hidden_cases
+            else ""
         )
+        self._line(f"submission {result.submission}, graded on the worked case{hidden}")
         for problem in result.problems:
             self._line(textwrap.indent(f"problem: {problem}", "  "))
         self._line()
@@ -41,7 +43,9 @@ class TextReporter:
                 previous = check.message
                 if check.explanation:
                     cause = f"likely cause ({check.diagnosis}): {check.explanation}"
-                    self._line(textwrap.indent(textwrap.fill(cause, 88), " " * 8))
+                    self._line(
+                        textwrap.indent(textwrap.fill(cause, 88, break_on_hyphens=False), " " * 8)
+                    )
         if result.problems and (result.stderr or result.stdout):
             self._line()
             self._line("what the submission printed (last lines):")
