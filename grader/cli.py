@@ -55,6 +55,81 @@ def check(
 
 
 @cli.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option(
+    "--exercise",
+    "-e",
+    "exercise_ids",
+    multiple=True,
+    required=True,
+    metavar="ID_OR_PATH",
+    help="An exercise to grade (repeat for several).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once (default: the number of CPUs).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("grader-out"),
+    show_default=True,
+    help="Folder for the gradebook and the reports.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    default=("json", "junit", "csv"),
+    show_default=True,
+    metavar="NAME",
+    help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
+    "github, or a reporter plugin.",
+)
+@click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
+@options.limits
+@options.require_sandbox
+def grade(
+    submissions: Path,
+    exercise_ids: tuple[str, ...],
+    jobs: int | None,
+    out: Path,
+    formats: tuple[str, ...],
+    regrade: bool,
+    require_sandbox: bool,
+    timeout: float | None,
+    **limits: int | None,
+) -> int:
+    """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
+    from grader.batch.run import grade_class
+
+    exercises = [load_exercise(e) for e in exercise_ids]
+    notice = sandbox.require(require_sandbox)
+    if notice:
+        click.echo(notice, err=True)
+    names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
+    done = grade_class(
+        submissions,
+        exercises,
+        out,
+        jobs or os.cpu_count() or 1,
+        names,
+        regrade,
+        {"wall_seconds": timeout, **limits},
+        sys.stderr,
+    )
+    click.echo(done.summary, err=True)
+    for report in done.reports:
+        click.echo(f"wrote {report}", err=True)
+    return ExitCode.INTERNAL if done.grader_failed else ExitCode.OK
+
+
+@cli.command()
 @click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
 def validate(exercises: tuple[str, ...]) -> int:
     """Check exercises (default: all): schema, printed values, model solution."""

@@ -7,6 +7,7 @@ result = check_submission(exercise, Path("student.py"))
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.runner import RunReport, run_submission
 from grader.score.scoring import received, score_quantity
+
+Runner = Callable[[Path, str, list, Limits, tuple[str, ...]], RunReport]
 
 
 def find_submission(path: Path, exercise: LoadedExercise) -> Path:
@@ -80,8 +83,12 @@ def check_submission(
     submission: Path,
     seed: int | None = None,
     limits: Limits | None = None,
+    run: Runner = run_submission,
 ) -> CheckResult:
-    """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers."""
+    """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers.
+
+    `run` runs the submission in isolation: a fresh sandbox by default, or a worker's.
+    """
     if submission.suffix == ".toml":
         from grader.answers import check_answers
 
@@ -96,7 +103,7 @@ def check_submission(
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
-    report = run_submission(source, task.function, calls, limits, forbidden)
+    report = run(source, task.function, calls, limits, forbidden)
     return grade_report(exercise, submission, seed, cases, refs, report)
 
 
@@ -121,6 +128,7 @@ def grade_report(
     problems += _key_problems(report, names)
     problems += _mutation_problems(report)
     return CheckResult(
+        outcome=report.status,
         exercise=exercise.id,
         title=exercise.spec.title,
         submission=str(submission),

@@ -111,7 +111,12 @@ class Tolerance(Protocol):
 
 @runtime_checkable
 class Reporter(Protocol):
-    """A report format with a lifecycle: construct on a stream, add results, close."""
+    """A report format with a lifecycle: construct on a stream, add results, close.
+
+    Optional class attributes tell `grader grade` where the report goes in `--out`:
+    `filename` (default `results.<name>`; None for standard output) and `per_result`
+    (True: one file per submission, `<out>/<name>/<exercise>/<student>/<filename>`).
+    """
 
     def __init__(self, stream: IO[str]) -> None: ...
 

@@ -39,6 +39,14 @@ class Check(BaseModel):
 
 class CheckResult(BaseModel):
     model_config = _JSON
+
+    student: str = ""  # set by `grader grade`
+    # graded: the submission ran (whatever its score); missing: nothing to grade;
+    # error: the grader itself failed on it
+    status: Literal["graded", "missing", "error"] = "graded"
+    # how the run ended: ok, timeout, crashed, import-error, missing-function,
+    # forbidden-import, output-limit (or missing / error with the status above)
+    outcome: str = "ok"
     exercise: str
     title: str
     submission: str

@@ -1,1 +1,63 @@
-"""Worked solutions the way the lecture writes them."""
+"""A worked solution of an exercise's worked case, written the way the lecture writes one.
+
+text = explain(load_exercise("house-price-backprop"))            # plain text
+text = explain(load_exercise("house-price-backprop"), markdown=True)
+
+The forward pass with numbers, the loss, every gradient as its chain-rule product with the
+numbers filled in (output layer first), the gradient-descent update and the loss after it when
+the case has a learning rate, and the losses of training when it has iterations.
+"""
+
+from __future__ import annotations
+
+from grader.errors import InputError
+from grader.exercise.loader import LoadedExercise
+from grader.explain.backward import backward_sections
+from grader.explain.forward import forward_section, loss_section
+from grader.explain.text import Section, num, render
+from grader.explain.trace import trace
+from grader.explain.update import training_section, update_section
+from grader.plan.cases import worked_case
+
+__all__ = ["explain"]
+
+
+def _matrix(value) -> str:
+    if value.ndim == 0:
+        return num(value)
+    return "[" + ", ".join(_matrix(row) for row in value) + "]"
+
+
+def _case_section(exercise: LoadedExercise) -> Section:
+    net, case = exercise.network, worked_case(exercise)
+    layers = " -> ".join(
+        f"layer {i}: {layer.units} {layer.activation_name}"
+        for i, layer in enumerate(net.layers, start=1)
+    )
+    lines = [f"x = {_matrix(case.x)}", f"y = {_matrix(case.y)}"]
+    lines += [f"{name} = {_matrix(value)}" for name, value in case.params.items()]
+    if case.learning_rate is not None:
+        lines.append(f"eta = {num(case.learning_rate)} (learning rate)")
+    note = (
+        f"{net.inputs} inputs -> {layers}; loss {net.loss_name}. Numbers to 5 significant figures."
+    )
+    return Section("Network and worked case", note, lines)
+
+
+def explain(exercise: LoadedExercise, markdown: bool = False) -> str:
+    """The worked solution as plain text, or as Markdown (headings and code blocks)."""
+    case = worked_case(exercise)
+    if case.x.ndim != 1:
+        raise InputError(
+            f"{exercise.path}: explain writes out one observation; the worked case is a batch "
+            f"of {case.x.shape[0]}"
+        )
+    tr = trace(exercise.network, case.params, case.x, case.y)
+    sections = [_case_section(exercise), forward_section(tr), loss_section(tr)]
+    sections += backward_sections(tr)
+    if case.learning_rate is not None:
+        sections.append(update_section(tr, case.x, case.learning_rate))
+        if case.iterations is not None:
+            sections.append(training_section(tr, case.x, case.learning_rate, case.iterations))
+    title = f"{exercise.id}: {exercise.spec.title}"
+    return render(title, sections, markdown)

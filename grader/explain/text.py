@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grader import notation
-
 SIGNIFICANT = 5  # enough to see the lecture's 3-4 printed figures and the exact value behind them
 
 
@@ -46,12 +44,24 @@ def substitute(formula: str, **values: float | str) -> str:
         value = values.get(match.group(1))
         if value is None:
             return match.group(0)
+        # "0.01 z" would read 0.01 0.5: a number next to a number needs its times sign.
+        times = "* " if re.search(r"\d $", formula[: match.start()]) else ""
         if isinstance(value, str):
-            return value
+            return times + value
         opening = match.start() == 0 or formula[match.start() - 1] in "(["
-        return num(value) if opening else factor(value)
+        return times + (num(value) if opening else factor(value))
 
     return _WORD.sub(put, formula)
+
+
+Factor = tuple[str, float]  # a symbol and its value, e.g. ("dL/dh_1^2", 1.1701)
+
+
+def equation(left: str, terms: list[list[Factor]], value: float, general: str = "") -> str:
+    """left = [general =] a sum of products of symbols = the same in numbers = value."""
+    symbols = " + ".join(" * ".join(s for s, _ in term) for term in terms)
+    numbers = total([v for _, v in term] for term in terms)
+    return chain(left, *([general] if general else []), symbols, numbers, num(value))
 
 
 def chain(*parts: str) -> str:
@@ -61,35 +71,6 @@ def chain(*parts: str) -> str:
         if not kept or part != kept[-1]:
             kept.append(part)
     return " = ".join(kept)
-
-
-# The lecture's symbols; layer 0 is the input, written x_j as the lecture does.
-def h(layer: int, j: int) -> str:
-    return _indexed("x", j) if layer == 0 else notation.symbol(f"h{layer}", (j,))
-
-
-def z(layer: int, k: int) -> str:
-    return notation.symbol(f"z{layer}", (k,))
-
-
-def w(layer: int, k: int, j: int) -> str:
-    return notation.symbol(f"W{layer}", (k, j))
-
-
-def b(layer: int, k: int) -> str:
-    return notation.symbol(f"b{layer}", (k,))
-
-
-def y(k: int) -> str:
-    return _indexed("y", k)
-
-
-def _indexed(letter: str, i: int) -> str:
-    return f"{letter}_{i + 1}" if i < 9 else f"{letter}_{{{i + 1}}}"
-
-
-def d(top: str, bottom: str) -> str:
-    return f"d{top}/d{bottom}"
 
 
 @dataclass

@@ -171,19 +171,8 @@ def run_cases(function, calls, path, send, np, limits):
             send(event="call-error", case=number, error=_student_traceback(exc, path))
 
 
-def main():
-    request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
-    with os.fdopen(request_fd, "rb") as f:
-        request = json.loads(f.read())
-    out = os.fdopen(result_fd, "w", buffering=1)
-
-    def send(**event):
-        out.write(json.dumps(event) + "\n")
-        out.flush()
-
-    drop_privileges(request.get("drop_to"))
-    import numpy as np  # before the limits: its import is the grader's cost, not the student's
-
+def grade(request, send, np):
+    """Everything between a fresh process and its results: limits, policy, import, cases."""
     set_limits(request["limits"])
     install_import_policy(request.get("forbidden_imports", []), send)
     path = request["submission"]
@@ -196,6 +185,33 @@ def main():
         return
     run_cases(function, request["calls"], path, send, np, request["limits"])
     send(event="done")
+
+
+def _sender(fd):
+    out = os.fdopen(fd, "w", buffering=1)
+
+    def send(**event):
+        out.write(json.dumps(event) + "\n")
+        out.flush()
+
+    return send
+
+
+def main():
+    if sys.argv[1] == "--serve":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from zygote import serve  # beside this file: the fork server of `grader grade`
+
+        serve(*(int(fd) for fd in sys.argv[2:4]), grade)
+        return
+    request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
+    with os.fdopen(request_fd, "rb") as f:
+        request = json.loads(f.read())
+    send = _sender(result_fd)
+    drop_privileges(request.get("drop_to"))
+    import numpy as np  # before the limits: its import is the grader's cost, not the student's
+
+    grade(request, send, np)
 
 
 if __name__ == "__main__":

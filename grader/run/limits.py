@@ -49,4 +49,6 @@ class Limits:
             # RLIMIT_NPROC never binds root; as root without the sandbox, the wall clock and
             # the kill of every marked process are what stop a fork bomb.
             "processes": self.processes if unprivileged else None,
+            "output_bytes": self.output_bytes,  # caps a worker's fork server enforces
+            "result_bytes": self.result_bytes,
         }

@@ -61,7 +61,7 @@ def child_environment(workdir: str, marker: str) -> dict[str, str]:
     return env
 
 
-def _stage(submission: Path, root: Path, owner: int | None) -> Path:
+def stage(submission: Path, root: Path, owner: int | None) -> Path:
     """Copy the submission into the private folder: the original is never touched."""
     target = root / "submission" / submission.name
     target.parent.mkdir(mode=0o755)
@@ -94,36 +94,40 @@ def run_submission(
     box = sandbox.probe()
     root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
-        staged = _stage(submission, root, box.drop_to)
+        staged = stage(submission, root, box.drop_to)
+        mounts = [
+            sandbox.Mount(root / "submission", "/sandbox/submission", writable=False),
+            sandbox.Mount(root / "work", "/sandbox/work", writable=True),
+        ]
         # Per-user process limits bind only a process that is not root.
         unprivileged = box.drop_to is not None or os.geteuid() != 0
         request = {
-            "submission": sandbox.inside(box, staged, root),
+            "submission": sandbox.inside(box, staged, mounts),
             "function": function,
             "drop_to": box.drop_to,
             "limits": limits.for_child(unprivileged),
             "forbidden_imports": list(forbidden_imports),
             "calls": calls,
         }
-        return _supervise(request, box, root, limits)
+        return _supervise(request, box, root, mounts, limits)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, marker: str):
+def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: list, marker: str):
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
     # -I ignores every PYTHON* variable; -B keeps the read-only copy free of bytecode files.
-    child = [sys.executable, "-I", "-B", sandbox.inside(box, CHILD, root), str(req_r), str(res_w)]
+    child = [sys.executable, "-I", "-B", sandbox.inside(box, CHILD, mounts), str(req_r), str(res_w)]
     try:
         proc = subprocess.Popen(
-            sandbox.command(box, child, CHILD, root),
+            sandbox.command(box, child, mounts, cwd=sandbox.inside(box, root / "work", mounts)),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             pass_fds=(req_r, res_w),
             cwd=root / "work",
-            env=child_environment(sandbox.inside(box, root / "work", root), marker),
+            env=child_environment(sandbox.inside(box, root / "work", mounts), marker),
             start_new_session=True,
         )
     finally:
@@ -135,11 +139,11 @@ def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, marker: st
 
 
 def _supervise(
-    request: dict[str, Any], box: sandbox.Sandbox, root: Path, limits: Limits
+    request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: list, limits: Limits
 ) -> RunReport:
     marker = uuid.uuid4().hex
     started = time.monotonic()
-    proc, result_pipe = _start(request, box, root, marker)
+    proc, result_pipe = _start(request, box, root, mounts, marker)
     flood = threading.Event()
     out = CappedReader(proc.stdout, limits.output_bytes, flood)
     err = CappedReader(proc.stderr, limits.output_bytes, flood, shared_with=out)
@@ -155,11 +159,11 @@ def _supervise(
         reader.finish(timeout=1.0)  # an orphan holding a pipe open cannot make us wait
     report.elapsed = time.monotonic() - started
     report.stdout, report.stderr = out.text(), err.text()
-    _interpret(report, results.data(), proc.returncode, timed_out, flood.is_set(), limits)
+    interpret(report, results.data(), proc.returncode, timed_out, flood.is_set(), limits)
     return report
 
 
-def _interpret(
+def interpret(
     report: RunReport, raw: bytes, code: int, timed_out: bool, flooded: bool, limits: Limits
 ) -> None:
     from grader.run.wire import parse_events

@@ -118,17 +118,29 @@ def _dirs_for(target: Path) -> list[str]:
     return args
 
 
-def command(box: Sandbox, child_argv: list[str], child: Path, root: Path) -> list[str]:
+SCRIPTS = ("child.py", "zygote.py")  # beside this module; bound read-only at /sandbox/<name>
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Mount:
+    host: Path
+    inside: str
+    writable: bool
+
+
+def command(box: Sandbox, child_argv: list[str], mounts: list[Mount], cwd: str) -> list[str]:
     """The full command: bwrap around `child_argv` when enabled, `child_argv` itself when not.
 
-    `root` holds `submission/` (bound read-only) and `work/` (the only writable folder);
-    inside the sandbox they are /sandbox/submission and /sandbox/work.
+    Inside, the child sees the interpreter, the scripts at /sandbox/<name>, and `mounts`.
     """
     if not box.enabled:
         return child_argv
     argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to)]
-    # /tmp first: a later bind under /tmp (a virtualenv there) must stay visible.
-    argv += ["--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+    # /tmp first: a later bind under /tmp (a virtualenv there) must stay visible. Its mode
+    # keeps a dropped child from writing there: each run writes only to its own folder.
+    argv += ["--perms", "0755", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    argv += ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib64", "sbin"):
         link = Path("/") / name
         if link.is_symlink():
@@ -140,18 +152,21 @@ def command(box: Sandbox, child_argv: list[str], child: Path, root: Path) -> lis
     for path in _hidden_paths():
         if any(p in path.parents for p in _interpreter_paths()):
             argv += ["--tmpfs", str(path)]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--perms", "0755", "--dir", "/sandbox"]
-    argv += ["--ro-bind", str(child), "/sandbox/child.py"]
-    argv += ["--ro-bind", str(root / "submission"), "/sandbox/submission"]
-    argv += ["--bind", str(root / "work"), "/sandbox/work", "--chdir", "/sandbox/work"]
-    return [*argv, "--", *child_argv]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
+    for name in SCRIPTS:
+        argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
+    for mount in mounts:
+        argv += ["--bind" if mount.writable else "--ro-bind", str(mount.host), mount.inside]
+    return [*argv, "--chdir", cwd, "--", *child_argv]
 
 
-def inside(box: Sandbox, path: Path, root: Path) -> str:
-    """A host path under `root` (or the child script) as the child sees it."""
+def inside(box: Sandbox, path: Path, mounts: list[Mount]) -> str:
+    """A host path (a script, or one under a mount) as the child sees it."""
     if not box.enabled:
         return str(path)
-    if path.name == "child.py" and root not in path.parents:
-        return "/sandbox/child.py"
-    return str(Path("/sandbox") / path.relative_to(root))
+    if path.parent == HERE and path.name in SCRIPTS:
+        return f"/sandbox/{path.name}"
+    for mount in mounts:
+        if path == mount.host or mount.host in path.parents:
+            return str(Path(mount.inside) / path.relative_to(mount.host))
+    raise ValueError(f"{path} is not visible inside the sandbox")

@@ -1,12 +1,11 @@
-# Stack overflow: lifts the recursion limit and recurses until the C stack runs out (a segfault, not a RecursionError).
+# Stack overflow: lifts the recursion limit, then has C code recurse a million levels deep (a segfault, not a RecursionError).
 import sys
 
 sys.setrecursionlimit(10**9)
 
 
-def deep(n):
-    return deep(n + 1) + 1
-
-
 def backward(params, x, y):
-    return {"W1": deep(0)}
+    nested = []
+    for _ in range(1_000_000):
+        nested = [nested]
+    return {"W1": repr(nested)}  # repr of a list recurses in C, one level per nesting

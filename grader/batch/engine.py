@@ -1,0 +1,122 @@
+"""Grade jobs on N workers in parallel, each result committed to the gradebook at once."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+from grader import __version__
+from grader.batch.discover import Job
+from grader.batch.gradebook import Gradebook, content_hash
+from grader.errors import GraderError, InternalError
+from grader.exercise.loader import LoadedExercise
+from grader.pipeline import check_submission, limits_for
+from grader.result import CheckResult
+from grader.run.worker import Worker
+
+Overrides = dict[str, float | int | None]
+
+
+def _unscored(job: Job, status: str, outcome: str, message: str) -> CheckResult:
+    ex = job.exercise
+    return CheckResult(
+        student=job.student,
+        status=status,
+        outcome=outcome,
+        exercise=ex.id,
+        title=ex.spec.title,
+        submission=str(job.path or ""),
+        score=0.0,
+        max_score=ex.max_score,
+        seed=0,
+        hidden_cases=0,
+        problems=[message],
+        grader_version=__version__,
+    )
+
+
+def grade_job(job: Job, worker: Worker, overrides: Overrides) -> CheckResult:
+    """One student's result for one exercise; never raises."""
+    if job.path is None:
+        return _unscored(job, "missing", "missing", job.problem)
+    try:
+        limits = limits_for(job.exercise, **overrides)
+        result = check_submission(job.exercise, job.path, limits=limits, run=worker.run)
+    except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
+        return _unscored(job, "missing", "missing", str(exc))
+    except Exception as exc:  # the grader broke: say so, keep going, exit 3 at the end
+        return _unscored(
+            job,
+            "error",
+            "error",
+            f"the grader failed on this submission ({type(exc).__name__}: {exc})",
+        )
+    return result.model_copy(update={"student": job.student})
+
+
+def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> None:
+    """The model solution must earn full marks here before any student is scored."""
+    path = exercise.solution_path()
+    if not path.is_file():
+        return
+    result = check_submission(
+        exercise, path, limits=limits_for(exercise, **overrides), run=worker.run
+    )
+    if not result.full_marks:
+        why = "; ".join(result.problems) or "; ".join(
+            f"{c.name}: {c.message.splitlines()[0]}" for c in result.checks if c.status != "pass"
+        )
+        raise InternalError(
+            f"the environment is broken: the model solution {path} earns {result.score:g}/"
+            f"{result.max_score:g} here ({why}). No submission was graded."
+        )
+
+
+def grade_all(
+    jobs: list[Job],
+    book: Gradebook,
+    workers: int,
+    overrides: Overrides,
+    regrade: bool,
+    on_result: Callable[[CheckResult, bool], None],
+) -> list[CheckResult]:
+    """Results in job order; `on_result(result, resumed)` is called as each one is known."""
+    results: list[CheckResult | None] = [None] * len(jobs)
+    todo: queue.Queue[int] = queue.Queue()
+    for index in range(len(jobs)):
+        todo.put(index)
+    lock = threading.Lock()
+
+    def lane() -> None:
+        worker = Worker()
+        try:
+            while True:
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                job = jobs[index]
+                key = (
+                    job.student,
+                    job.exercise.id,
+                    content_hash(job.path),
+                    job.exercise.digest,
+                    __version__,
+                )
+                found = None if regrade else book.get(key)
+                result = found or grade_job(job, worker, overrides)
+                if found is None:
+                    book.put(key, result)
+                results[index] = result
+                with lock:
+                    on_result(result, found is not None)
+        finally:
+            worker.close()
+
+    threads = [threading.Thread(target=lane) for _ in range(max(1, workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [r for r in results if r is not None]

@@ -1,0 +1,27 @@
+"""`grader explain EXERCISE`: the worked case solved step by step, the way the lecture does."""
+
+from __future__ import annotations
+
+import click
+
+from grader.errors import ExitCode
+from grader.exercise import load_exercise
+from grader.explain import explain as explain_exercise
+
+
+@click.command()
+@click.argument("exercise", metavar="EXERCISE")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Plain text, or Markdown (headings and code blocks) for notes and course pages.",
+)
+def explain(exercise: str, output_format: str) -> int:
+    """Show a worked solution of EXERCISE's worked case: forward pass, loss, every gradient as
+    its chain-rule product with the numbers filled in, and the update."""
+    click.echo(explain_exercise(load_exercise(exercise), markdown=output_format == "markdown"))
+    return ExitCode.OK

@@ -1,0 +1,85 @@
+"""The forward pass and the loss, written out with numbers (the lecture's points 1-4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.explain import symbols as s
+from grader.explain.text import Section, chain, factor, num, substitute, total
+from grader.explain.trace import Trace
+
+
+@dataclass(frozen=True)
+class LossText:
+    """A built-in loss written the lecture's way, in the variables y, h and n (outputs)."""
+
+    term: str  # one output's term
+    outer: str  # around the sum of the terms, `S`
+    derivative: str  # dL/dh_k
+
+
+LOSSES = {
+    "half-squared-error": LossText("(y - h)^2", "1/2 S", "-(y - h)"),
+    "mean-squared-error": LossText("(y - h)^2", "1/n S", "2 (h - y) / n"),
+    "binary-cross-entropy": LossText(
+        "[y log h + (1 - y) log(1 - h)]", "-S", "-(y / h - (1 - y) / (1 - h))"
+    ),
+    "categorical-cross-entropy": LossText("y log h", "-S", "-y / h"),
+}
+
+
+def _layer(tr: Trace, i: int) -> list[str]:
+    layer, w = tr.net.layers[i - 1], tr.weight(i)
+    lines = []
+    for k in range(layer.units):
+        inputs = range(w.shape[1])
+        symbolic = " + ".join([*(f"{s.w(i, k, j)} {s.h(i - 1, j)}" for j in inputs), s.b(i, k)])
+        numbers = total([*((w[k, j], tr.h[i - 1][j]) for j in inputs), (tr.params[f"b{i}"][k],)])
+        lines.append(chain(s.z(i, k), symbolic, numbers, num(tr.z[i][k])))
+    formula = getattr(layer.activation, "formula", "")
+    for k in range(layer.units):
+        applied = f"{layer.activation_name}({s.z(i, k)})"
+        if not tr.elementwise(i):  # softmax and its kind need the whole layer
+            applied = f"{layer.activation_name}(z^{i})_{k + 1}"
+            parts = [formula] if formula else []
+            if layer.activation_name == "softmax":
+                every = " + ".join(f"e^{factor(v)}" for v in tr.z[i])
+                parts.append(f"e^{factor(tr.z[i][k])} / ({every})")
+            lines.append(chain(s.h(i, k), applied, *parts, num(tr.h[i][k])))
+            continue
+        filled = substitute(formula, z=float(tr.z[i][k])) if formula else ""
+        parts = [formula, filled] if formula else []
+        lines.append(chain(s.h(i, k), applied, *parts, num(tr.h[i][k])))
+    return lines
+
+
+def forward_section(tr: Trace) -> Section:
+    lines = [f"{s.h(0, j)} = {num(v)}" for j, v in enumerate(tr.h[0])]
+    for i in range(1, tr.depth + 1):
+        lines += _layer(tr, i)
+    note = "z^l = W^l h^(l-1) + b^l, then h^l = act(z^l), from the input layer to the output."
+    return Section("Forward pass", note, lines)
+
+
+def loss_value(tr: Trace, h: list[float] | None = None) -> str:
+    """L = formula = numbers = value, at the output h (default: the trace's)."""
+    out = list(tr.h[-1]) if h is None else h
+    net, n = tr.net, len(out)
+    value = net.loss.value(out, tr.y)
+    text = LOSSES.get(net.loss_name)
+    if text is None:  # a plugin loss: its formula, if it has one, and the value
+        return chain("L", getattr(net.loss, "formula", net.loss_name), num(value))
+
+    def written(**values: object) -> str:
+        terms = [substitute(text.term, y=values["y"][k], h=values["h"][k]) for k in range(n)]
+        inner = terms[0] if n == 1 else "[" + " + ".join(terms) + "]"
+        return substitute(text.outer, n=str(n)).replace("S", inner)
+
+    symbols = written(y=[s.y(k) for k in range(n)], h=[s.h(tr.depth, k) for k in range(n)])
+    numbers = written(y=[float(v) for v in tr.y], h=[float(v) for v in out])
+    return chain("L", symbols, numbers, num(value))
+
+
+def loss_section(tr: Trace) -> Section:
+    formula = getattr(tr.net.loss, "formula", tr.net.loss_name)
+    return Section("Loss", f"{tr.net.loss_name}: L = {formula}", [loss_value(tr)])

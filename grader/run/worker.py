@@ -1,0 +1,137 @@
+"""A long-lived sandboxed worker for `grader grade`: one fork server, many submissions.
+
+The interpreter start and the numpy import are paid once per worker. Each submission still
+runs in a fresh process of its own (forked by the server inside the sandbox), in a folder of
+its own that is deleted before the next one, with the same limits, policy and supervision as a
+one-off run. A worker that stops answering is killed whole (its PID namespace takes every
+process with it) and replaced before the next submission.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from grader.run import sandbox
+from grader.run.limits import Limits
+from grader.run.reaper import kill_tree
+from grader.run.runner import CHILD, RunReport, child_environment, interpret, stage
+
+GRACE_SECONDS = 10.0  # beyond a run's own wall limit, before the worker counts as hung
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.box = sandbox.probe()
+        self._proc: subprocess.Popen | None = None
+        self._root: Path | None = None
+
+    def _start(self) -> None:
+        self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self._root.chmod(0o711)  # runs can reach their own folder, never list the others
+        self._mounts = [sandbox.Mount(self._root, "/sandbox/runs", writable=True)]
+        self._marker = uuid.uuid4().hex
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        script = sandbox.inside(self.box, CHILD, self._mounts)
+        argv = [sys.executable, "-I", "-B", script, "--serve", str(req_r), str(rep_w)]
+        cwd = sandbox.inside(self.box, self._root, self._mounts)
+        try:
+            self._proc = subprocess.Popen(
+                sandbox.command(self.box, argv, self._mounts, cwd),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(req_r, rep_w),
+                cwd=self._root,
+                env=child_environment(cwd, self._marker),
+                start_new_session=True,
+            )
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self._requests = os.fdopen(req_w, "wb")
+        self._replies: queue.Queue[dict | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(os.fdopen(rep_r, "rb"),), daemon=True).start()
+
+    def _read(self, pipe) -> None:
+        for line in pipe:
+            self._replies.put(json.loads(line))
+        self._replies.put(None)  # the server is gone
+
+    def run(
+        self,
+        submission: Path,
+        function: str,
+        calls: list[list[Any]],
+        limits: Limits,
+        forbidden_imports: tuple[str, ...] = (),
+    ) -> RunReport:
+        if self._proc is None or self._proc.poll() is not None:
+            self.close()
+            self._start()
+        run = uuid.uuid4().hex
+        folder = self._root / run
+        folder.mkdir(mode=0o755)
+        try:
+            staged = stage(submission, folder, self.box.drop_to)
+            request = {
+                "run": run,
+                "workdir": sandbox.inside(self.box, folder / "work", self._mounts),
+                "submission": sandbox.inside(self.box, staged, self._mounts),
+                "function": function,
+                "drop_to": self.box.drop_to,
+                "limits": limits.for_child(self.box.drop_to is not None or os.geteuid() != 0),
+                "wall_seconds": limits.wall_seconds,
+                "forbidden_imports": list(forbidden_imports),
+                "calls": calls,
+            }
+            self._requests.write(json.dumps(request).encode() + b"\n")
+            self._requests.flush()
+            return self._await(run, limits)
+        except (BrokenPipeError, OSError) as exc:
+            self.close()
+            return RunReport(status="crashed", message=f"the grading worker failed ({exc})")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _await(self, run: str, limits: Limits) -> RunReport:
+        try:
+            reply = self._replies.get(timeout=limits.wall_seconds + GRACE_SECONDS)
+        except queue.Empty:
+            reply = None
+        if reply is None or reply.get("run") != run:
+            self.close()  # hung or gone: a fresh worker serves the next submission
+            return RunReport(
+                status="crashed",
+                message="the grading worker stopped answering during this submission",
+            )
+        report = RunReport(stdout=reply["output"], elapsed=reply["elapsed"])
+        interpret(
+            report,
+            reply["results"].encode(),
+            reply["code"],
+            reply["ended"] == "timeout",
+            reply["ended"] == "flooded",
+            limits,
+        )
+        return report
+
+    def close(self) -> None:
+        if self._proc is not None:
+            kill_tree(self._proc, self._marker)
+            self._proc.wait()
+            self._requests.close()
+            self._proc = None
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
