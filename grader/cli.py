@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from grader import __version__, options, plugins
+from grader.commands.explain import explain
 from grader.errors import ExitCode, GraderError
 from grader.exercise import list_exercises, load_exercise
 from grader.pipeline import check_submission, limits_for
@@ -166,6 +167,9 @@ def plugins_command() -> int:
     """List installed plugins and where each comes from."""
     print_plugins()
     return ExitCode.OK
+
+
+cli.add_command(explain)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -120,7 +120,9 @@ def grade_report(
     checks = [score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities]
     names = [q.name for q in exercise.quantities]
     submitted = {
-        q.name: [received(report, i, q, names)[0] for i in range(len(cases))]
+        q.name: [
+            received(report, i, q, names, np.shape(refs[i][q.name]))[0] for i in range(len(cases))
+        ]
         for q in exercise.quantities
     }
     checks = diagnose(exercise, cases, refs, submitted, checks, slack)

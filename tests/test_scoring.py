@@ -186,7 +186,7 @@ def test_a_printed_number_two_units_off_fails_the_worked_case(bundled_exercise: 
         ),
         (
             {"event": "result", "case": 0, "type": "dict", "values": {"W1": encoded([1, 2, 3, 4])}},
-            "dL/dW1 has shape (4,), expected (2, 2) (the same shape as the parameter)",
+            "dL/dW1 has shape (4,), expected (2, 2) (the shape the exercise expects)",
         ),
         (
             {

@@ -143,17 +143,17 @@ def test_decode_keeps_non_finite_entries() -> None:
         (
             {"shape": [2, 1], "data": [1.0, 2.0]},
             (2,),
-            "has shape (2, 1), expected (2,) (the same shape as the parameter)",
+            "has shape (2, 1), expected (2,) (the shape the exercise expects)",
         ),
         (
             {"shape": [2], "data": [1.0, 2.0]},
             (2, 2),
-            "has shape (2,), expected (2, 2) (the same shape as the parameter)",
+            "has shape (2,), expected (2, 2) (the shape the exercise expects)",
         ),
         (
             {"shape": [], "data": [1.17]},
             (1,),
-            "has shape (), expected (1,) (the same shape as the parameter)",
+            "has shape (), expected (1,) (the shape the exercise expects)",
         ),
         ({"shape": [2, 2], "data": [1.0, 2.0, 3.0]}, (2, 2), "is malformed"),
         (

@@ -33,8 +33,11 @@ class GithubReporter:
             f"{result.student or result.submission}: {result.exercise} "
             f"{result.score:g}/{result.max_score:g}"
         )
+        # One line per wrong quantity: an annotation points; the reports hold the details.
         lines = result.problems + [
-            f"{c.name}: {c.message}" for c in result.checks if c.status != "pass"
+            f"{c.name}: {c.message.splitlines()[0]}" + (f" ({c.diagnosis})" if c.diagnosis else "")
+            for c in result.checks
+            if c.status != "pass"
         ]
         where = f"file={_property(result.submission)}," if result.submission else ""
         self.stream.write(

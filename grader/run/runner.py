@@ -95,10 +95,7 @@ def run_submission(
     root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         staged = stage(submission, root, box.drop_to)
-        mounts = [
-            sandbox.Mount(root / "submission", "/sandbox/submission", writable=False),
-            sandbox.Mount(root / "work", "/sandbox/work", writable=True),
-        ]
+        mounts = [sandbox.Mount(root / "submission", "/sandbox/submission", writable=False)]
         # Per-user process limits bind only a process that is not root.
         unprivileged = box.drop_to is not None or os.geteuid() != 0
         request = {
@@ -119,15 +116,17 @@ def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: li
     res_r, res_w = os.pipe()
     # -I ignores every PYTHON* variable; -B keeps the read-only copy free of bytecode files.
     child = [sys.executable, "-I", "-B", sandbox.inside(box, CHILD, mounts), str(req_r), str(res_w)]
+    # In the sandbox the working folder is a size-limited tmpfs; without it, a host folder.
+    work = "/sandbox/work" if box.enabled else str(root / "work")
     try:
         proc = subprocess.Popen(
-            sandbox.command(box, child, mounts, cwd=sandbox.inside(box, root / "work", mounts)),
+            sandbox.command(box, child, mounts, cwd=work, scratch=work),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             pass_fds=(req_r, res_w),
             cwd=root / "work",
-            env=child_environment(sandbox.inside(box, root / "work", mounts), marker),
+            env=child_environment(work, marker),
             start_new_session=True,
         )
     finally:
@@ -209,7 +208,12 @@ def interpret(
 
 
 def _describe_exit(code: int, limits: Limits) -> str:
-    if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+    if code == -signal.SIGKILL:
+        return (
+            "the process was killed (SIGKILL) before returning results: by a resource "
+            "limit, or from outside the grader"
+        )
+    if code == -signal.SIGXCPU:
         return (
             f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
             "very long loop is the usual cause)"

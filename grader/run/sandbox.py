@@ -28,6 +28,7 @@ from grader.errors import SandboxUnavailable
 
 NOBODY = 65534
 TMP_BYTES = 16 * 1024 * 1024
+SCRATCH_BYTES = 64 * 1024 * 1024  # all that the runs of one sandbox may write, together
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,13 @@ class Mount:
     writable: bool
 
 
-def command(box: Sandbox, child_argv: list[str], mounts: list[Mount], cwd: str) -> list[str]:
+def command(
+    box: Sandbox, child_argv: list[str], mounts: list[Mount], cwd: str, scratch: str
+) -> list[str]:
     """The full command: bwrap around `child_argv` when enabled, `child_argv` itself when not.
 
-    Inside, the child sees the interpreter, the scripts at /sandbox/<name>, and `mounts`.
+    Inside, the child sees the interpreter, the scripts at /sandbox/<name>, `mounts`, and a
+    writable tmpfs of SCRATCH_BYTES at `scratch`: a run fills that, never the grader's disk.
     """
     if not box.enabled:
         return child_argv
@@ -157,6 +161,7 @@ def command(box: Sandbox, child_argv: list[str], mounts: list[Mount], cwd: str) 
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
     for mount in mounts:
         argv += ["--bind" if mount.writable else "--ro-bind", str(mount.host), mount.inside]
+    argv += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", scratch]
     return [*argv, "--chdir", cwd, "--", *child_argv]
 
 

@@ -72,5 +72,5 @@ def decode(encoded: dict[str, Any], shape: tuple[int, ...]) -> tuple[np.ndarray 
     if math.prod(got) != len(data):
         return None, "is malformed"
     if got != shape:
-        return None, f"has shape {got}, expected {shape} (the same shape as the parameter)"
+        return None, f"has shape {got}, expected {shape} (the shape the exercise expects)"
     return np.array(data, dtype=np.float64).reshape(shape), ""

@@ -27,6 +27,7 @@ from grader.run.reaper import kill_tree
 from grader.run.runner import CHILD, RunReport, child_environment, interpret, stage
 
 GRACE_SECONDS = 10.0  # beyond a run's own wall limit, before the worker counts as hung
+SCRATCH = "/sandbox/scratch"  # in the sandbox, each run writes in a folder of its own here
 
 
 class Worker:
@@ -47,7 +48,7 @@ class Worker:
         cwd = sandbox.inside(self.box, self._root, self._mounts)
         try:
             self._proc = subprocess.Popen(
-                sandbox.command(self.box, argv, self._mounts, cwd),
+                sandbox.command(self.box, argv, self._mounts, cwd, scratch=SCRATCH),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -86,7 +87,10 @@ class Worker:
             staged = stage(submission, folder, self.box.drop_to)
             request = {
                 "run": run,
-                "workdir": sandbox.inside(self.box, folder / "work", self._mounts),
+                # The server makes (and afterwards removes) the folder on the size-limited
+                # scratch tmpfs; without the sandbox it is the host folder made by stage().
+                "workdir": f"{SCRATCH}/{run}" if self.box.enabled else str(folder / "work"),
+                "make_workdir": self.box.enabled,
                 "submission": sandbox.inside(self.box, staged, self._mounts),
                 "function": function,
                 "drop_to": self.box.drop_to,

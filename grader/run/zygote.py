@@ -14,6 +14,7 @@ import ctypes
 import json
 import os
 import selectors
+import shutil
 import signal
 import sys
 import time
@@ -111,6 +112,10 @@ def serve(request_fd, reply_fd, grade):
     reply = os.fdopen(reply_fd, "w", buffering=1)
     for line in requests:
         request = json.loads(line)
+        if request.get("make_workdir"):
+            os.mkdir(request["workdir"], 0o700)
+            if request.get("drop_to") is not None:
+                os.chown(request["workdir"], request["drop_to"], request["drop_to"])
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
         started = time.monotonic()
@@ -126,6 +131,8 @@ def serve(request_fd, reply_fd, grade):
         results, output, ended, code = _supervise(pid, result_r, output_r, request)
         os.close(result_r)
         os.close(output_r)
+        if request.get("make_workdir"):
+            shutil.rmtree(request["workdir"], ignore_errors=True)  # the next run starts clean
         reply.write(
             json.dumps(
                 {

@@ -1,4 +1,4 @@
-# Fills the disk: writes 16 MiB files into its working folder, then /tmp, until refused (stops itself at 1 GiB, see README).
+# Fills the disk: writes 16 MiB files into /tmp, then into its working folder, until refused (stops itself at 1 GiB, see README).
 import os
 
 import numpy as np
@@ -27,8 +27,8 @@ def _fill(folder):
         print(f"WROTE-MIB: {TOTAL}", flush=True)
 
 
-_fill(os.getcwd())
 _fill("/tmp")
+_fill(os.getcwd())
 print(f"WROTE-MIB: {TOTAL} (done)", flush=True)
 
 

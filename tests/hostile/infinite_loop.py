@@ -1,14 +1,8 @@
-# Infinite loop: backward spins forever and ignores every signal it is allowed to ignore.
-import signal
-
-for _name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGXCPU", "SIGALRM", "SIGUSR1"):
-    try:
-        signal.signal(getattr(signal, _name), signal.SIG_IGN)
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
+# Infinite loop: a `while` whose condition never changes (the classic off-by-one in a training loop).
 def backward(params, x, y):
-    n = 0
-    while True:
-        n += 1
+    grads = {}
+    step = 0
+    while step < 100:
+        grads = {name: value * 0 for name, value in params.items()}
+        step == step + 1  # meant +=
+    return grads

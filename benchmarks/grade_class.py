@@ -1,0 +1,116 @@
+"""Benchmark `grader grade` on a generated class, against one `grader check` per submission.
+
+    python benchmarks/grade_class.py [--students 500] [--sample 20]
+
+Prints submissions per second at --jobs 1 and --jobs 2, the peak memory of the whole process
+tree (grader, workers and submissions, sampled from /proc), and the speed-up over running one
+`grader check` process per submission (timed on a sample, scaled to the class). Run it on an
+idle machine; it uses the installed `grader` and the repository's fixture submissions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "submissions" / "house-price-backprop"
+EXERCISE = "house-price-backprop"
+GRADER = [sys.executable, "-m", "grader"]
+
+
+def make_class(folder: Path, students: int) -> None:
+    """Correct and buggy submissions in every fixture style, each one a distinct file."""
+    styles = sorted(FIXTURES.glob("*.py"))
+    for number, style in zip(range(students), itertools.cycle(styles)):
+        text = style.read_text() + f"\n# student {number}\n"
+        (folder / f"student{number:04d}.py").write_text(text)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak tree memory of one command."""
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = proc.wait()
+    sampler.join()
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} exited {code}")
+    return time.monotonic() - started, peak
+
+
+def grade(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([*GRADER, "grade", str(folder), "-e", EXERCISE, "--jobs", str(jobs),
+                  "--out", str(out), "--format", "csv"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--sample", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        small, big = Path(tmp, "small"), Path(tmp, "class")
+        small.mkdir()
+        big.mkdir()
+        make_class(small, max(args.students // 5, 1))
+        make_class(big, args.students)
+        checks = [
+            timed([*GRADER, "check", str(p), "-e", EXERCISE])[0]
+            for p in sorted(big.glob("*.py"))[: args.sample]
+        ]
+        per_check = statistics.median(checks)
+        figures = {jobs: grade(big, Path(tmp, f"out{jobs}"), jobs) for jobs in (1, 2)}
+        small_jobs2 = grade(small, Path(tmp, "out-small"), 2)
+    n = args.students
+    print(f"class: {n} submissions of {EXERCISE} ({len(list(FIXTURES.glob('*.py')))} styles)")
+    print(f"one `grader check` per submission: median {per_check:.3f} s over {args.sample} "
+          f"runs, so {per_check * n:.1f} s for the class ({1 / per_check:.1f} submissions/s)")
+    for jobs, (seconds, peak) in figures.items():
+        print(f"grader grade --jobs {jobs}: {seconds:.1f} s, {n / seconds:.1f} submissions/s, "
+              f"peak memory {peak / 2**20:.0f} MiB, {per_check * n / seconds:.1f}x faster than "
+              "one check per submission")
+    print(f"memory against class size: peak {small_jobs2[1] / 2**20:.0f} MiB for "
+          f"{max(n // 5, 1)} submissions, {figures[2][1] / 2**20:.0f} MiB for {n} (--jobs 2)")
+
+
+if __name__ == "__main__":
+    main()
