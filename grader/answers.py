@@ -11,6 +11,7 @@ document printed, around both the exact and the printed value.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import replace
 from decimal import Decimal
@@ -56,31 +57,62 @@ def _encode(value: Any) -> tuple[dict[str, Any], np.ndarray]:
     return {"shape": list(floats.shape), "data": floats.ravel().tolist()}, array.units()
 
 
+def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> np.ndarray:
+    """How far the document's own printed value is from exact (its hand rounding), or 0."""
+    table = getattr(exercise.spec.expected, section, None)
+    if not isinstance(table, dict) or name not in table:
+        return np.zeros(())
+    return np.abs(table[name].floats() - np.asarray(exact))
+
+
+def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[str]:
+    """Tables this exercise does not grade, keys outside tables, misspelt keys."""
+    sections = {q.section for q in exercise.quantities}
+    names = [q.name for q in exercise.quantities]
+    problems = []
+    for key, value in answers.items():
+        if not isinstance(value, dict):
+            problems.append(
+                f"{key} is not inside a table: put it under [{' or ['.join(sorted(sections))}]"
+            )
+        elif key not in sections:
+            problems.append(
+                f"table [{key}] is not graded by this exercise (it grades "
+                f"[{'], ['.join(sorted(sections))}])"
+            )
+        else:
+            for name in value:
+                if name not in names:
+                    close = difflib.get_close_matches(name, names, n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    problems.append(f"[{key}] {name} is not a quantity of this exercise{hint}")
+    return problems
+
+
 def check_answers(exercise: LoadedExercise, path: Path) -> CheckResult:
     from grader.pipeline import grade_report
 
     answers = _read(path)
     case = worked_case(exercise)
+    refs = [exercise.task.reference(exercise.network, case)]
     values, slack = {}, {}
     for q in exercise.quantities:
         table = answers.get(q.section, {})
-        if isinstance(table, dict) and q.name in table:
-            values[q.name], units = _encode(table[q.name])
-            # A wrong method worked by hand carries its own rounding: allow two written units.
-            slack[q.name] = [2 * units]
+        if not isinstance(table, dict) or q.name not in table:
+            values[q.name] = {"error": f"missing from the file: no {q.name!r} under [{q.section}]"}
+            continue
+        values[q.name], units = _encode(table[q.name])
+        # A wrong method worked by hand carries its own rounding: two written units, plus the
+        # distance by which the document's own hand calculation missed the exact value.
+        slack[q.name] = [2 * units + _document_gap(exercise, q.section, q.name, refs[0][q.name])]
     report = RunReport(events={0: {"event": "result", "type": "dict", "values": values}})
-    unknown = sorted(set(answers) - {q.section for q in exercise.quantities})
-    if unknown:
+    problems = _layout_problems(answers, exercise)
+    if problems:
         report.status = "answers"
-        sections = ", ".join(sorted({q.section for q in exercise.quantities}))
-        report.message = (
-            f"tables {', '.join(unknown)} are not graded by this exercise (it grades [{sections}])"
-        )
+        report.message = "; ".join(problems)
     document = plugins.get("tolerances", "document")
     rules = {
         name: replace(rule, mode="document", tolerance=document, settings=document.settings())
         for name, rule in exercise.rules.items()
     }
-    by_hand = replace(exercise, rules=rules)
-    refs = [exercise.task.reference(exercise.network, case)]
-    return grade_report(by_hand, path, 0, [case], refs, report, slack)
+    return grade_report(replace(exercise, rules=rules), path, 0, [case], refs, report, slack)

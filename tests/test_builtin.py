@@ -281,11 +281,6 @@ def test_scaled_needs_one_factor_on_every_case(bundled_exercise: Load, submitted
     assert builtin.scaled.explains(ev) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Scaled fits c = s / r to a single number (one entry, one case: an answers "
-    "file's b2, any tanh-chain quantity), so every wrong single number is 'scaled'",
-)
 def test_scaled_needs_more_than_one_number(bundled_exercise: Load) -> None:
     ev = evidence(bundled_exercise("house-price-backprop"), "b2", lambda r, i: r + 0.1)
     assert builtin.scaled.explains(ev) is None  # over five cases the factor does not fit
