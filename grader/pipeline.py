@@ -145,3 +145,20 @@ def grade_report(
         elapsed=round(report.elapsed, 3),
         grader_version=__version__,
     )
+
+
+def failure_result(exercise: str, submission: Path, exc: BaseException) -> CheckResult:
+    """A result that says grading itself failed: score 0, the reason for the instructor."""
+    return CheckResult(
+        status="error",
+        outcome="error",
+        exercise=exercise,
+        title=exercise,
+        submission=str(submission),
+        score=0.0,
+        max_score=0.0,
+        seed=0,
+        hidden_cases=0,
+        problems=[f"{type(exc).__name__}: {exc}"],
+        grader_version=__version__,
+    )

@@ -50,6 +50,7 @@ def results_json(result: CheckResult) -> dict:
 
 class GradescopeReporter:
     per_result = True  # one results.json per submission under <out>/gradescope/
+    reports_failures = True  # `grader check` writes one even when grading itself failed
     filename = "results.json"
 
     def __init__(self, stream: IO[str]) -> None:
