@@ -149,9 +149,11 @@ def grade_report(
 
 def failure_result(exercise: str, submission: Path, exc: BaseException) -> CheckResult:
     """A result that says grading itself failed: score 0, the reason for the instructor."""
+    # A missing or unreadable submission is the student's to fix; anything else is ours.
+    status = "missing" if isinstance(exc, SubmissionNotFound) else "error"
     return CheckResult(
-        status="error",
-        outcome="error",
+        status=status,
+        outcome=status,
         exercise=exercise,
         title=exercise,
         submission=str(submission),
