@@ -7,6 +7,7 @@ result = check_submission(exercise, Path("student.py"))
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,26 @@ import numpy as np
 from grader import __version__
 from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
-from grader.exercise.loader import LoadedExercise
+from grader.exercise.loader import LoadedExercise, search_dirs
 from grader.plan.cases import Case, default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.runner import RunReport, run_submission
 from grader.score.scoring import received, score_quantity
 
-Runner = Callable[[Path, str, list, Limits, tuple[str, ...]], RunReport]
+Runner = Callable[[Path, str, list, Limits, tuple[str, ...], tuple[str, ...]], RunReport]
+
+
+def protected_paths(exercise: LoadedExercise) -> tuple[str, ...]:
+    """Folders a submission must not read: the grader's package, exercises and solutions.
+
+    The sandbox does not even show them; without it, the child's audit hook refuses them.
+    """
+    spec = importlib.util.find_spec("grader")
+    folders = {Path(p) for p in (spec.submodule_search_locations or [])} if spec else set()
+    folders |= {exercise.path.parent, exercise.solution_path().parent, *search_dirs()}
+    folders |= {d.parent / "solutions" for d in search_dirs()}
+    return tuple(sorted(str(f.resolve()) for f in folders))
 
 
 def find_submission(path: Path, exercise: LoadedExercise) -> Path:
@@ -55,6 +68,12 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
     returned = next((e for e in report.events.values() if e.get("values")), None)
     extra = [k for k in (returned or {}).get("values", {}) if k not in names]
     problems = []
+    if len(extra) > 5:
+        problems.append(
+            f"returned {len(extra)} unexpected keys ({', '.join(extra[:3])}, ...); "
+            f"expected {', '.join(names)}"
+        )
+        extra = []
     for key in extra:
         close = difflib.get_close_matches(key, names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -103,7 +122,7 @@ def check_submission(
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
-    report = run(source, task.function, calls, limits, forbidden)
+    report = run(source, task.function, calls, limits, forbidden, protected_paths(exercise))
     return grade_report(exercise, submission, seed, cases, refs, report)
 
 

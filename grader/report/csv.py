@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import IO
 
+from grader.report.safe import spreadsheet_cell
 from grader.result import CheckResult
 
 COLUMNS = ["student", "exercise", "score", "max_score", "status", "outcome"]
@@ -21,8 +22,8 @@ class CsvReporter:
     def add(self, result: CheckResult) -> None:
         self.writer.writerow(
             [
-                result.student or result.submission,
-                result.exercise,
+                spreadsheet_cell(result.student or result.submission),
+                spreadsheet_cell(result.exercise),
                 f"{result.score:g}",
                 f"{result.max_score:g}",
                 result.status,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 from typing import IO
 
+from grader.report.safe import printable
 from grader.result import CheckResult
 
 
 def _data(text: str) -> str:
+    text = printable(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -48,7 +50,7 @@ class GithubReporter:
     def _table(self) -> str:
         rows = ["| student | exercise | score | status |", "|---|---|---:|---|"]
         for r in self.results:
-            cell = (r.student or r.submission).replace("|", "\\|")
+            cell = printable(r.student or r.submission).replace("|", "\\|")
             mark = "full marks" if r.full_marks else r.outcome
             rows.append(f"| {cell} | {r.exercise} | {r.score:g} / {r.max_score:g} | {mark} |")
         return "## Grades\n\n" + "\n".join(rows) + "\n"

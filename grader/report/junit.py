@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import IO
 
+from grader.report.safe import printable
 from grader.result import CheckResult
 
 
@@ -29,6 +30,15 @@ def _testcase(result: CheckResult) -> list[ET.Element]:
         failure.text = "\n".join(result.problems)
         cases.append(case)
     return cases
+
+
+def _clean(element: ET.Element) -> None:
+    """XML 1.0 cannot hold most control characters; a submission's text may contain them."""
+    for node in element.iter():
+        if node.text:
+            node.text = printable(node.text)
+        for key, value in node.attrib.items():
+            node.set(key, printable(value))
 
 
 class JUnitReporter:
@@ -78,6 +88,7 @@ class JUnitReporter:
         root.set("failures", str(totals["failures"]))
         root.set("errors", "0")
         root.set("time", f"{totals['time']:.3f}")
+        _clean(root)
         ET.indent(root)
         self.stream.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
         self.stream.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import IO
 
+from grader.report.safe import printable
 from grader.result import CheckResult
 
 _MARK = {"pass": "PASS", "partial": "PART", "fail": "FAIL"}
@@ -19,7 +20,8 @@ class TextReporter:
         self.stream = stream
 
     def _line(self, text: str = "") -> None:
-        self.stream.write(text + "\n")
+        # Submissions write messages and output too: nothing of theirs may drive the terminal.
+        self.stream.write(printable(text) + "\n")
 
     def add(self, result: CheckResult) -> None:
         self._line(f"{result.exercise}: {result.title}")

@@ -39,24 +39,54 @@ def set_limits(limits):
     except ImportError:  # Windows: only the parent's wall clock applies
         return
     _limit(resource, "RLIMIT_CORE", 0)
-    _limit(resource, "RLIMIT_CPU", limits.get("cpu_seconds"))
+    # One second of slack on the hard limit: the soft one sends SIGXCPU, which says "CPU".
+    cpu = limits.get("cpu_seconds")
+    with contextlib.suppress(ValueError, OSError):
+        if cpu is not None:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     _limit(resource, "RLIMIT_AS", limits.get("memory_bytes"))
     _limit(resource, "RLIMIT_FSIZE", limits.get("file_bytes"))
     _limit(resource, "RLIMIT_NOFILE", limits.get("open_files"))
     _limit(resource, "RLIMIT_NPROC", limits.get("processes"))
 
 
-def install_import_policy(forbidden, send):
-    """Stop the run at the first import of a forbidden package; audit hooks cannot be removed."""
+def _violation(event, args, roots, protected):
+    """What a policy audit event breaks, or None. Paths cover what `import` events miss:
+    importlib.import_module and loaders run module code through `exec` without one."""
+    if event == "import" and args and str(args[0]).split(".")[0] in roots:
+        return f"imported {args[0]}"
+    if event in ("exec", "open", "os.listdir", "os.scandir") and args:
+        target = args[0]
+        path = getattr(target, "co_filename", target)
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            return None
+        path = os.path.realpath(os.fsdecode(path))
+        parts = set(path.split(os.sep))
+        for root in roots & parts:
+            return f"imported {root} (loading {path})"
+        for folder in protected:
+            if path == folder or path.startswith(folder + os.sep):
+                return f"tried to read the grader's own files ({path})"
+    return None
+
+
+def install_policy(forbidden, protected, send):
+    """Stop the run at the first forbidden import or look at the grader's files.
+
+    Audit hooks cannot be removed, and the process ends at once, so the student cannot undo
+    the detection; the grader scores the exercise 0.
+    """
     roots = frozenset(forbidden)
+    protected = tuple(os.path.realpath(p) for p in protected)
 
     def hook(event, args):
-        if event == "import" and args and str(args[0]).split(".")[0] in roots:
+        what = _violation(event, args, roots, protected)
+        if what:
             with contextlib.suppress(Exception):
-                send(event="forbidden-import", error=str(args[0]))
+                send(event="forbidden-import", error=what)
             os._exit(POLICY_EXIT)
 
-    if roots:
+    if roots or protected:
         sys.addaudithook(hook)
 
 
@@ -109,22 +139,40 @@ def encode_value(value, np):
     return {"shape": list(array.shape), "data": array.ravel().tolist()}
 
 
+MAX_KEYS = 100
+
+
 def encode_result(result, np):
     if not hasattr(result, "keys") or not hasattr(result, "__getitem__"):
         return {"type": type(result).__name__}
+    keys = list(result.keys())
+    if len(keys) > MAX_KEYS:
+        return {"type": f"dict with {len(keys)} keys"}
     values = {}
-    for key in list(result.keys()):
-        values[str(key)] = encode_value(result[key], np)
+    for key in keys:
+        try:
+            name = str(key)[:200]
+        except BaseException:
+            name = f"<a {type(key).__name__} key>"
+        values[name] = encode_value(result[key], np)
     return {"type": "dict", "values": values}
 
 
 def _short(exc):
-    text = f"{type(exc).__name__}: {exc}"
+    try:
+        detail = str(exc)
+    except BaseException:  # an exception can be hostile too
+        detail = "(its message could not be shown)"
+    text = f"{type(exc).__name__}: {detail}"
     return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _student_traceback(exc, path):
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    # lookup_lines=False: reading source lines would open files the policy protects.
+    summary = traceback.StackSummary.extract(
+        traceback.walk_tb(exc.__traceback__), lookup_lines=False
+    )
+    frames = [f for f in summary if f.filename == path]
     where = f" (line {frames[-1].lineno})" if frames else ""
     return _short(exc) + where
 
@@ -174,7 +222,7 @@ def run_cases(function, calls, path, send, np, limits):
 def grade(request, send, np):
     """Everything between a fresh process and its results: limits, policy, import, cases."""
     set_limits(request["limits"])
-    install_import_policy(request.get("forbidden_imports", []), send)
+    install_policy(request.get("forbidden_imports", []), request.get("protected", []), send)
     path = request["submission"]
     module = load_submission(path, send)
     if module is None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.run import sandbox
+from grader.run import reaper, sandbox
 from grader.run.child import POLICY_EXIT
 from grader.run.limits import Limits
 from grader.run.reaper import kill_tree
@@ -88,6 +88,7 @@ def run_submission(
     calls: list[list[Any]],
     limits: Limits | None = None,
     forbidden_imports: tuple[str, ...] = (),
+    protected: tuple[str, ...] = (),
 ) -> RunReport:
     """Run `function` from `submission` once per call (positional arguments as JSON)."""
     limits = limits or Limits()
@@ -104,6 +105,7 @@ def run_submission(
             "drop_to": box.drop_to,
             "limits": limits.for_child(unprivileged),
             "forbidden_imports": list(forbidden_imports),
+            "protected": list(protected),
             "calls": calls,
         }
         return _supervise(request, box, root, mounts, limits)
@@ -119,8 +121,9 @@ def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: li
     # In the sandbox the working folder is a size-limited tmpfs; without it, a host folder.
     work = "/sandbox/work" if box.enabled else str(root / "work")
     try:
-        proc = subprocess.Popen(
+        proc = reaper.start(
             sandbox.command(box, child, mounts, cwd=work, scratch=work),
+            adopt_orphans=not box.enabled,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -154,11 +157,15 @@ def _supervise(
     timed_out = proc.poll() is None and not flood.is_set()
     kill_tree(proc, marker)  # its group, and anything that escaped it
     proc.wait()
+    reaper.forget(proc)
     for reader in (out, err, results):
         reader.finish(timeout=1.0)  # an orphan holding a pipe open cannot make us wait
     report.elapsed = time.monotonic() - started
     report.stdout, report.stderr = out.text(), err.text()
-    interpret(report, results.data(), proc.returncode, timed_out, flood.is_set(), limits)
+    code = proc.returncode
+    if box.enabled and code > 128:
+        code = 128 - code  # bwrap reports its child's death by signal N as 128 + N
+    interpret(report, results.data(), code, timed_out, flood.is_set(), limits)
     return report
 
 
@@ -179,9 +186,10 @@ def interpret(
     if report.status == "forbidden-import" or code == POLICY_EXIT:
         report.events.clear()  # a policy violation scores 0 for the exercise
         report.status = "forbidden-import"
+        what = report.message or "imported a forbidden package"
         report.message = (
-            f"imported {report.message or 'a forbidden package'}, which this exercise does "
-            "not allow: backpropagation is to be written by hand"
+            f"{what}, which this exercise does not allow (backpropagation is to be written by "
+            "hand, from the inputs alone): the exercise scores 0"
         )
         return
     if flooded:
@@ -217,6 +225,11 @@ def _describe_exit(code: int, limits: Limits) -> str:
         return (
             f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
             "very long loop is the usual cause)"
+        )
+    if code == -signal.SIGSEGV:
+        return (
+            "crashed with a segmentation fault: very deep recursion or a fault in native "
+            "code are the usual causes"
         )
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)

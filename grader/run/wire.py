@@ -29,7 +29,9 @@ class Result(_Event):
     event: Literal["result"]
     case: int = Field(ge=0)
     type: str = Field(max_length=200)
-    values: dict[str, Encoded] | None = None
+    values: dict[Annotated[str, Field(max_length=200)], Encoded] | None = Field(
+        default=None, max_length=100
+    )
     mutated: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=100)
 
 

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from grader.run import sandbox
+from grader.run import reaper, sandbox
 from grader.run.limits import Limits
 from grader.run.reaper import kill_tree
 from grader.run.runner import CHILD, RunReport, child_environment, interpret, stage
@@ -47,8 +47,9 @@ class Worker:
         argv = [sys.executable, "-I", "-B", script, "--serve", str(req_r), str(rep_w)]
         cwd = sandbox.inside(self.box, self._root, self._mounts)
         try:
-            self._proc = subprocess.Popen(
+            self._proc = reaper.start(
                 sandbox.command(self.box, argv, self._mounts, cwd, scratch=SCRATCH),
+                adopt_orphans=not self.box.enabled,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -76,6 +77,7 @@ class Worker:
         calls: list[list[Any]],
         limits: Limits,
         forbidden_imports: tuple[str, ...] = (),
+        protected: tuple[str, ...] = (),
     ) -> RunReport:
         if self._proc is None or self._proc.poll() is not None:
             self.close()
@@ -97,6 +99,7 @@ class Worker:
                 "limits": limits.for_child(self.box.drop_to is not None or os.geteuid() != 0),
                 "wall_seconds": limits.wall_seconds,
                 "forbidden_imports": list(forbidden_imports),
+                "protected": list(protected),
                 "calls": calls,
             }
             self._requests.write(json.dumps(request).encode() + b"\n")
@@ -134,6 +137,7 @@ class Worker:
         if self._proc is not None:
             kill_tree(self._proc, self._marker)
             self._proc.wait()
+            reaper.forget(self._proc)
             self._requests.close()
             self._proc = None
         if self._root is not None:

@@ -22,6 +22,18 @@ import time
 TAIL = 4096  # what a report shows of the output
 
 
+def _reap_orphans():
+    """Kill whatever a finished child left behind: as a subreaper, its orphans are ours."""
+    me = str(os.getpid())
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError), open(f"/proc/{name}/stat") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[1] == me:
+                os.kill(int(name), signal.SIGKILL)
+                os.waitpid(int(name), 0)
+
+
 def _not_traceable():
     # A submission running under the worker's own uid (no root to drop from) must not be able
     # to ptrace the server and tamper with the next student's run.
@@ -108,6 +120,8 @@ def serve(request_fd, reply_fd, grade):
     import numpy as np  # once per worker: every forked child shares it
 
     _not_traceable()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
     requests = os.fdopen(request_fd, "rb")
     reply = os.fdopen(reply_fd, "w", buffering=1)
     for line in requests:
@@ -129,6 +143,7 @@ def serve(request_fd, reply_fd, grade):
         os.close(result_w)
         os.close(output_w)
         results, output, ended, code = _supervise(pid, result_r, output_r, request)
+        _reap_orphans()
         os.close(result_r)
         os.close(output_r)
         if request.get("make_workdir"):
