@@ -154,3 +154,133 @@ def exercise_problems() -> Callable[[Path], list[tuple[str, str]]]:
 
 
 # --- end of the exercise-files block -----------------------------------------------------------
+
+
+# --- batch grading (`grader grade`: reports, gradebook, engine, cli): results and schemas ------
+
+JUNIT_XSD = Path(__file__).parent / "schemas" / "junit.xsd"
+
+# (name, points) of house-price-backprop's checks, in the order the grader reports them.
+_CHECKS = (("dL/dW1", 4.0), ("dL/db1", 2.0), ("dL/dW2", 2.0), ("dL/db2", 1.0))
+
+
+def _check(name: str, points: float, status: str = "pass", **changes: Any) -> Any:
+    from grader.result import Check, WrongEntry
+
+    fields: dict[str, Any] = {
+        "name": name,
+        "quantity": f"gradients.{name[3:]}",
+        "score": points,
+        "max_score": points,
+        "status": status,
+        "message": "correct on every case",
+        "cases_passed": 5,
+        "cases": 5,
+        "tolerance": "within one printed unit of the exact or the printed value",
+    }
+    if status == "partial":
+        fields.update(score=points / 2, cases_passed=3, message="hidden case 2: 2 of 4 wrong")
+    if status == "fail":
+        fields.update(
+            score=0.0,
+            cases_passed=0,
+            message=f"worked case: {name}: expected -0.018290, got 0.018290",
+            wrong=[WrongEntry(label=name, case="worked case", expected=-0.01829, got=0.01829)],
+            diagnosis="sign-flipped",
+            explanation="the sign of the loss derivative is flipped",
+        )
+    return Check(**(fields | changes))
+
+
+@pytest.fixture
+def class_result() -> Callable[..., Any]:
+    """A CheckResult of one kind, as `grader grade` stores it; keyword arguments override fields.
+
+    Kinds: "full" (9/9), "partial" (5/9: one check partial, one failed), "timeout" (graded,
+    0/9), "missing" (nothing to grade) and "error" (the grader failed on it).
+    """
+    from grader import __version__
+    from grader.result import CheckResult
+
+    def make(
+        kind: str = "full",
+        student: str = "alice",
+        exercise: str = "house-price-backprop",
+        **changes: Any,
+    ) -> CheckResult:
+        fields: dict[str, Any] = {
+            "student": student,
+            "exercise": exercise,
+            "title": "Backpropagation on the house-price network",
+            "submission": f"class/{student}.py",
+            "max_score": 9.0,
+            "seed": 979659953,
+            "hidden_cases": 4,
+            "elapsed": 0.25,
+            "grader_version": __version__,
+        }
+        if kind == "full":
+            fields.update(score=9.0, checks=[_check(n, p) for n, p in _CHECKS])
+        elif kind == "partial":
+            statuses = ("partial", "pass", "fail", "pass")
+            checks = [_check(n, p, s) for (n, p), s in zip(_CHECKS, statuses, strict=True)]
+            fields.update(score=sum(c.score for c in checks), checks=checks)
+        elif kind == "timeout":
+            message = "did not finish within 3 s of wall-clock time"
+            checks = [_check(n, p, "fail", message=f"every case: {message}") for n, p in _CHECKS]
+            fields.update(outcome="timeout", score=0.0, checks=checks, problems=[message])
+        elif kind in ("missing", "error"):
+            problem = {
+                "missing": f"{student}/ is empty",
+                "error": "the grader failed on this submission (RuntimeError: boom)",
+            }[kind]
+            fields.update(
+                status=kind,
+                outcome=kind,
+                score=0.0,
+                seed=0,
+                hidden_cases=0,
+                problems=[problem],
+                submission="" if kind == "missing" else fields["submission"],
+                elapsed=0.0,
+            )
+        else:
+            raise ValueError(f"unknown kind of result {kind!r}")
+        return CheckResult(**(fields | changes))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def junit_schema() -> Any:
+    """tests/schemas/junit.xsd, the JUnit XML format as Jenkins and Surefire read it."""
+    xmlschema = pytest.importorskip("xmlschema")
+    return xmlschema.XMLSchema(JUNIT_XSD)
+
+
+@pytest.fixture(scope="session")
+def run_grader() -> Callable[..., Any]:
+    """Run `python -m grader ARGS...` as a user would (a real process); return CompletedProcess.
+
+    `env` adds variables to this process's environment; `cwd` defaults to the current folder.
+    """
+    import os
+    import subprocess
+    import sys
+
+    def run(
+        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "grader", *args],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+# --- end of the batch-grading block ------------------------------------------------------------

@@ -117,9 +117,14 @@ HOSTILES: dict[str, Hostile] = {
     "output_spoofing": Hostile(("ValueError",)),
     "inplace_mutation": Hostile(("changed its input",)),
     "stack_overflow": Hostile(("SIGSEGV",)),
-    "reading_exercise_files": Hostile(sandbox_words=ZEROS),
+    # It looks through the file system first (the sandbox shows nothing; without it the
+    # audit hook stops the first read of the grader's files), then asks where the grader is.
+    "reading_exercise_files": Hostile(
+        sandbox_words=("imported grader",), fallback_words=("the grader's own files",), zero=True
+    ),
     "importing_solver": Hostile(("imported grader",), zero=True),
-    "importing_solver_sneaky": Hostile(sandbox_words=ZEROS),
+    # Its first step, find_spec("grader"), is already an import attempt.
+    "importing_solver_sneaky": Hostile(("imported grader",), zero=True),
     "deleting_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
     "writing_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
     "filling_disk": Hostile(only="sandbox", why=SANDBOX_ONLY_FILES),
@@ -134,7 +139,7 @@ HOSTILES: dict[str, Hostile] = {
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
     "forbidden_tensorflow_dunder": Hostile(("imported tensorflow",), zero=True),
     "forging_results": Hostile(ZEROS, zero=True),
-    "many_keys": Hostile(("unexpected key",), wall=4),
+    "many_keys": Hostile(("keys, expected a dict with keys W1",), wall=4),
 }
 
 
@@ -215,7 +220,6 @@ def _report_not_spoofed(mode: str, result: CheckResult, ctx: Context) -> list[st
 
 EXTRA: dict[str, Callable[[str, CheckResult, Context], list[str]]] = {
     "reading_exercise_files": _stdout_has("FOUND: []"),
-    "importing_solver_sneaky": _stdout_has("grader package found at: nowhere"),
     "network": _network_contained,
     "writing_files": _nothing_dropped,
     "filling_disk": _disk_bounded,
@@ -525,7 +529,19 @@ def _staged(name: str) -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob(f"grader-*/submission/{name}"))
 
 
-def test_killing_parent_in_the_fallback(exercise: LoadedExercise, canary: Path) -> None:
+def test_killing_parent_in_the_fallback(
+    exercise: LoadedExercise, canary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_NO_SANDBOX", "1")
+    sandbox.probe.cache_clear()
+    fallback = sandbox.probe()
+    sandbox.probe.cache_clear()
+    if os.geteuid() == 0 and fallback.drop_to is None:
+        pytest.skip(
+            "as root, with an interpreter other users cannot read, the fallback cannot give up "
+            "root: the submission is root and can signal the grader (the notice says so, and "
+            "--require-sandbox refuses to grade that way)"
+        )
     # In the fallback the child's parent is the grader itself: run that grader as a subprocess.
     before, staged = _snapshot(), _staged("killing_parent.py")
     started = time.monotonic()
@@ -647,7 +663,7 @@ def test_the_sandboxed_child_is_isolated(
     sandboxed: sandbox.Sandbox, exclusive: None, tmp_path: Path
 ) -> None:
     repo_paths = [str(REPO / d) for d in ("exercises", "solutions", "grader", "tests")]
-    repo_paths += [str(p) for p in sandbox._hidden_paths()]
+    repo_paths += [str(p) for p in sandbox._hidden_paths(())]
     probe = tmp_path / "probe.py"
     source = PROBE.replace("REPO_PATHS", repr(repo_paths)).replace("PORT", str(LISTEN_PORT))
     probe.write_text(source)

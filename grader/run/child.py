@@ -61,13 +61,40 @@ def _violation(event, args, roots, protected):
         if not isinstance(path, (str, bytes, os.PathLike)):
             return None
         path = os.path.realpath(os.fsdecode(path))
-        parts = set(path.split(os.sep))
-        for root in roots & parts:
-            return f"imported {root} (loading {path})"
+        for root in roots & set(path.split(os.sep)) if event == "exec" else ():
+            return f"imported {root} (running {path})"
         for folder in protected:
             if path == folder or path.startswith(folder + os.sep):
                 return f"tried to read the grader's own files ({path})"
     return None
+
+
+def _stop(send, what, _exit=os._exit):
+    """End the run for a policy violation, keeping what it printed so far.
+
+    `_exit` is bound when this module loads, before any student code: patching os._exit
+    later does not keep the run alive.
+    """
+    with contextlib.suppress(BaseException):
+        send(event="forbidden-import", error=what)
+    for stream in (sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    _exit(POLICY_EXIT)
+
+
+class _Sentinel:
+    """First on sys.meta_path: catches an attempt on a forbidden package even when it is not
+    installed (importlib.import_module fires no audit event of its own). A submission could
+    remove it, but an installed package would still be caught by the audit hook."""
+
+    def __init__(self, roots, send):
+        self.roots, self.send = roots, send
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.roots:
+            _stop(self.send, f"imported {name}")
+        return None
 
 
 def install_policy(forbidden, protected, send):
@@ -82,12 +109,12 @@ def install_policy(forbidden, protected, send):
     def hook(event, args):
         what = _violation(event, args, roots, protected)
         if what:
-            with contextlib.suppress(Exception):
-                send(event="forbidden-import", error=what)
-            os._exit(POLICY_EXIT)
+            _stop(send, what)
 
     if roots or protected:
         sys.addaudithook(hook)
+    if roots:
+        sys.meta_path.insert(0, _Sentinel(roots, send))
 
 
 def to_argument(value, np):
@@ -124,7 +151,7 @@ _KINDS = {
 
 def encode_value(value, np):
     """A returned quantity as nested lists of floats, or the reason it cannot be one."""
-    name = type(value).__name__
+    name = type(value).__name__[:100]
     kind = ("an " if name[0] in "aeiou" else "a ") + name
     try:
         array = np.asarray(value)  # the base class: a lying ndarray subclass loses its methods
@@ -144,7 +171,7 @@ MAX_KEYS = 100
 
 def encode_result(result, np):
     if not hasattr(result, "keys") or not hasattr(result, "__getitem__"):
-        return {"type": type(result).__name__}
+        return {"type": type(result).__name__[:100]}
     keys = list(result.keys())
     if len(keys) > MAX_KEYS:
         return {"type": f"dict with {len(keys)} keys"}
@@ -238,9 +265,10 @@ def grade(request, send, np):
 def _sender(fd):
     out = os.fdopen(fd, "w", buffering=1)
 
-    def send(**event):
-        out.write(json.dumps(event) + "\n")
-        out.flush()
+    # Bound now, before student code runs: patching json.dumps later changes nothing here.
+    def send(_dumps=json.dumps, _write=out.write, _flush=out.flush, **event):
+        _write(_dumps(event) + "\n")
+        _flush()
 
     return send
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from grader.run import reaper, sandbox
-from grader.run.child import POLICY_EXIT
 from grader.run.limits import Limits
 from grader.run.reaper import kill_tree
 from grader.run.streams import CappedReader
@@ -94,6 +93,7 @@ def run_submission(
     limits = limits or Limits()
     box = sandbox.probe()
     root = Path(tempfile.mkdtemp(prefix="grader-"))
+    root.chmod(0o711)  # a child that gave up root must reach its folders, never list others
     try:
         staged = stage(submission, root, box.drop_to)
         mounts = [sandbox.Mount(root / "submission", "/sandbox/submission", writable=False)]
@@ -105,15 +105,23 @@ def run_submission(
             "drop_to": box.drop_to,
             "limits": limits.for_child(unprivileged),
             "forbidden_imports": list(forbidden_imports),
-            "protected": list(protected),
+            # In the sandbox those folders do not exist; without it, the hook guards them.
+            "protected": [] if box.enabled else list(protected),
             "calls": calls,
         }
-        return _supervise(request, box, root, mounts, limits)
+        return _supervise(request, box, root, mounts, limits, forbidden_imports)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: list, marker: str):
+def _start(
+    request: dict[str, Any],
+    box: sandbox.Sandbox,
+    root: Path,
+    mounts: list,
+    marker: str,
+    hidden: tuple[str, ...],
+):
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
     # -I ignores every PYTHON* variable; -B keeps the read-only copy free of bytecode files.
@@ -122,7 +130,7 @@ def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: li
     work = "/sandbox/work" if box.enabled else str(root / "work")
     try:
         proc = reaper.start(
-            sandbox.command(box, child, mounts, cwd=work, scratch=work),
+            sandbox.command(box, child, mounts, cwd=work, scratch=work, hidden=hidden),
             adopt_orphans=not box.enabled,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -141,11 +149,16 @@ def _start(request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: li
 
 
 def _supervise(
-    request: dict[str, Any], box: sandbox.Sandbox, root: Path, mounts: list, limits: Limits
+    request: dict[str, Any],
+    box: sandbox.Sandbox,
+    root: Path,
+    mounts: list,
+    limits: Limits,
+    hidden: tuple[str, ...],
 ) -> RunReport:
     marker = uuid.uuid4().hex
     started = time.monotonic()
-    proc, result_pipe = _start(request, box, root, mounts, marker)
+    proc, result_pipe = _start(request, box, root, mounts, marker, hidden)
     flood = threading.Event()
     out = CappedReader(proc.stdout, limits.output_bytes, flood)
     err = CappedReader(proc.stderr, limits.output_bytes, flood, shared_with=out)
@@ -183,7 +196,8 @@ def interpret(
             report.events[event["case"]] = event
         elif kind == "done":
             done = True
-    if report.status == "forbidden-import" or code == POLICY_EXIT:
+    # Only the child's own report counts: a submission may call os._exit(86) itself.
+    if report.status == "forbidden-import":
         report.events.clear()  # a policy violation scores 0 for the exercise
         report.status = "forbidden-import"
         what = report.message or "imported a forbidden package"
@@ -212,10 +226,16 @@ def interpret(
         )
     else:
         report.status = "crashed"
-        report.message = _describe_exit(code, limits)
+        report.message = _describe_exit(code, limits, report.elapsed)
 
 
-def _describe_exit(code: int, limits: Limits) -> str:
+def _describe_exit(code: int, limits: Limits, elapsed: float) -> str:
+    if code == -signal.SIGKILL and elapsed >= limits.cpu_seconds:
+        # The hard CPU limit kills a process that ignored SIGXCPU at the soft one.
+        return (
+            f"was stopped after using its {limits.cpu_seconds} s of CPU time (an infinite "
+            "or very long loop is the usual cause)"
+        )
     if code == -signal.SIGKILL:
         return (
             "the process was killed (SIGKILL) before returning results: by a resource "
@@ -228,8 +248,8 @@ def _describe_exit(code: int, limits: Limits) -> str:
         )
     if code == -signal.SIGSEGV:
         return (
-            "crashed with a segmentation fault: very deep recursion or a fault in native "
-            "code are the usual causes"
+            "crashed with a segmentation fault (SIGSEGV): very deep recursion or a fault in "
+            "native code are the usual causes"
         )
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)

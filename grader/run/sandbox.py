@@ -40,23 +40,41 @@ class Sandbox:
     drop_to: int | None  # uid (and gid) the child switches to first, or None
 
 
+def _readable_by_anyone(path: Path) -> bool:
+    """Whether uid 65534 could reach `path`: every folder above it searchable by others."""
+    return all(p.stat().st_mode & 0o001 for p in (path, *path.parents) if p.exists())
+
+
+def _fallback(reason: str) -> Sandbox:
+    """No bubblewrap. As root, still give up root when the interpreter allows it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return Sandbox(False, reason, None)
+    if all(_readable_by_anyone(p) for p in _interpreter_paths()):
+        return Sandbox(False, reason, NOBODY)
+    return Sandbox(
+        False,
+        reason + "; the interpreter is not readable by other users, so submissions run as root",
+        None,
+    )
+
+
 @functools.cache
 def probe() -> Sandbox:
     """Whether bubblewrap works here; asked once per process."""
     drop = NOBODY if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     bwrap = shutil.which("bwrap")
     if os.environ.get("GRADER_NO_SANDBOX"):
-        return Sandbox(False, "the sandbox is switched off (GRADER_NO_SANDBOX)", None)
+        return _fallback("the sandbox is switched off (GRADER_NO_SANDBOX)")
     if not sys.platform.startswith("linux") or bwrap is None:
-        return Sandbox(False, "bubblewrap (bwrap) is not installed", None)
+        return _fallback("bubblewrap (bwrap) is not installed")
     argv = [bwrap, *_namespaces(drop), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
     try:
         run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Sandbox(False, f"bubblewrap does not start ({exc})", None)
+        return _fallback(f"bubblewrap does not start ({exc})")
     if run.returncode != 0:
         detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
-        return Sandbox(False, f"bubblewrap is refused here ({detail})", None)
+        return _fallback(f"bubblewrap is refused here ({detail})")
     return Sandbox(True, "", drop)
 
 
@@ -105,10 +123,23 @@ def _interpreter_paths() -> list[Path]:
     return [p for p in resolved if not any(q != p and q in p.parents for q in resolved)]
 
 
-def _hidden_paths() -> list[Path]:
-    """The grader's own package, wherever the interpreter would find it."""
-    spec = importlib.util.find_spec("grader")
-    return [Path(p).resolve() for p in (spec.submodule_search_locations or [])] if spec else []
+def _hidden_paths(names: tuple[str, ...]) -> list[Path]:
+    """Where the interpreter would find each package: the grader's own, and `names` (the
+    packages an exercise forbids). Hiding them is the policy's structural half: the audit
+    hook inside the child is code a determined submission can tamper with."""
+    found = []
+    for name in ("grader", *names):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            found += [Path(p).resolve() for p in spec.submodule_search_locations]
+        elif spec.origin and Path(spec.origin).is_file():
+            found.append(Path(spec.origin).resolve())
+    return found
 
 
 def _dirs_for(target: Path) -> list[str]:
@@ -131,7 +162,12 @@ class Mount:
 
 
 def command(
-    box: Sandbox, child_argv: list[str], mounts: list[Mount], cwd: str, scratch: str
+    box: Sandbox,
+    child_argv: list[str],
+    mounts: list[Mount],
+    cwd: str,
+    scratch: str,
+    hidden: tuple[str, ...] = (),
 ) -> list[str]:
     """The full command: bwrap around `child_argv` when enabled, `child_argv` itself when not.
 
@@ -153,9 +189,11 @@ def command(
             argv += ["--ro-bind", str(link), str(link)]
     for path in _interpreter_paths():
         argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
-    for path in _hidden_paths():
+    for path in _hidden_paths(hidden):
         if any(p in path.parents for p in _interpreter_paths()):
-            argv += ["--tmpfs", str(path)]
+            argv += (
+                ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
+            )
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
     for name in SCRIPTS:
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]

@@ -7,7 +7,15 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+def _one_line(text: str) -> str:
+    # A submission's text goes into reports line by line: it must not make lines of its own.
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+Text = Annotated[str, Field(max_length=4000), AfterValidator(_one_line)]
 
 
 class _Event(BaseModel):
@@ -16,19 +24,19 @@ class _Event(BaseModel):
 
 class Failure(_Event):
     event: Literal["import-error", "missing-function", "forbidden-import"]
-    error: str = Field(max_length=4000)
+    error: Text
 
 
 class Encoded(_Event):
     shape: list[Annotated[int, Field(ge=0)]] | None = None
     data: list[float] | None = None
-    error: str | None = Field(default=None, max_length=4000)
+    error: Text | None = None
 
 
 class Result(_Event):
     event: Literal["result"]
     case: int = Field(ge=0)
-    type: str = Field(max_length=200)
+    type: Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
     values: dict[Annotated[str, Field(max_length=200)], Encoded] | None = Field(
         default=None, max_length=100
     )
@@ -38,7 +46,7 @@ class Result(_Event):
 class CallError(_Event):
     event: Literal["call-error"]
     case: int = Field(ge=0)
-    error: str = Field(max_length=4000)
+    error: Text
 
 
 class Done(_Event):

@@ -35,6 +35,7 @@ class Worker:
         self.box = sandbox.probe()
         self._proc: subprocess.Popen | None = None
         self._root: Path | None = None
+        self._hidden: frozenset[str] = frozenset()  # packages the running server hides
 
     def _start(self) -> None:
         self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
@@ -48,7 +49,9 @@ class Worker:
         cwd = sandbox.inside(self.box, self._root, self._mounts)
         try:
             self._proc = reaper.start(
-                sandbox.command(self.box, argv, self._mounts, cwd, scratch=SCRATCH),
+                sandbox.command(
+                    self.box, argv, self._mounts, cwd, scratch=SCRATCH, hidden=tuple(self._hidden)
+                ),
                 adopt_orphans=not self.box.enabled,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -79,8 +82,10 @@ class Worker:
         forbidden_imports: tuple[str, ...] = (),
         protected: tuple[str, ...] = (),
     ) -> RunReport:
-        if self._proc is None or self._proc.poll() is not None:
+        fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
+        if fresh or self._proc is None or self._proc.poll() is not None:
             self.close()
+            self._hidden |= set(forbidden_imports)
             self._start()
         run = uuid.uuid4().hex
         folder = self._root / run
@@ -99,7 +104,7 @@ class Worker:
                 "limits": limits.for_child(self.box.drop_to is not None or os.geteuid() != 0),
                 "wall_seconds": limits.wall_seconds,
                 "forbidden_imports": list(forbidden_imports),
-                "protected": list(protected),
+                "protected": [] if self.box.enabled else list(protected),
                 "calls": calls,
             }
             self._requests.write(json.dumps(request).encode() + b"\n")

@@ -1,0 +1,369 @@
+"""Tests for grader.batch.engine: jobs on workers, results committed as they come, the canary,
+and a `grader grade` killed with SIGKILL that resumes to exactly the uninterrupted results."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from grader.batch import engine
+from grader.batch.discover import Job, discover
+from grader.batch.engine import canary, grade_all, grade_job
+from grader.batch.gradebook import Gradebook
+from grader.errors import InternalError, SubmissionNotFound
+from grader.exercise import LoadedExercise, load_exercise
+from grader.result import CheckResult
+from grader.run.worker import Worker
+
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
+EXERCISE = "house-price-backprop"
+STYLES = sorted((SUBMISSIONS / EXERCISE).glob("*.py"))
+
+
+@pytest.fixture
+def make_class(tmp_path: Path) -> Callable[[dict[str, Path | None]], Path]:
+    """A flat class from {student: fixture file}; None makes an empty folder."""
+
+    def make(students: dict[str, Path | None]) -> Path:
+        root = tmp_path / "class"
+        root.mkdir()
+        for student, source in students.items():
+            if source is None:
+                (root / student).mkdir()
+            else:
+                shutil.copyfile(source, root / f"{student}.py")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Gradebook]:
+    gradebook = Gradebook(tmp_path / "out" / "gradebook.sqlite")
+    yield gradebook
+    gradebook.close()
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    made = Worker()
+    yield made
+    made.close()
+
+
+class Recorder:
+    """An on_result callback that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    def __call__(self, result: CheckResult, resumed: bool) -> None:
+        self.calls.append((result.student, resumed))
+
+
+# --- one job -------------------------------------------------------------------------------------
+
+
+def test_a_job_with_nothing_to_grade_is_missing(
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    job = Job("judy", bundled_exercise(EXERCISE), None, "judy/ is empty")
+    result = grade_job(job, None, {})  # type: ignore[arg-type]  # no worker is needed
+    assert (result.student, result.status, result.outcome) == ("judy", "missing", "missing")
+    assert (result.score, result.max_score) == (0, 9)
+    assert result.problems == ["judy/ is empty"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (SubmissionNotFound("alice.py: unreadable"), "missing", "alice.py: unreadable"),
+        (
+            RuntimeError("boom"),
+            "error",
+            "the grader failed on this submission (RuntimeError: boom)",
+        ),
+    ],
+    ids=["about-the-student", "the-grader-broke"],
+)
+def test_a_job_never_raises(
+    error: Exception,
+    status: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> CheckResult:
+        raise error
+
+    monkeypatch.setattr(engine, "check_submission", broken)
+    path = tmp_path / "alice.py"
+    path.write_text("")
+    job = Job("alice", bundled_exercise(EXERCISE), path)
+    result = grade_job(job, SimpleNamespace(run=None), {})  # type: ignore[arg-type]
+    assert (result.student, result.status, result.score) == ("alice", status, 0)
+    assert result.problems == [message]
+
+
+# --- the canary ----------------------------------------------------------------------------------
+
+
+def course(tmp_path: Path, solution: str | None) -> LoadedExercise:
+    """A copy of the exercise in a course folder, with `solution` as its model solution."""
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "solutions").mkdir()
+    toml = tmp_path / "exercises" / f"{EXERCISE}.toml"
+    shutil.copyfile(REPO / "exercises" / f"{EXERCISE}.toml", toml)
+    if solution is not None:
+        (tmp_path / "solutions" / f"{EXERCISE}.py").write_text(solution)
+    return load_exercise(toml)
+
+
+def test_the_canary_passes_with_the_model_solution(tmp_path: Path, worker: Worker) -> None:
+    exercise = course(tmp_path, (REPO / "solutions" / f"{EXERCISE}.py").read_text())
+    canary(exercise, worker, {})  # no exception
+
+
+@pytest.mark.parametrize(
+    ("solution", "why"),
+    [
+        ("def backward(params, x, y):\n    return {}\n", "dL/dW1"),
+        ("import time\n\ndef backward(params, x, y):\n    time.sleep(60)\n", "wall-clock"),
+    ],
+    ids=["wrong-answers", "too-slow-here"],
+)
+def test_the_canary_says_the_environment_is_broken(
+    solution: str, why: str, tmp_path: Path, worker: Worker
+) -> None:
+    exercise = course(tmp_path, solution)
+    with pytest.raises(InternalError) as info:
+        canary(exercise, worker, {"wall_seconds": 1})
+    message = str(info.value)
+    assert message.startswith("the environment is broken: the model solution ")
+    assert str(exercise.solution_path()) in message
+    assert "earns 0/9 here" in message
+    assert why in message
+    assert message.endswith("No submission was graded.")
+
+
+# --- many jobs -----------------------------------------------------------------------------------
+
+
+def test_results_come_in_job_order_and_are_committed(
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    root = make_class(
+        {
+            "alice": SUBMISSIONS / EXERCISE / "correct_vectorized.py",
+            "bob": SUBMISSIONS / EXERCISE / "buggy_transposed.py",
+            "carol": None,
+            "dan": SUBMISSIONS / EXERCISE / "correct_loops.py",
+        }
+    )
+    jobs = discover(root, [bundled_exercise(EXERCISE)])
+    told = Recorder()
+    results = grade_all(jobs, book, 2, {}, False, told)
+    assert [r.student for r in results] == ["alice", "bob", "carol", "dan"]
+    assert [r.full_marks for r in results] == [True, False, False, True]
+    assert sorted(told.calls) == [(s, False) for s in ("alice", "bob", "carol", "dan")]
+
+    # Everything is in the gradebook now: a second pass grades nothing.
+    def must_not_grade(*args: Any, **kwargs: Any) -> CheckResult:
+        raise AssertionError("graded again although the gradebook has the result")
+
+    again = Recorder()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "check_submission", must_not_grade)
+        assert grade_all(jobs, book, 2, {}, False, again) == results
+    assert sorted(again.calls) == [(s, True) for s in ("alice", "bob", "carol", "dan")]
+
+    regraded = Recorder()
+    fresh = grade_all(jobs, book, 1, {}, True, regraded)
+    assert [r.model_copy(update={"elapsed": 0}) for r in fresh] == [
+        r.model_copy(update={"elapsed": 0}) for r in results
+    ]
+    assert [resumed for _, resumed in regraded.calls] == [False] * 4
+
+
+def test_a_grader_failure_on_one_job_spares_the_others(
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    monkeypatch: pytest.MonkeyPatch,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    real = engine.check_submission
+
+    def failing(exercise: LoadedExercise, path: Path, *args: Any, **kwargs: Any) -> CheckResult:
+        if path.stem == "bob":
+            raise RuntimeError("injected")
+        return real(exercise, path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_submission", failing)
+    root = make_class(
+        {
+            "alice": SUBMISSIONS / EXERCISE / "correct_vectorized.py",
+            "bob": SUBMISSIONS / EXERCISE / "correct_loops.py",
+            "carol": SUBMISSIONS / EXERCISE / "correct_class.py",
+        }
+    )
+    results = grade_all(
+        discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, Recorder()
+    )
+    assert [(r.student, r.status, r.full_marks) for r in results] == [
+        ("alice", "graded", True),
+        ("bob", "error", False),
+        ("carol", "graded", True),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a student file the grader cannot read (here a dangling symlink alice.py) "
+    "raises in engine.grade_all's lane thread (content_hash runs outside grade_job): the thread "
+    "dies, that student and every job left in its queue get no result, and the run exits 0",
+)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_an_unreadable_file_is_reported_for_that_student(
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    root = make_class({"bob": SUBMISSIONS / EXERCISE / "correct_vectorized.py"})
+    (root / "alice.py").symlink_to(root / "nowhere.py")
+    jobs = discover(root, [bundled_exercise(EXERCISE)])
+    results = grade_all(jobs, book, 1, {}, False, Recorder())
+    assert [r.student for r in results] == ["alice", "bob"]
+    assert results[0].status in ("missing", "error")
+    assert results[1].full_marks
+
+
+# --- kill -9 in the middle, then resume ----------------------------------------------------------
+
+STUDENTS = 40
+
+
+def slow_class(root: Path) -> Path:
+    """STUDENTS distinct submissions in every fixture style, each taking ~0.1 s to import."""
+    root.mkdir()
+    for number, style in zip(range(STUDENTS), itertools.cycle(STYLES)):
+        pause = f"\nimport time as _time\n\n_time.sleep(0.1)  # student {number}\n"
+        (root / f"s{number:02d}.py").write_text(style.read_text() + pause)
+    return root
+
+
+def grade_command(root: Path, out: Path) -> list[str]:
+    return [
+        *(sys.executable, "-m", "grader", "grade", str(root)),
+        *("--exercise", EXERCISE, "--jobs", "2", "--timeout", "5"),
+        *("--out", str(out), "--format", "json", "--format", "csv"),
+    ]
+
+
+def rows(database: Path) -> int:
+    if not database.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
+            return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.Error:  # created but not yet initialised
+        return 0
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def markers_of(pids: list[int]) -> set[bytes]:
+    """The GRADER_RUN=... markers of these processes: every worker of the run has one."""
+    found: set[bytes] = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            found |= {e for e in environ if e.startswith(b"GRADER_RUN=")}
+    return found
+
+
+def carrying(markers: set[bytes]) -> list[int]:
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if markers & set((entry / "environ").read_bytes().split(b"\0")):
+                found.append(int(entry.name))
+    return found
+
+
+def comparable(out: Path) -> list[dict[str, Any]]:
+    results = json.loads((out / "results.json").read_text())["results"]
+    return [{k: v for k, v in r.items() if k != "elapsed"} for r in results]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches processes in /proc")
+def test_a_run_killed_midway_resumes_to_the_uninterrupted_results(tmp_path: Path) -> None:
+    root = slow_class(tmp_path / "class")
+    uninterrupted = subprocess.run(
+        grade_command(root, tmp_path / "whole"), capture_output=True, text=True, timeout=120
+    )
+    assert uninterrupted.returncode == 0, uninterrupted.stderr
+
+    out = tmp_path / "killed"
+    database = out / "gradebook.sqlite"
+    proc = subprocess.Popen(
+        grade_command(root, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while rows(database) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        tree = descendants(proc.pid)
+        markers = markers_of(tree)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert len(markers) == 2, "expected the two workers of --jobs 2 to be running"
+    committed = rows(database)
+    assert 0 < committed < STUDENTS, "the kill did not land in the middle of the run"
+
+    # Its workers and their submissions died with it (bwrap's --die-with-parent).
+    deadline = time.monotonic() + 5
+    while (left := carrying(markers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == [], f"processes of the killed run are still alive: {left}"
+
+    resumed = subprocess.run(grade_command(root, out), capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{STUDENTS} results in " in resumed.stderr
+    assert f"({committed} from the gradebook)" in resumed.stderr  # only the rest was graded
+    assert rows(database) == STUDENTS
+    assert comparable(out) == comparable(tmp_path / "whole")
+    assert (out / "gradebook.csv").read_text() == (tmp_path / "whole" / "gradebook.csv").read_text()
