@@ -113,6 +113,7 @@ class Tolerance(Protocol):
 class Reporter(Protocol):
     """A report format with a lifecycle: construct on a stream, add results, close.
 
+    An optional `start(total)` is called by `grader grade` before the first result.
     Optional class attributes tell `grader grade` where the report goes in `--out`:
     `filename` (default `results.<name>`; None for standard output) and `per_result`
     (True: one file per submission, `<out>/<name>/<exercise>/<student>/<filename>`).

@@ -139,11 +139,6 @@ def test_a_missing_class_folder_is_an_input_error(
         discover(tmp_path / "nothere", [bundled_exercise(BACKPROP)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: alice.py and alice/ both become student 'alice': two results for one student "
-    "and exercise, and the second gradescope/<exercise>/alice/results.json overwrites the first",
-)
 def test_a_student_is_one_job_per_exercise_even_when_handed_in_twice(
     make_class: Callable[..., Path], bundled_exercise: Callable[[str], LoadedExercise]
 ) -> None:

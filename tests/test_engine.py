@@ -235,12 +235,6 @@ def test_a_grader_failure_on_one_job_spares_the_others(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a student file the grader cannot read (here a dangling symlink alice.py) "
-    "raises in engine.grade_all's lane thread (content_hash runs outside grade_job): the thread "
-    "dies, that student and every job left in its queue get no result, and the run exits 0",
-)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_an_unreadable_file_is_reported_for_that_student(
     make_class: Callable[..., Path],

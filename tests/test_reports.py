@@ -111,11 +111,6 @@ def test_an_unknown_format_names_the_near_miss(results: list[CheckResult], tmp_p
         write_reports(results, ["junt"], tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with a single result the json reporter writes the bare result object, not "
-    '{"results": [...]} as docs/ci.md documents for results.json',
-)
 def test_results_json_has_the_same_shape_for_a_class_of_one(
     class_result: Callable[..., CheckResult], tmp_path: Path
 ) -> None:

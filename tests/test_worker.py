@@ -327,17 +327,11 @@ def backward(params, x, y):
 )
 
 WHERE = ["working-folder", "tmp", "tmpdir", "home", "dev-shm", "its-parent"]
-SCRATCH_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: the parent of a run's working folder, the worker's scratch tmpfs "
-    "(/sandbox/scratch, mode 1777), is shared by every run of the worker and never cleaned: a "
-    "file written there is read by the next submission the worker grades",
-)
 
 
 @pytest.mark.parametrize(
     "where",
-    [pytest.param(w, marks=SCRATCH_BUG) if w == "its-parent" else w for w in WHERE],
+    WHERE,
     ids=WHERE,
 )
 def test_a_submission_cannot_see_what_the_previous_one_left(

@@ -19,6 +19,7 @@ class Job:
     exercise: LoadedExercise
     path: Path | None  # None when there is nothing to grade
     problem: str = ""  # why there is nothing to grade
+    note: str = ""  # something unexpected that did not stop the grading
 
 
 def _in_folder(folder: Path, exercise: LoadedExercise, several: bool) -> tuple[Path | None, str]:
@@ -39,13 +40,21 @@ def discover(root: Path, exercises: list[LoadedExercise]) -> list[Job]:
         raise InputError(f"{root}: no such folder of submissions")
     several = len(exercises) > 1
     jobs: list[Job] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
-            continue
+    entries = sorted(e for e in root.iterdir() if not e.name.startswith("."))
+    folders = {e.name for e in entries if e.is_dir()}
+    twins = {e.stem for e in entries if e.suffix == ".py" and e.is_file() and e.stem in folders}
+    for entry in entries:
+        if entry.suffix == ".py" and entry.is_file() and entry.stem in twins:
+            continue  # alice.py beside alice/: one student, handed in twice; see `note`
         for exercise in exercises:
             if entry.is_dir():
                 path, problem = _in_folder(entry, exercise, several)
-                jobs.append(Job(entry.name, exercise, path, problem))
+                note = (
+                    f"{entry.name}.py beside {entry.name}/ was not graded: the folder was"
+                    if entry.name in twins
+                    else ""
+                )
+                jobs.append(Job(entry.name, exercise, path, problem, note))
             elif entry.suffix == ".py" and not several:
                 jobs.append(Job(entry.stem, exercise, entry))
             elif entry.suffix == ".py":

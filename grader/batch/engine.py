@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from grader import __version__
 from grader.batch.discover import Job
@@ -39,7 +40,9 @@ def _unscored(job: Job, status: str, outcome: str, message: str) -> CheckResult:
 def grade_job(job: Job, worker: Worker, overrides: Overrides) -> CheckResult:
     """One student's result for one exercise; never raises."""
     if job.path is None:
-        return _unscored(job, "missing", "missing", job.problem)
+        return _unscored(
+            job, "missing", "missing", "; ".join(filter(None, [job.problem, job.note]))
+        )
     try:
         limits = limits_for(job.exercise, **overrides)
         result = check_submission(job.exercise, job.path, limits=limits, run=worker.run)
@@ -52,14 +55,18 @@ def grade_job(job: Job, worker: Worker, overrides: Overrides) -> CheckResult:
             "error",
             f"the grader failed on this submission ({type(exc).__name__}: {exc})",
         )
-    return result.model_copy(update={"student": job.student})
+    notes = [job.note] if job.note else []
+    return result.model_copy(update={"student": job.student, "problems": notes + result.problems})
 
 
-def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> None:
-    """The model solution must earn full marks here before any student is scored."""
+def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> str:
+    """The model solution must earn full marks here before any student is scored.
+
+    Returns a note for the summary when there is no model solution to run.
+    """
     path = exercise.solution_path()
     if not path.is_file():
-        return
+        return f"no model solution at {path}: the environment check (canary) was skipped"
     result = check_submission(
         exercise, path, limits=limits_for(exercise, **overrides), run=worker.run
     )
@@ -71,6 +78,7 @@ def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> No
             f"the environment is broken: the model solution {path} earns {result.score:g}/"
             f"{result.max_score:g} here ({why}). No submission was graded."
         )
+    return ""
 
 
 def grade_all(
@@ -97,13 +105,12 @@ def grade_all(
                 except queue.Empty:
                     return
                 job = jobs[index]
-                key = (
-                    job.student,
-                    job.exercise.id,
-                    content_hash(job.path),
-                    job.exercise.digest,
-                    __version__,
-                )
+                try:
+                    digest = content_hash(job.path)
+                except OSError as exc:  # a dangling link, an unreadable file: this student's
+                    job = replace(job, path=None, problem=f"cannot read {job.path} ({exc})")
+                    digest = ""
+                key = (job.student, job.exercise.id, digest, job.exercise.digest, __version__)
                 found = None if regrade else book.get(key)
                 result = found or grade_job(job, worker, overrides)
                 if found is None:

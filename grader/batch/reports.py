@@ -12,6 +12,8 @@ from grader.result import CheckResult
 def _write(reporter_class, path: Path | None, results: list[CheckResult]) -> None:
     if path is None:
         reporter = reporter_class(sys.stdout)
+        if hasattr(reporter, "start"):
+            reporter.start(len(results))
         for result in results:
             reporter.add(result)
         reporter.close()
@@ -19,6 +21,8 @@ def _write(reporter_class, path: Path | None, results: list[CheckResult]) -> Non
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as stream:
         reporter = reporter_class(stream)
+        if hasattr(reporter, "start"):
+            reporter.start(len(results))
         for result in results:
             reporter.add(result)
         reporter.close()

@@ -44,8 +44,7 @@ def grade_class(
     jobs = discover(root, exercises)
     worker = Worker()
     try:
-        for exercise in exercises:
-            canary(exercise, worker, overrides)
+        notes = [canary(exercise, worker, overrides) for exercise in exercises]
     finally:
         worker.close()
     book = Gradebook(out / "gradebook.sqlite")
@@ -63,4 +62,5 @@ def grade_class(
     finally:
         book.close()
     reports = write_reports(results, formats, out)
-    return ClassResults(results, reports, summary(results, time.monotonic() - started, resumed))
+    text = summary(results, time.monotonic() - started, resumed)
+    return ClassResults(results, reports, "\n".join([*filter(None, notes), text]))

@@ -168,6 +168,7 @@ def command(
     cwd: str,
     scratch: str,
     hidden: tuple[str, ...] = (),
+    shared_scratch: bool = False,
 ) -> list[str]:
     """The full command: bwrap around `child_argv` when enabled, `child_argv` itself when not.
 
@@ -199,7 +200,10 @@ def command(
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
     for mount in mounts:
         argv += ["--bind" if mount.writable else "--ro-bind", str(mount.host), mount.inside]
-    argv += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", scratch]
+    # A scratch shared by successive runs (a worker's) is not writable at its top: each run
+    # gets a folder of its own there, removed before the next run.
+    perms = "0755" if shared_scratch else "1777"
+    argv += ["--perms", perms, "--size", str(SCRATCH_BYTES), "--tmpfs", scratch]
     return [*argv, "--chdir", cwd, "--", *child_argv]
 
 

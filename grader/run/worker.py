@@ -50,7 +50,13 @@ class Worker:
         try:
             self._proc = reaper.start(
                 sandbox.command(
-                    self.box, argv, self._mounts, cwd, scratch=SCRATCH, hidden=tuple(self._hidden)
+                    self.box,
+                    argv,
+                    self._mounts,
+                    cwd,
+                    scratch=SCRATCH,
+                    hidden=tuple(self._hidden),
+                    shared_scratch=True,
                 ),
                 adopt_orphans=not self.box.enabled,
                 stdin=subprocess.DEVNULL,
@@ -98,6 +104,7 @@ class Worker:
                 # scratch tmpfs; without the sandbox it is the host folder made by stage().
                 "workdir": f"{SCRATCH}/{run}" if self.box.enabled else str(folder / "work"),
                 "make_workdir": self.box.enabled,
+                "scratch": SCRATCH if self.box.enabled else None,
                 "submission": sandbox.inside(self.box, staged, self._mounts),
                 "function": function,
                 "drop_to": self.box.drop_to,

@@ -146,8 +146,14 @@ def serve(request_fd, reply_fd, grade):
         _reap_orphans()
         os.close(result_r)
         os.close(output_r)
-        if request.get("make_workdir"):
-            shutil.rmtree(request["workdir"], ignore_errors=True)  # the next run starts clean
+        if request.get("scratch"):  # the next run starts on an empty scratch
+            for name in os.listdir(request["scratch"]):
+                path = os.path.join(request["scratch"], name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.remove(path)
         reply.write(
             json.dumps(
                 {
