@@ -78,8 +78,21 @@ def timed(argv: list[str]) -> tuple[float, int]:
 
 def grade(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
     shutil.rmtree(out, ignore_errors=True)
-    return timed([*GRADER, "grade", str(folder), "-e", EXERCISE, "--jobs", str(jobs),
-                  "--out", str(out), "--format", "csv"])
+    return timed(
+        [
+            *GRADER,
+            "grade",
+            str(folder),
+            "-e",
+            EXERCISE,
+            "--jobs",
+            str(jobs),
+            "--out",
+            str(out),
+            "--format",
+            "csv",
+        ]
+    )
 
 
 def main() -> None:
@@ -102,14 +115,20 @@ def main() -> None:
         small_jobs2 = grade(small, Path(tmp, "out-small"), 2)
     n = args.students
     print(f"class: {n} submissions of {EXERCISE} ({len(list(FIXTURES.glob('*.py')))} styles)")
-    print(f"one `grader check` per submission: median {per_check:.3f} s over {args.sample} "
-          f"runs, so {per_check * n:.1f} s for the class ({1 / per_check:.1f} submissions/s)")
+    print(
+        f"one `grader check` per submission: median {per_check:.3f} s over {args.sample} "
+        f"runs, so {per_check * n:.1f} s for the class ({1 / per_check:.1f} submissions/s)"
+    )
     for jobs, (seconds, peak) in figures.items():
-        print(f"grader grade --jobs {jobs}: {seconds:.1f} s, {n / seconds:.1f} submissions/s, "
-              f"peak memory {peak / 2**20:.0f} MiB, {per_check * n / seconds:.1f}x faster than "
-              "one check per submission")
-    print(f"memory against class size: peak {small_jobs2[1] / 2**20:.0f} MiB for "
-          f"{max(n // 5, 1)} submissions, {figures[2][1] / 2**20:.0f} MiB for {n} (--jobs 2)")
+        print(
+            f"grader grade --jobs {jobs}: {seconds:.1f} s, {n / seconds:.1f} submissions/s, "
+            f"peak memory {peak / 2**20:.0f} MiB, {per_check * n / seconds:.1f}x faster than "
+            "one check per submission"
+        )
+    print(
+        f"memory against class size: peak {small_jobs2[1] / 2**20:.0f} MiB for "
+        f"{max(n // 5, 1)} submissions, {figures[2][1] / 2**20:.0f} MiB for {n} (--jobs 2)"
+    )
 
 
 if __name__ == "__main__":
