@@ -152,6 +152,7 @@ def _dirs_for(target: Path) -> list[str]:
 
 SCRIPTS = ("child.py", "zygote.py")  # beside this module; bound read-only at /sandbox/<name>
 HERE = Path(__file__).resolve().parent
+ABSENT = HERE / "absent.py"  # what a hidden package's __init__.py becomes
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,12 @@ def command(
     for path in _interpreter_paths():
         argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
     for path in _hidden_paths(hidden):
-        if any(p in path.parents for p in _interpreter_paths()):
-            argv += (
-                ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
-            )
+        if not any(p in path.parents for p in _interpreter_paths()):
+            continue
+        if path.is_dir():  # an empty folder would still import, as a namespace package
+            argv += ["--tmpfs", str(path), "--ro-bind", str(ABSENT), str(path / "__init__.py")]
+        else:
+            argv += ["--ro-bind", str(ABSENT), str(path)]
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
     for name in SCRIPTS:
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
