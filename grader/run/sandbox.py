@@ -127,18 +127,19 @@ def _hidden_paths(names: tuple[str, ...]) -> list[Path]:
     """Where the interpreter would find each package: the grader's own, and `names` (the
     packages an exercise forbids). Hiding them is the policy's structural half: the audit
     hook inside the child is code a determined submission can tamper with."""
+    # Search where the child's interpreter looks (its site folders), not where this process
+    # happened to import from: a test run from a source tree imports the grader from there.
+    roots = _interpreter_paths()
+    folders = {Path(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
+    folders |= {Path(p) for p in sys.path if p and any(r in Path(p).parents for r in roots)}
     found = []
     for name in ("grader", *names):
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is None:
-            continue
-        if spec.submodule_search_locations:
-            found += [Path(p).resolve() for p in spec.submodule_search_locations]
-        elif spec.origin and Path(spec.origin).is_file():
-            found.append(Path(spec.origin).resolve())
+        for folder in sorted(folders):
+            package, module = folder / name, folder / f"{name}.py"
+            if package.is_dir():
+                found.append(package.resolve())
+            elif module.is_file():
+                found.append(module.resolve())
     return found
 
 
