@@ -143,6 +143,26 @@ def _hidden_paths(names: tuple[str, ...]) -> list[Path]:
     return found
 
 
+def _without(hidden: list[Path]) -> list[str]:
+    """Arguments that make `hidden` absent: its folder is re-created from everything else.
+
+    An empty folder over a package would still import (as a namespace package) and still be
+    found; so the folder holding it becomes a tmpfs into which every other entry is bound back.
+    """
+    args: list[str] = []
+    inside = [p for p in hidden if any(r in p.parents for r in _interpreter_paths())]
+    for parent in sorted({p.parent for p in inside}):
+        args += ["--perms", "0755", "--tmpfs", str(parent)]
+        for entry in sorted(parent.iterdir()):
+            if entry in inside:
+                continue
+            if entry.is_symlink():
+                args += ["--symlink", os.readlink(entry), str(entry)]
+            else:
+                args += ["--ro-bind", str(entry), str(entry)]
+    return args
+
+
 def _dirs_for(target: Path) -> list[str]:
     args: list[str] = []
     for parent in reversed(target.parents):
@@ -153,7 +173,6 @@ def _dirs_for(target: Path) -> list[str]:
 
 SCRIPTS = ("child.py", "zygote.py")  # beside this module; bound read-only at /sandbox/<name>
 HERE = Path(__file__).resolve().parent
-ABSENT = HERE / "absent.py"  # what a hidden package's __init__.py becomes
 
 
 @dataclass(frozen=True)
@@ -192,13 +211,7 @@ def command(
             argv += ["--ro-bind", str(link), str(link)]
     for path in _interpreter_paths():
         argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
-    for path in _hidden_paths(hidden):
-        if not any(p in path.parents for p in _interpreter_paths()):
-            continue
-        if path.is_dir():  # an empty folder would still import, as a namespace package
-            argv += ["--tmpfs", str(path), "--ro-bind", str(ABSENT), str(path / "__init__.py")]
-        else:
-            argv += ["--ro-bind", str(ABSENT), str(path)]
+    argv += _without(_hidden_paths(hidden))
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
     for name in SCRIPTS:
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
