@@ -26,7 +26,7 @@ from grader.exercise.loader import LoadedExercise
 from grader.exercise.numbers import to_decimal_array
 from grader.plan.cases import worked_case
 from grader.result import CheckResult
-from grader.run.runner import RunReport
+from grader.run.report import RunReport
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -21,7 +21,8 @@ from grader.exercise.loader import LoadedExercise, search_dirs
 from grader.plan.cases import Case, default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits
-from grader.run.runner import RunReport, run_submission
+from grader.run.report import RunReport
+from grader.run.runner import run_submission
 from grader.score.scoring import received, score_quantity
 
 Runner = Callable[[Path, str, list, Limits, tuple[str, ...], tuple[str, ...]], RunReport]

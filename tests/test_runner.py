@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from grader.run.limits import Limits
-from grader.run.runner import RunReport, run_submission
+from grader.run.report import RunReport
+from grader.run.runner import run_submission
 
 Write = Callable[..., Path]
 

@@ -16,7 +16,7 @@ import pytest
 from grader.exercise import LoadedExercise, load_exercise
 from grader.plan.cases import Case, plan_cases
 from grader.result import Check
-from grader.run.runner import RunReport
+from grader.run.report import RunReport
 from grader.score.scoring import MAX_WRONG_LISTED, fmt, score_quantity
 
 Load = Callable[[str], LoadedExercise]

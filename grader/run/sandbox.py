@@ -171,7 +171,11 @@ def _dirs_for(target: Path) -> list[str]:
     return args
 
 
-SCRIPTS = ("child.py", "zygote.py")  # beside this module; bound read-only at /sandbox/<name>
+SCRIPTS = (
+    "child.py",
+    "policy.py",
+    "zygote.py",
+)  # beside this module; bound read-only at /sandbox/<name>
 HERE = Path(__file__).resolve().parent
 
 

@@ -23,8 +23,10 @@ from typing import Any
 
 from grader.run import reaper, sandbox
 from grader.run.limits import Limits
+from grader.run.outcome import interpret
 from grader.run.reaper import kill_tree
-from grader.run.runner import CHILD, RunReport, child_environment, interpret, stage
+from grader.run.report import RunReport
+from grader.run.runner import CHILD, child_environment, stage
 
 GRACE_SECONDS = 10.0  # beyond a run's own wall limit, before the worker counts as hung
 SCRATCH = "/sandbox/scratch"  # in the sandbox, each run writes in a folder of its own here

@@ -41,7 +41,7 @@ def _not_traceable():
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
 
 
-def _become_child(request, result_w, output_w, grade, np):
+def _become_child(request, result_w, output_w, steps, np):
     """In the forked process: isolate, then grade. Never returns."""
     code = 0
     try:
@@ -51,10 +51,8 @@ def _become_child(request, result_w, output_w, grade, np):
         os.dup2(devnull, 0)
         os.dup2(output_w, 1)
         os.dup2(output_w, 2)
-        from child import _sender, drop_privileges
-
-        drop_privileges(request.get("drop_to"))
-        grade(request, _sender(result_w), np)
+        steps.drop_privileges(request.get("drop_to"))
+        steps.grade(request, steps.sender(result_w), np)
     except BaseException:
         code = 70
     finally:
@@ -116,7 +114,8 @@ def _supervise(pid, result_r, output_r, request):
     )
 
 
-def serve(request_fd, reply_fd, grade):
+def serve(request_fd, reply_fd, steps):
+    """`steps` is child.py's module: its grade, sender and drop_privileges run in each child."""
     import numpy as np  # once per worker: every forked child shares it
 
     _not_traceable()
@@ -139,7 +138,7 @@ def serve(request_fd, reply_fd, grade):
             os.close(output_r)
             os.close(request_fd)
             os.close(reply_fd)
-            _become_child(request, result_w, output_w, grade, np)
+            _become_child(request, result_w, output_w, steps, np)
         os.close(result_w)
         os.close(output_w)
         results, output, ended, code = _supervise(pid, result_r, output_r, request)

@@ -14,7 +14,7 @@ import numpy as np
 from grader.exercise.loader import LoadedExercise, Rule
 from grader.plan.cases import Case
 from grader.result import Check, WrongEntry
-from grader.run.runner import RunReport
+from grader.run.report import RunReport
 from grader.run.wire import decode
 from grader.score.printed import Printed
 from grader.tasks.base import Quantity
