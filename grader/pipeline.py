@@ -17,7 +17,8 @@ import numpy as np
 from grader import __version__
 from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
-from grader.exercise.loader import LoadedExercise, search_dirs
+from grader.exercise.finding import search_dirs
+from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits

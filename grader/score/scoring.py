@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.exercise.loader import LoadedExercise, Rule
+from grader.exercise.loader import LoadedExercise
+from grader.exercise.rules import Rule
 from grader.plan.cases import Case
 from grader.result import Check, WrongEntry
 from grader.run.report import RunReport

@@ -1,0 +1,49 @@
+"""Pydantic's validation errors as an instructor reads them: key paths and near misses."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel
+
+from grader.exercise.schema import Exercise
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose fields a key path ends in (for suggesting near misses)."""
+    model: Any = Exercise
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        ann = field.annotation
+        args = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
+        candidates = [ann, *args]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    return model
+
+
+def message(err: dict[str, Any], fields: list[str] | None = None) -> str:
+    """Pydantic's error in our words; near misses come from `fields` or the model at loc."""
+    loc = err["loc"]
+    if err["type"] == "extra_forbidden":
+        if fields is None:
+            model = model_at(loc)
+            fields = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
+    if err["type"] == "missing":
+        return "missing required key"
+    return err["msg"]
