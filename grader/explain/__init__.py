@@ -39,7 +39,8 @@ def _case_section(exercise: LoadedExercise) -> Section:
     if case.learning_rate is not None:
         lines.append(f"eta = {num(case.learning_rate)} (learning rate)")
     note = (
-        f"{net.inputs} inputs -> {layers}; loss {net.loss_name}. Numbers to 5 significant figures."
+        f"{net.inputs} input{'s' if net.inputs != 1 else ''} -> {layers}; loss {net.loss_name}. "
+        "Numbers to 5 significant figures."
     )
     return Section("Network and worked case", note, lines)
 

@@ -1,7 +1,8 @@
 """Built-in tolerance modes: relabs, decimals, sigfigs and document (see DESIGN.md).
 
-Every band is inclusive, with a slack of a few float64 ulps so that a submission sitting
-exactly on a printed boundary (0.5663 - 0.0001) is not refused by binary rounding.
+Every band is inclusive. The bands drawn from printed decimals (decimals, sigfigs, document)
+get a slack of a few float64 ulps, so that a submission sitting exactly on a printed boundary
+(0.5663 - 0.0001) is not refused by binary rounding; relabs is already a float tolerance.
 """
 
 from __future__ import annotations
