@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.report import RunReport
 from grader.run.runner import run_submission
+from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import received, score_quantity
 
 Runner = Callable[[Path, str, list, Limits, tuple[str, ...], tuple[str, ...]], RunReport]
@@ -38,7 +40,11 @@ def protected_paths(exercise: LoadedExercise) -> tuple[str, ...]:
     folders = {Path(p) for p in (spec.submodule_search_locations or [])} if spec else set()
     folders |= {exercise.path.parent, exercise.solution_path().parent, *search_dirs()}
     folders |= {d.parent / "solutions" for d in search_dirs()}
-    return tuple(sorted(str(f.resolve()) for f in folders))
+    # An exercise file lying in /tmp must not put the interpreter or the run itself off limits.
+    needed = [*interpreter_paths(), Path(tempfile.gettempdir()).resolve()]
+    kept = {f.resolve() for f in folders}
+    kept = {f for f in kept if not any(f == n or f in n.parents for n in needed)}
+    return tuple(sorted(str(f) for f in kept))
 
 
 def find_submission(path: Path, exercise: LoadedExercise) -> Path:

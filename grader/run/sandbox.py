@@ -49,7 +49,7 @@ def _fallback(reason: str) -> Sandbox:
     """No bubblewrap. As root, still give up root when the interpreter allows it."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return Sandbox(False, reason, None)
-    if all(_readable_by_anyone(p) for p in _interpreter_paths()):
+    if all(_readable_by_anyone(p) for p in interpreter_paths()):
         return Sandbox(False, reason, NOBODY)
     return Sandbox(
         False,
@@ -110,7 +110,7 @@ def _namespaces(drop: int | None) -> list[str]:
     return [*common, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
 
 
-def _interpreter_paths() -> list[Path]:
+def interpreter_paths() -> list[Path]:
     """What the interpreter and numpy need to start: prefixes and site-packages, resolved."""
     paths = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -129,7 +129,7 @@ def _hidden_paths(names: tuple[str, ...]) -> list[Path]:
     hook inside the child is code a determined submission can tamper with."""
     # Search where the child's interpreter looks (its site folders), not where this process
     # happened to import from: a test run from a source tree imports the grader from there.
-    roots = _interpreter_paths()
+    roots = interpreter_paths()
     folders = {Path(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
     folders |= {Path(p) for p in sys.path if p and any(r in Path(p).parents for r in roots)}
     found = []
@@ -150,7 +150,7 @@ def _without(hidden: list[Path]) -> list[str]:
     found; so the folder holding it becomes a tmpfs into which every other entry is bound back.
     """
     args: list[str] = []
-    inside = [p for p in hidden if any(r in p.parents for r in _interpreter_paths())]
+    inside = [p for p in hidden if any(r in p.parents for r in interpreter_paths())]
     for parent in sorted({p.parent for p in inside}):
         args += ["--perms", "0755", "--tmpfs", str(parent)]
         for entry in sorted(parent.iterdir()):
@@ -213,7 +213,7 @@ def command(
             argv += ["--symlink", os.readlink(link), str(link)]
         elif link.is_dir():
             argv += ["--ro-bind", str(link), str(link)]
-    for path in _interpreter_paths():
+    for path in interpreter_paths():
         argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
     argv += _without(_hidden_paths(hidden))
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
