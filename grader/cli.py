@@ -25,6 +25,13 @@ def cli() -> None:
     """Grade hand-written backpropagation against an exact reference."""
 
 
+def _sandbox_notice(required: bool) -> None:
+    """One line on stderr when submissions will run without the sandbox (or refuse to)."""
+    notice = sandbox.require(required)
+    if notice:
+        click.echo(notice, err=True)
+
+
 @cli.command()
 @click.argument("submission", type=click.Path(path_type=Path))
 @options.exercise
@@ -45,9 +52,7 @@ def check(
     reporter_class = plugins.get("reporters", report_format)
     try:
         loaded = load_exercise(exercise)
-        notice = sandbox.require(require_sandbox)
-        if notice:
-            click.echo(notice, err=True)
+        _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
         result = check_submission(loaded, submission, seed, run_limits)
     except Exception as exc:
@@ -118,9 +123,7 @@ def grade(
     from grader.batch.run import grade_class
 
     exercises = [load_exercise(e) for e in exercise_ids]
-    notice = sandbox.require(require_sandbox)
-    if notice:
-        click.echo(notice, err=True)
+    _sandbox_notice(require_sandbox)
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
     done = grade_class(
         submissions,
@@ -184,8 +187,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where errors become messages and exit codes."""
     try:
         code = cli.main(args=argv, prog_name="grader", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # What was graded is in the gradebook already: `grader grade` resumes from there.
+        click.echo("interrupted", err=True)
         code = ExitCode.USAGE
     except click.ClickException as exc:
         exc.show()

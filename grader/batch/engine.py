@@ -121,7 +121,8 @@ def grade_all(
         finally:
             worker.close()
 
-    threads = [threading.Thread(target=lane) for _ in range(max(1, workers))]
+    # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
+    threads = [threading.Thread(target=lane, daemon=True) for _ in range(max(1, workers))]
     for thread in threads:
         thread.start()
     for thread in threads:
