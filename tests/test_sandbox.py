@@ -728,3 +728,29 @@ def test_no_notice_when_the_sandbox_is_on(sandboxed: sandbox.Sandbox) -> None:
     run = _grader("check", str(SOLUTION), "-e", EXERCISE)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "note:" not in run.stderr
+
+
+LOOK_FOR_XMLSCHEMA = """
+import os
+import sys
+
+def f(x):
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    seen = {name: any(os.path.exists(os.path.join(p, name)) for p in site)
+            for name in ("xmlschema", "numpy")}
+    return {"xmlschema": float(seen["xmlschema"]), "numpy": float(seen["numpy"])}
+"""
+
+
+def test_a_forbidden_package_is_not_there_in_the_sandbox(
+    sandboxed: sandbox.Sandbox, exclusive: None, tmp_path: Path
+) -> None:
+    # The structural half of the policy: the package's folder is absent, so tampering with the
+    # in-process hook gains nothing. xmlschema stands in for torch (the test extra installs it).
+    probe = tmp_path / "look.py"
+    probe.write_text(LOOK_FOR_XMLSCHEMA)
+    report = run_submission(probe, "f", [[[1.0]]], Limits(wall_seconds=10), ("xmlschema",))
+    assert report.status == "ok", report.message
+    values = report.events[0]["values"]
+    assert values["xmlschema"]["data"] == [0.0]
+    assert values["numpy"]["data"] == [1.0]
