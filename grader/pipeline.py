@@ -95,10 +95,20 @@ def limits_for(exercise: LoadedExercise, **overrides: float | int | None) -> Lim
     return Limits().merged(**spec.model_dump()).merged(**overrides)
 
 
-def _mutation_problems(report: RunReport) -> list[str]:
+def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
     changed = sorted({name for e in report.events.values() for name in e.get("mutated", [])})
     if not changed:
         return []
+
+    # The child counts arguments by position; say them as the task names them (params['W1']).
+    def named(label: str) -> str:
+        head, _, rest = label.partition("[")
+        number = head.removeprefix("argument ")  # from the child: it may say anything
+        position = int(number) if head.startswith("argument ") and number.isdigit() else 0
+        name = arguments[position - 1] if 0 < position <= len(arguments) else head
+        return name + ("[" + rest if rest else "")
+
+    changed = [named(c) for c in changed]
     return [
         f"changed its input {', '.join(changed)} in place; here each case gets fresh copies, "
         "but a caller that reuses its arrays would see them change"
@@ -155,7 +165,8 @@ def grade_report(
     checks = diagnose(exercise, cases, refs, submitted, checks, slack)
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names)
-    problems += _mutation_problems(report)
+    arguments = list(exercise.task.arguments(cases[0]))
+    problems += _mutation_problems(report, arguments)
     return CheckResult(
         outcome=report.status,
         exercise=exercise.id,

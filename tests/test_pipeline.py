@@ -318,3 +318,13 @@ def test_no_single_submission_raises_submission_not_found(
     assert fragment in str(caught.value)
     assert str(target) in str(caught.value)
     assert caught.value.exit_code == ExitCode.USAGE == 2
+
+
+def test_changed_inputs_are_named_as_the_task_names_them() -> None:
+    from grader.pipeline import _mutation_problems
+    from grader.run.report import RunReport
+
+    # Labels come from the child, which may send anything: odd ones pass through, never crash.
+    report = RunReport(events={0: {"mutated": ["argument 1['W1']", "argument 2", "argument x"]}})
+    (problem,) = _mutation_problems(report, ["params", "x", "y"])
+    assert "params['W1']" in problem and ", x," in problem and "argument x" in problem
