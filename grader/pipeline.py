@@ -26,7 +26,7 @@ from grader.run.limits import Limits
 from grader.run.report import RunReport
 from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
-from grader.score.scoring import received, score_quantity
+from grader.score.scoring import decode_all, score_quantity
 
 Runner = Callable[[Path, str, list, Limits, tuple[str, ...], tuple[str, ...]], RunReport]
 
@@ -154,15 +154,11 @@ def grade_report(
     slack: dict[str, list] | None = None,
 ) -> CheckResult:
     """Score, diagnose and assemble the result of a run (or of a file of answers)."""
-    checks = [score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities]
-    names = [q.name for q in exercise.quantities]
-    submitted = {
-        q.name: [
-            received(report, i, q, names, np.shape(refs[i][q.name]))[0] for i in range(len(cases))
-        ]
-        for q in exercise.quantities
-    }
+    got = decode_all(exercise, cases, refs, report)
+    checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
+    submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}
     checks = diagnose(exercise, cases, refs, submitted, checks, slack)
+    names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names)
     arguments = list(exercise.task.arguments(cases[0]))

@@ -17,7 +17,7 @@ from grader.exercise import LoadedExercise, load_exercise
 from grader.plan.cases import Case, plan_cases
 from grader.result import Check
 from grader.run.report import RunReport
-from grader.score.scoring import MAX_WRONG_LISTED, fmt, score_quantity
+from grader.score.scoring import MAX_WRONG_LISTED, decode_all, fmt, score_quantity
 
 Load = Callable[[str], LoadedExercise]
 SEED = 1234
@@ -51,7 +51,10 @@ def references(exercise: LoadedExercise) -> tuple[list[Case], list[dict[str, np.
 
 def score_all(exercise: LoadedExercise, report: RunReport) -> dict[str, Check]:
     cases, refs = references(exercise)
-    return {q.name: score_quantity(exercise, q, cases, refs, report) for q in exercise.quantities}
+    got = decode_all(exercise, cases, refs, report)
+    return {
+        q.name: score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities
+    }
 
 
 def exact_report(exercise: LoadedExercise, change: Callable[[int, dict], None] | None = None):

@@ -110,7 +110,8 @@ def _namespaces(drop: int | None) -> list[str]:
     return [*common, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
 
 
-def interpreter_paths() -> list[Path]:
+@functools.cache
+def interpreter_paths() -> tuple[Path, ...]:  # fixed for the process: asked once
     """What the interpreter and numpy need to start: prefixes and site-packages, resolved."""
     paths = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -120,7 +121,7 @@ def interpreter_paths() -> list[Path]:
         paths.add(Path(numpy.origin).resolve().parent.parent)
     resolved = sorted({p.resolve() for p in paths if p.exists()})
     # Keep only the outermost: binding /a and /a/b twice is redundant.
-    return [p for p in resolved if not any(q != p and q in p.parents for q in resolved)]
+    return tuple(p for p in resolved if not any(q != p and q in p.parents for q in resolved))
 
 
 def _hidden_paths(names: tuple[str, ...]) -> list[Path]:

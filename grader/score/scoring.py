@@ -101,22 +101,36 @@ def _message(outcomes: list[CaseOutcome], cases: list[Case]) -> str:
     return "\n".join(lines)
 
 
+Received = list[tuple[np.ndarray | None, str]]  # per case: the array, or why there is none
+
+
+def decode_all(
+    exercise: LoadedExercise, cases: list[Case], refs: list[dict], report: RunReport
+) -> dict[str, Received]:
+    """Every quantity on every case, decoded once for scoring and diagnosis alike."""
+    names = [q.name for q in exercise.quantities]
+    return {
+        q.name: [
+            received(report, i, q, names, np.shape(refs[i][q.name])) for i in range(len(cases))
+        ]
+        for q in exercise.quantities
+    }
+
+
 def score_quantity(
-    exercise: LoadedExercise, q: Quantity, cases: list[Case], refs: list[dict], report: RunReport
+    exercise: LoadedExercise, q: Quantity, cases: list[Case], refs: list[dict], got: Received
 ) -> Check:
     rule = exercise.rules[q.name]
-    names = [x.name for x in exercise.quantities]
     table = getattr(exercise.spec.expected, q.section, None)
     if not isinstance(table, dict):  # a section printed as one array (expected.losses) is
         table = {} if table is None else {q.name: table}  # the quantity of the same name
     outcomes = []
-    for number, (case, ref) in enumerate(zip(cases, refs, strict=False)):
-        got, problem = received(report, number, q, names, np.shape(ref[q.name]))
-        if got is None or problem:
+    for case, ref, (array, problem) in zip(cases, refs, got, strict=True):
+        if array is None or problem:
             outcomes.append(CaseOutcome(False, problem))
             continue
         printed = Printed.of(table[q.name]) if case.worked and q.name in table else None
-        outcomes.append(_compare(q, rule, case, got, np.asarray(ref[q.name]), printed))
+        outcomes.append(_compare(q, rule, case, array, np.asarray(ref[q.name]), printed))
     passed = sum(o.passed for o in outcomes)
     status = "pass" if passed == len(cases) else ("partial" if passed else "fail")
     wrong = [w for o in outcomes for w in (o.wrong or [])][:MAX_WRONG_LISTED]
