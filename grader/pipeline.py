@@ -24,11 +24,12 @@ from grader.plan.cases import Case, default_seed, plan_cases
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.report import RunReport
+from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
 
-Runner = Callable[[Path, str, list, Limits, tuple[str, ...], tuple[str, ...]], RunReport]
+Runner = Callable[[RunRequest], RunReport]
 
 
 def protected_paths(exercise: LoadedExercise) -> tuple[str, ...]:
@@ -130,9 +131,9 @@ def check_submission(
         from grader.answers import check_answers
 
         return check_answers(exercise, submission)
-    source = find_submission(submission, exercise)
+    source = find_submission(submission, exercise).read_bytes()
     if seed is None:
-        seed = default_seed(exercise, source.read_bytes())
+        seed = default_seed(exercise, source)
     limits = limits or limits_for(exercise)
     cases = plan_cases(exercise, seed)
     task = exercise.task
@@ -140,7 +141,9 @@ def check_submission(
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
-    report = run(source, task.function, calls, limits, forbidden, protected_paths(exercise))
+    report = run(
+        RunRequest(source, task.function, calls, limits, forbidden, protected_paths(exercise))
+    )
     return grade_report(exercise, submission, seed, cases, refs, report)
 
 

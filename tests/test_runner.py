@@ -15,13 +15,14 @@ import pytest
 
 from grader.run.limits import Limits
 from grader.run.report import RunReport
+from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 
 Write = Callable[..., Path]
 
 
 def run(path: Path, calls: list[list], function: str = "f", **limits: float) -> RunReport:
-    return run_submission(path, function, calls, Limits(**limits))
+    return run_submission(RunRequest(path.read_bytes(), function, calls, Limits(**limits)))
 
 
 def values(report: RunReport, case: int) -> dict[str, list[float]]:

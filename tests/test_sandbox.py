@@ -45,6 +45,7 @@ from grader.report.text import TextReporter
 from grader.result import CheckResult
 from grader.run import runner, sandbox
 from grader.run.limits import Limits
+from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 
 REPO = Path(__file__).resolve().parent.parent
@@ -670,7 +671,9 @@ def test_the_sandboxed_child_is_isolated(
     listener = Listener()
     try:
         # No import policy here: what stops `import grader` must be the sandbox itself.
-        report = run_submission(probe, "f", [[[1.0]]], Limits(wall_seconds=10))
+        report = run_submission(
+            RunRequest(probe.read_bytes(), "f", [[[1.0]]], Limits(wall_seconds=10))
+        )
     finally:
         listener.close()
     assert report.status == "ok", (report.message, report.stderr)
@@ -749,7 +752,9 @@ def test_a_forbidden_package_is_not_there_in_the_sandbox(
     # in-process hook gains nothing. xmlschema stands in for torch (the test extra installs it).
     probe = tmp_path / "look.py"
     probe.write_text(LOOK_FOR_XMLSCHEMA)
-    report = run_submission(probe, "f", [[[1.0]]], Limits(wall_seconds=10), ("xmlschema",))
+    report = run_submission(
+        RunRequest(probe.read_bytes(), "f", [[[1.0]]], Limits(wall_seconds=10), ("xmlschema",))
+    )
     assert report.status == "ok", report.message
     values = report.events[0]["values"]
     assert values["xmlschema"]["data"] == [0.0]

@@ -30,6 +30,7 @@ from grader.result import CheckResult
 from grader.run import sandbox
 from grader.run import worker as worker_module
 from grader.run.limits import Limits
+from grader.run.request import RunRequest
 from grader.run.worker import Worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -346,11 +347,11 @@ def test_a_submission_cannot_see_what_the_previous_one_left(
     second = write_submission(LOOK.replace("NAME", name), "second.py")
     worker = new_worker()
     call = [[{"W1": [[0.0]]}, [0.0], [0.0]]]
-    left = worker.run(first, "backward", call, Limits(wall_seconds=5))
+    left = worker.run(RunRequest(first.read_bytes(), "backward", call, Limits(wall_seconds=5)))
     assert left.status == "ok", left.message
     if where == "working-folder":  # the one place a run may write: the test must mean it
         assert left.events[0]["values"]["wrote"]["data"] == [1.0]
-    looked = worker.run(second, "backward", call, Limits(wall_seconds=5))
+    looked = worker.run(RunRequest(second.read_bytes(), "backward", call, Limits(wall_seconds=5)))
     assert looked.status == "ok", looked.message
     assert "FIRST-STUDENT-OUTPUT" in left.stdout
     assert "FIRST-STUDENT-OUTPUT" not in looked.stdout

@@ -25,6 +25,7 @@ from grader.run.limits import Limits
 from grader.run.outcome import interpret
 from grader.run.reaper import kill_tree
 from grader.run.report import RunReport
+from grader.run.request import RunRequest
 from grader.run.streams import CappedReader
 
 CHILD = Path(__file__).with_name("child.py")
@@ -47,11 +48,11 @@ def child_environment(workdir: str, marker: str) -> dict[str, str]:
     return env
 
 
-def stage(submission: Path, root: Path, owner: int | None) -> Path:
-    """Copy the submission into the private folder: the original is never touched."""
-    target = root / "submission" / submission.name
+def stage(source: bytes, root: Path, owner: int | None) -> Path:
+    """Write the submission's bytes into the private folder, read-only."""
+    target = root / "submission" / "submission.py"
     target.parent.mkdir(mode=0o755)
-    shutil.copyfile(submission, target)
+    target.write_bytes(source)
     target.chmod(0o444)
     work = root / "work"
     work.mkdir(mode=0o700)
@@ -68,33 +69,26 @@ def _send(fd: int, payload: bytes) -> None:
         pass  # the child died before reading: its exit status says why
 
 
-def run_submission(
-    submission: Path,
-    function: str,
-    calls: list[list[Any]],
-    limits: Limits | None = None,
-    forbidden_imports: tuple[str, ...] = (),
-    protected: tuple[str, ...] = (),
-) -> RunReport:
-    """Run `function` from `submission` once per call (positional arguments as JSON)."""
-    limits = limits or Limits()
+def run_submission(run: RunRequest) -> RunReport:
+    """Run `run.function` from the submission once per call (positional arguments as JSON)."""
+    limits, forbidden_imports = run.limits, run.forbidden_imports
     box = sandbox.probe()
     root = Path(tempfile.mkdtemp(prefix="grader-"))
     root.chmod(0o711)  # a child that gave up root must reach its folders, never list others
     try:
-        staged = stage(submission, root, box.drop_to)
+        staged = stage(run.source, root, box.drop_to)
         mounts = [sandbox.Mount(root / "submission", "/sandbox/submission", writable=False)]
         # Per-user process limits bind only a process that is not root.
         unprivileged = box.drop_to is not None or os.geteuid() != 0
         request = {
             "submission": sandbox.inside(box, staged, mounts),
-            "function": function,
+            "function": run.function,
             "drop_to": box.drop_to,
             "limits": limits.for_child(unprivileged),
             "forbidden_imports": list(forbidden_imports),
             # In the sandbox those folders do not exist; without it, the hook guards them.
-            "protected": [] if box.enabled else list(protected),
-            "calls": calls,
+            "protected": [] if box.enabled else list(run.protected),
+            "calls": run.calls,
         }
         return _supervise(request, box, root, mounts, limits, forbidden_imports)
     finally:

@@ -19,13 +19,13 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
 
 from grader.run import reaper, sandbox
 from grader.run.limits import Limits
 from grader.run.outcome import interpret
 from grader.run.reaper import kill_tree
 from grader.run.report import RunReport
+from grader.run.request import RunRequest
 from grader.run.runner import CHILD, child_environment, stage
 
 GRACE_SECONDS = 10.0  # beyond a run's own wall limit, before the worker counts as hung
@@ -81,15 +81,8 @@ class Worker:
             self._replies.put(json.loads(line))
         self._replies.put(None)  # the server is gone
 
-    def run(
-        self,
-        submission: Path,
-        function: str,
-        calls: list[list[Any]],
-        limits: Limits,
-        forbidden_imports: tuple[str, ...] = (),
-        protected: tuple[str, ...] = (),
-    ) -> RunReport:
+    def run(self, job: RunRequest) -> RunReport:
+        limits, forbidden_imports = job.limits, job.forbidden_imports
         fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
         if fresh or self._proc is None or self._proc.poll() is not None:
             self.close()
@@ -99,7 +92,7 @@ class Worker:
         folder = self._root / run
         folder.mkdir(mode=0o755)
         try:
-            staged = stage(submission, folder, self.box.drop_to)
+            staged = stage(job.source, folder, self.box.drop_to)
             request = {
                 "run": run,
                 # The server makes (and afterwards removes) the folder on the size-limited
@@ -108,13 +101,13 @@ class Worker:
                 "make_workdir": self.box.enabled,
                 "scratch": SCRATCH if self.box.enabled else None,
                 "submission": sandbox.inside(self.box, staged, self._mounts),
-                "function": function,
+                "function": job.function,
                 "drop_to": self.box.drop_to,
                 "limits": limits.for_child(self.box.drop_to is not None or os.geteuid() != 0),
                 "wall_seconds": limits.wall_seconds,
                 "forbidden_imports": list(forbidden_imports),
-                "protected": [] if self.box.enabled else list(protected),
-                "calls": calls,
+                "protected": [] if self.box.enabled else list(job.protected),
+                "calls": job.calls,
             }
             self._requests.write(json.dumps(request).encode() + b"\n")
             self._requests.flush()

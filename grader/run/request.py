@@ -1,0 +1,22 @@
+"""What the grader asks of one run: the submission's bytes, the function, its calls, the rules.
+
+The bytes are read once by the grader (never by following a path the student controls at run
+time) and are exactly what is run and what the gradebook hashes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.run.limits import Limits
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    source: bytes  # the submission file's content
+    function: str  # the task's function name, e.g. "backward"
+    calls: list[list[Any]]  # positional arguments per case, as plain JSON values
+    limits: Limits = field(default_factory=Limits)
+    forbidden_imports: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()  # folders the audit hook refuses (fallback only)
