@@ -18,6 +18,19 @@ def drop_privileges(uid):
     os.setuid(uid)  # from root this also clears every capability
 
 
+def confine(request):
+    """Everything a run does to itself before any student code, in one place.
+
+    Called first thing in the process that becomes the run (after its session and standard
+    streams are set up). `request["isolation"]` comes from `sandbox.isolation()` on the
+    grader's side and is opaque to the supervisor; `request["limits"]` from
+    `Limits.for_child()`.
+    """
+    isolation = request.get("isolation") or {}
+    drop_privileges(isolation.get("uid"))
+    set_limits(request["limits"])
+
+
 def _limit(resource, name, value):
     if value is None or not hasattr(resource, name):
         return

@@ -94,6 +94,15 @@ def require(required: bool) -> str:
     )
 
 
+def isolation(box: Sandbox) -> dict:
+    """What one run's `policy.confine()` needs to isolate itself (JSON; opaque elsewhere)."""
+    return {"uid": box.drop_to}
+
+
+def cleanup(box: Sandbox, settings: dict) -> None:
+    """After a run: remove whatever it may have left outside its own folder (none yet)."""
+
+
 def _namespaces(drop: int | None) -> list[str]:
     common = [
         "--unshare-net",
