@@ -43,14 +43,16 @@ class Plugin:
 
 
 def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
+    """The group's entry points, without importing them; looked up by group, not by reading
+    every installed distribution's metadata (that costs start-up time in big environments)."""
     group = KINDS[kind][0]
     found: dict[tuple[str, str], tuple[metadata.EntryPoint, str, str]] = {}
-    for dist in metadata.distributions():
-        dist_name = dist.metadata["Name"] or "?"
-        for ep in dist.entry_points:
-            if ep.group == group:
-                # The same distribution can be seen twice on sys.path (editable + site).
-                found.setdefault((ep.name, dist_name), (ep, dist_name, dist.version))
+    for ep in metadata.entry_points(group=group):
+        dist = ep.dist
+        dist_name = (dist.metadata["Name"] if dist else None) or "?"
+        version = dist.version if dist else "?"
+        # The same distribution can be seen twice on sys.path (editable + site).
+        found.setdefault((ep.name, dist_name), (ep, dist_name, version))
     return sorted(found.values(), key=lambda item: (item[0].name, item[1]))
 
 
