@@ -48,7 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="The submission graded against the --grader-exercise in the same position.",
     )
     parser.addini(EXERCISE, "Exercise ids or .toml paths to grade, one a line.", "linelist")
-    parser.addini(SUBMISSION, "Submissions, one a line, paired in order with grader_exercise.")
+    parser.addini(
+        SUBMISSION, "Submissions, one a line, paired in order with grader_exercise.", "linelist"
+    )
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,24 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(GraderSession(pairs), "backprop-grader-session")
 
 
+def _shown(path: Path, root: Path) -> Path:
+    """A path as the student knows it: relative to the repository, not /home/runner/..."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 class GraderSession:
     """Everything the plugin does once configured: collect the quantities, say what runs."""
 
     def __init__(self, pairs: list[Pair]) -> None:
         self.pairs = pairs
 
-    def pytest_report_header(self) -> list[str]:
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
         from grader.run import sandbox
 
-        lines = [f"backprop-grader: {p.label} <- {p.submission}" for p in self.pairs]
+        lines = [
+            f"backprop-grader: {p.label} <- {_shown(p.submission, config.rootpath)}"
+            for p in self.pairs
+        ]
         notice = sandbox.require(False)
         return lines + ([f"backprop-grader: {notice}"] if notice else [])
 
@@ -139,11 +149,14 @@ class ExerciseNode(pytest.Collector):
             exercise = load_exercise(self.pair.exercise)
         except GraderError as exc:
             raise self.CollectError(f"{EXERCISE} {self.pair.exercise!r}: {exc}") from None
+        shown = _shown(self.pair.submission, self.config.rootpath)
         try:
             submission_kind(self.pair.submission)
         except GraderError as exc:
-            raise self.CollectError(f"{SUBMISSION} for {exercise.id}: {exc}") from None
-        graded = GradedPair(exercise, self.pair.submission)
+            # The library names the absolute path; the student wrote it relative.
+            why = str(exc).removeprefix(f"{self.pair.submission}: ")
+            raise self.CollectError(f"{SUBMISSION} for {exercise.id}: {shown}: {why}") from None
+        graded = GradedPair(exercise, self.pair.submission, shown)
         return [
             QuantityItem.from_parent(
                 self, name=q.title, graded=graded, points=exercise.rules[q.name].points
@@ -155,15 +168,17 @@ class ExerciseNode(pytest.Collector):
 class GradedPair:
     """Grades its submission once, when the first of its tests runs, and keeps the outcome."""
 
-    def __init__(self, exercise: LoadedExercise, submission: Path) -> None:
+    def __init__(self, exercise: LoadedExercise, submission: Path, shown: Path) -> None:
         self.exercise = exercise
         self.submission = submission
+        self.shown = shown
         self._outcome: CheckResult | Exception | None = None
 
     def result(self) -> CheckResult:
         if self._outcome is None:
             try:
-                self._outcome = grade(self.exercise, self.submission)
+                result = grade(self.exercise, self.submission)
+                self._outcome = result.model_copy(update={"submission": str(self.shown)})
             except Exception as exc:  # kept, so that one failure is not graded again per test
                 self._outcome = exc
         if isinstance(self._outcome, Exception):
@@ -211,7 +226,7 @@ class QuantityItem(pytest.Item):
             result = self.graded.result()
         except GraderError as exc:
             self._record(0.0)
-            message = f"the grader could not grade {self.graded.submission}: {exc}"
+            message = f"the grader could not grade {self.graded.shown}: {exc}"
             raise QuantityFailed(message) from None
         check = next((c for c in result.checks if c.name == self.name), None)
         self._record(check.score if check else 0.0)
