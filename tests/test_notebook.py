@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.errors import InputError, SubmissionNotFound
+from grader.exercise.loader import LoadedExercise
 from grader.notebook import NotebookSource, cell_lines, notebook_source
 from grader.pipeline import check_submission, limits_for
 from grader.program import program_source, relabel_report
+from grader.result import CheckResult
+from grader.run.report import RunReport
+from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 from grader.submission_kind import submission_kind
 
@@ -244,51 +249,56 @@ def solution_notebook() -> bytes:
 
 
 def test_the_solution_as_a_notebook_earns_full_marks(
-    tmp_path: Path, run_grader: Callable[..., object]
+    tmp_path: Path, run_grader: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     nb = notebook_source(solution_notebook(), "solution.ipynb")
+    assert nb.cells == 3
     path = tmp_path / "solution_from_notebook.py"
     path.write_bytes(nb.source)
     done = run_grader("check", str(path), "-e", "house-price-backprop")
-    assert done.returncode == 0, done.stdout + done.stderr  # type: ignore[attr-defined]
-    assert "score: 9 / 9 (full marks)" in done.stdout  # type: ignore[attr-defined]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "score: 9 / 9 (full marks)" in done.stdout
 
 
 def _check_notebook(
-    exercise: object, tmp_path: Path, data: bytes, **limits: float
-) -> tuple[object, object]:
+    exercise: LoadedExercise, tmp_path: Path, data: bytes, **limits: float
+) -> CheckResult:
     """Grade a notebook through the pipeline the way it is to be wired: relabel after the run."""
     program = program_source(data, tmp_path / "mine.ipynb")
     path = tmp_path / "mine.py"
     path.write_bytes(program.source)
 
-    def run(request: object) -> object:
-        report = run_submission(request)  # type: ignore[arg-type]
+    def run(request: RunRequest) -> RunReport:
+        report = run_submission(request)
         relabel_report(report, program.relabel)
         return report
 
-    limits_ = limits_for(exercise, **limits)  # type: ignore[arg-type]
-    return check_submission(exercise, path, limits=limits_, run=run), program  # type: ignore
+    return check_submission(exercise, path, limits=limits_for(exercise, **limits), run=run)
 
 
-def test_an_error_in_a_cell_is_reported_at_that_cell(
-    tmp_path: Path, bundled_exercise: Callable[[str], object]
-) -> None:
-    data = notebook(
-        new_markdown_cell("intro"),
-        "import numpy as np",
+@pytest.mark.parametrize(
+    "last_cell",
+    [
         "%time x = 1\ndef backward(params, x, y):\n    return {'W1': undefined_name}",
-    )
-    result, _ = _check_notebook(bundled_exercise("house-price-backprop"), tmp_path, data)
-    messages = [c.message for c in result.checks]  # type: ignore[attr-defined]
-    assert "(cell 3, line 3)" in messages[0], messages
+        "%time x = 1\ndef backward(params, x, y):\n    return {'W1': }",
+    ],
+    ids=["name-error-in-a-call", "syntax-error-on-import"],
+)
+def test_an_error_in_a_cell_is_reported_at_that_cell(
+    tmp_path: Path, bundled_exercise: Callable[[str], LoadedExercise], last_cell: str
+) -> None:
+    data = notebook(new_markdown_cell("intro"), "import numpy as np", last_cell)
+    result = _check_notebook(bundled_exercise("house-price-backprop"), tmp_path, data)
+    messages = [*result.problems, *(c.message for c in result.checks)]
+    assert any("(cell 3, line 3)" in m for m in messages), messages
+    assert not any("(line " in m for m in messages), messages
 
 
 def test_heavy_work_at_top_level_is_stopped_by_the_same_limits(
-    tmp_path: Path, bundled_exercise: Callable[[str], object]
+    tmp_path: Path, bundled_exercise: Callable[[str], LoadedExercise]
 ) -> None:
     data = notebook("import numpy as np", "while True:\n    pass")
     exercise = bundled_exercise("house-price-backprop")
-    result, _ = _check_notebook(exercise, tmp_path, data, wall_seconds=0.5)
-    assert result.outcome == "timeout"  # type: ignore[attr-defined]
-    assert result.score == 0  # type: ignore[attr-defined]
+    result = _check_notebook(exercise, tmp_path, data, wall_seconds=0.5)
+    assert result.outcome == "timeout"
+    assert result.score == 0
