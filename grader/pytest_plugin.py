@@ -18,6 +18,7 @@ the grader's own modules).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,12 +190,17 @@ class GradedPair:
 def grade(exercise: LoadedExercise, submission: Path) -> CheckResult:
     """What `grader check SUBMISSION -e EXERCISE` grades, with the exercise's own limits."""
     from grader.pipeline import check_submission, limits_for
+    from grader.run import sandbox
 
+    # The same switch as `grader check --require-sandbox`, read the way click reads it.
+    required = os.environ.get("GRADER_REQUIRE_SANDBOX", "").lower() in ("1", "true", "yes", "on")
+    sandbox.require(required)
     return check_submission(exercise, submission, limits=limits_for(exercise))
 
 
 def feedback(result: CheckResult, check: Check) -> str:
-    """The text report of `grader check`, cut down to one quantity (its points as the score)."""
+    """The text report of `grader check` cut down to one quantity (its points as the score),
+    after a one-line verdict."""
     import io
 
     from grader.report.text import TextReporter
@@ -206,7 +212,10 @@ def feedback(result: CheckResult, check: Check) -> str:
     reporter = TextReporter(stream)
     reporter.add(one)
     reporter.close()
-    return stream.getvalue().rstrip("\n")
+    # One line first: pytest's short summary (`FAILED ...::dL/dW1 - ...`) shows only that.
+    points = f"{check.score:g}/{check.max_score:g}"
+    cause = f", likely cause: {check.diagnosis}" if check.diagnosis else ""
+    return f"{check.name} {points}{cause}\n\n" + stream.getvalue().rstrip("\n")
 
 
 class QuantityFailed(Exception):

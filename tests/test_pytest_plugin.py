@@ -65,6 +65,7 @@ def test_a_wrong_quantity_fails_with_the_feedback_of_grader_check(repo: pytest.P
     result.stdout.fnmatch_lines(
         [
             "*_ house-price-backprop::dL/dW1 _*",
+            "dL/dW1 0/4, likely cause: sign-flipped",
             "house-price-backprop: Backpropagation on the house-price network",
             "submission buggy.py, graded on the worked case and 4 hidden cases (seed *)",
             "  FAIL  dL/dW1  0/4",
@@ -79,6 +80,18 @@ def test_a_wrong_quantity_fails_with_the_feedback_of_grader_check(repo: pytest.P
         for p in ET.parse(repo.path / "report.xml").getroot().iter("property")
     ]
     assert properties[:2] == [("score", "0.0"), ("max_score", "4.0")]
+
+
+def test_a_required_sandbox_that_is_missing_fails_every_quantity(
+    repo: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_NO_SANDBOX", "1")
+    monkeypatch.setenv("GRADER_REQUIRE_SANDBOX", "1")
+    repo.makeini(INI)
+    result = repo.runpytest_subprocess("-rf")
+    result.assert_outcomes(failed=4)
+    result.stdout.fnmatch_lines(["FAILED *::dL/dW1 - the grader could not grade backward.py*"])
+    assert "the sandbox is required" in result.stdout.str()
 
 
 def test_pairs_on_the_command_line_replace_the_ini_and_match_in_order(
