@@ -18,16 +18,10 @@ the grader's own modules).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pytest
-
-if TYPE_CHECKING:
-    from grader.exercise.loader import LoadedExercise
-    from grader.result import Check, CheckResult
 
 EXERCISE, SUBMISSION = "grader_exercise", "grader_submission"
 
@@ -101,11 +95,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(GraderSession(pairs), "backprop-grader-session")
 
 
-def _shown(path: Path, root: Path) -> Path:
-    """A path as the student knows it: relative to the repository, not /home/runner/..."""
-    return path.relative_to(root) if path.is_relative_to(root) else path
-
-
 class GraderSession:
     """Everything the plugin does once configured: collect the quantities, say what runs."""
 
@@ -113,10 +102,11 @@ class GraderSession:
         self.pairs = pairs
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        from grader.pytest_items import shown
         from grader.run import sandbox
 
         lines = [
-            f"backprop-grader: {p.label} <- {_shown(p.submission, config.rootpath)}"
+            f"backprop-grader: {p.label} <- {shown(p.submission, config.rootpath)}"
             for p in self.pairs
         ]
         notice = sandbox.require(False)
@@ -125,132 +115,18 @@ class GraderSession:
     # First, so that -k, -m and --deselect see our items like any others.
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, items: list) -> None:
+        from grader.pytest_items import ExerciseNode
+
         for pair in self.pairs:
-            node = ExerciseNode.from_parent(session, name=pair.label, nodeid=pair.label, pair=pair)
+            node = ExerciseNode.from_parent(
+                session,
+                name=pair.label,
+                nodeid=pair.label,
+                exercise=pair.exercise,
+                submission=pair.submission,
+            )
             report = node.ihook.pytest_make_collect_report(collector=node)
             # Reported like any collector's: an error here is a collection error, exit 2.
             session.ihook.pytest_collectreport(report=report)
             if report.passed:
                 items.extend(report.result)
-
-
-class ExerciseNode(pytest.Collector):
-    """One (exercise, submission) pair: a test per graded quantity."""
-
-    def __init__(self, *, pair: Pair, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pair = pair
-
-    def collect(self) -> list[QuantityItem]:
-        from grader.errors import GraderError
-        from grader.exercise import load_exercise
-        from grader.submission_kind import submission_kind
-
-        try:
-            exercise = load_exercise(self.pair.exercise)
-        except GraderError as exc:
-            raise self.CollectError(f"{EXERCISE} {self.pair.exercise!r}: {exc}") from None
-        shown = _shown(self.pair.submission, self.config.rootpath)
-        try:
-            submission_kind(self.pair.submission)
-        except GraderError as exc:
-            # The library names the absolute path; the student wrote it relative.
-            why = str(exc).removeprefix(f"{self.pair.submission}: ")
-            raise self.CollectError(f"{SUBMISSION} for {exercise.id}: {shown}: {why}") from None
-        graded = GradedPair(exercise, self.pair.submission, shown)
-        return [
-            QuantityItem.from_parent(
-                self, name=q.title, graded=graded, points=exercise.rules[q.name].points
-            )
-            for q in exercise.quantities
-        ]
-
-
-class GradedPair:
-    """Grades its submission once, when the first of its tests runs, and keeps the outcome."""
-
-    def __init__(self, exercise: LoadedExercise, submission: Path, shown: Path) -> None:
-        self.exercise = exercise
-        self.submission = submission
-        self.shown = shown
-        self._outcome: CheckResult | Exception | None = None
-
-    def result(self) -> CheckResult:
-        if self._outcome is None:
-            try:
-                result = grade(self.exercise, self.submission)
-                self._outcome = result.model_copy(update={"submission": str(self.shown)})
-            except Exception as exc:  # kept, so that one failure is not graded again per test
-                self._outcome = exc
-        if isinstance(self._outcome, Exception):
-            raise self._outcome
-        return self._outcome
-
-
-def grade(exercise: LoadedExercise, submission: Path) -> CheckResult:
-    """What `grader check SUBMISSION -e EXERCISE` grades, with the exercise's own limits."""
-    from grader.pipeline import check_submission, limits_for
-    from grader.run import sandbox
-
-    # The same switch as `grader check --require-sandbox`, read the way click reads it.
-    required = os.environ.get("GRADER_REQUIRE_SANDBOX", "").lower() in ("1", "true", "yes", "on")
-    sandbox.require(required)
-    return check_submission(exercise, submission, limits=limits_for(exercise))
-
-
-def feedback(result: CheckResult, check: Check) -> str:
-    """The text report of `grader check` cut down to one quantity (its points as the score),
-    after a one-line verdict."""
-    import io
-
-    from grader.report.text import TextReporter
-
-    one = result.model_copy(
-        update={"checks": [check], "score": check.score, "max_score": check.max_score}
-    )
-    stream = io.StringIO()
-    reporter = TextReporter(stream)
-    reporter.add(one)
-    reporter.close()
-    # One line first: pytest's short summary (`FAILED ...::dL/dW1 - ...`) shows only that.
-    points = f"{check.score:g}/{check.max_score:g}"
-    cause = f", likely cause: {check.diagnosis}" if check.diagnosis else ""
-    return f"{check.name} {points}{cause}\n\n" + stream.getvalue().rstrip("\n")
-
-
-class QuantityFailed(Exception):
-    """A quantity without full marks; its message is the grader's feedback, shown as is."""
-
-
-class QuantityItem(pytest.Item):
-    def __init__(self, *, graded: GradedPair, points: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.graded = graded
-        self.points = points
-
-    def runtest(self) -> None:
-        from grader.errors import GraderError
-
-        try:
-            result = self.graded.result()
-        except GraderError as exc:
-            self._record(0.0)
-            message = f"the grader could not grade {self.graded.shown}: {exc}"
-            raise QuantityFailed(message) from None
-        check = next((c for c in result.checks if c.name == self.name), None)
-        self._record(check.score if check else 0.0)
-        if check is None:
-            raise QuantityFailed(f"{self.name} was not graded: " + "; ".join(result.problems))
-        if check.status != "pass":
-            raise QuantityFailed(feedback(result, check))
-
-    def _record(self, score: float) -> None:
-        self.user_properties += [("score", score), ("max_score", self.points)]
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, QuantityFailed):
-            return str(excinfo.value)  # the grader's words, not a traceback of ours
-        return super().repr_failure(excinfo, style)
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.graded.submission, None, self.nodeid
