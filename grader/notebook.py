@@ -3,10 +3,11 @@
 The source then runs exactly like a .py submission (same sandbox, limits and import policy).
 IPython syntax is dropped, because the child is plain Python: line magics (`%time ...`), shell
 escapes (`!pip ...`), their assignments (`x = !ls`, `y = %env`), help (`np.array?`) and whole
-`%%` cell magics. A statement that calls a method of `get_ipython()` is what IPython turns a
-magic into, so it is dropped too; any other use of `get_ipython` stays and fails with a
-NameError at its cell, as it does in plain Python. A dropped line becomes `pass` at its own
-indentation, so every other line keeps its number and blocks stay valid.
+`%%` cell magics, except `%%time` and `%%capture`, whose cell is Python: only their line goes. A
+statement that calls a method of `get_ipython()` is what IPython turns a magic into, so it is
+dropped too; any other use of `get_ipython` stays and fails with a NameError at its cell, as it
+does in plain Python. A dropped line becomes `pass` at its own indentation, so every other line
+keeps its number and blocks stay valid.
 
 Cells are numbered as Jupyter's editors count them: the 1-based position among all cells,
 markdown included (VS Code's "Cell 4 of 30"). Execution counts (`In [7]`) are not used: they
@@ -28,6 +29,9 @@ from typing import Any
 from grader.errors import InputError
 
 GRADE_TAG = "grade"
+# Cell magics that run their cell as Python in the notebook's namespace: their definitions
+# count. Any other (%%bash, %%writefile, %%timeit, ...) drops its whole cell.
+PYTHON_CELL_MAGICS = frozenset({"time", "capture"})
 
 # Two comment lines first: a coding cookie in a cell must never land on lines 1-2, where Python
 # would honour it and read our UTF-8 wrongly.
@@ -233,9 +237,12 @@ def cell_lines(source: str) -> list[str]:
     """A cell's lines with IPython syntax dropped; as many lines as the cell has."""
     # Python's own line breaks only: str.splitlines() would also split at \f or \u2028.
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((line for line in lines if line.strip()), "")
-    if first.lstrip().startswith("%%"):
-        return [""] * len(lines)  # a cell magic: the cell is not Python at all
+    first = next((index for index, line in enumerate(lines) if line.strip()), 0)
+    if lines[first].lstrip().startswith("%%"):
+        magic = lines[first].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in PYTHON_CELL_MAGICS:
+            return [""] * len(lines)  # %%bash, %%writefile, ...: the cell is not Python
+        lines[first] = ""  # %%time: the cell is Python, timed; keep what it defines
     _drop_magics(lines)
     _drop_get_ipython(lines)
     return lines
