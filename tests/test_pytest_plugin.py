@@ -203,3 +203,43 @@ def test_the_documented_classroom_setup_grades_a_student_repository(
     assert scores == [float(t["points"]) for t in tests]
     graded = repo.runpytest_subprocess("-q")
     graded.assert_outcomes(passed=4)
+
+
+# Remove the marker when the run layer's fix is merged (issue 11: the reaper's sweep SIGKILLs
+# every child of the grading process that it did not start, here the student's own server).
+@pytest.mark.xfail(reason="the run layer still sweeps children it did not start", strict=False)
+def test_grading_leaves_the_processes_of_the_students_own_tests_alone(
+    repo: pytest.Pytester,
+) -> None:
+    # The student's conftest starts a process; the grader grades; a test of the student's, run
+    # last, finds it still running: the grader signals and reaps only what it started itself.
+    repo.makeini(INI)
+    repo.makeconftest(
+        """
+        import subprocess, sys
+        import pytest
+
+        SERVER = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+        @pytest.fixture
+        def server():
+            return SERVER
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(items):
+            items.sort(key=lambda item: item.name == "test_server_alive")
+
+        def pytest_unconfigure(config):
+            SERVER.kill()
+            SERVER.wait()
+        """
+    )
+    repo.makepyfile(
+        test_server="""
+        def test_server_alive(server):
+            assert server.poll() is None, f"ended with status {server.returncode}"
+        """
+    )
+    result = repo.runpytest_subprocess("-v")
+    result.stdout.fnmatch_lines(["*::dL/db2 PASSED*", "*test_server_alive PASSED*"])
+    result.assert_outcomes(passed=5)
