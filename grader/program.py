@@ -2,11 +2,12 @@
 
 program = program_source(data, path)          # data: the submission's bytes, read once
 report = run(RunRequest(program.source, ...))
-relabel_report(report, program.relabel)       # "(line 16)" -> "(cell 4, line 2)"
+report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,15 @@ def program_source(data: bytes, path: Path) -> Program:
     return Program(data)
 
 
-def relabel_report(report: RunReport, relabel: Callable[[str], str]) -> None:
-    """Reword, in place, every message of a run that may end with the child's '(line N)'."""
-    report.message = relabel(report.message)
-    for event in report.events.values():
-        if isinstance(event.get("error"), str):
-            event["error"] = relabel(event["error"])
+def relabel_report(report: RunReport, relabel: Callable[[str], str]) -> RunReport:
+    """The run's report with every message that may end with the child's '(line N)' reworded.
+
+    A new report: the run layer's RunReport may be frozen.
+    """
+    events = {
+        case: {**event, "error": relabel(event["error"])}
+        if isinstance(event.get("error"), str)
+        else event
+        for case, event in report.events.items()
+    }
+    return dataclasses.replace(report, message=relabel(report.message), events=events)

@@ -238,6 +238,22 @@ def test_program_source_passes_a_py_file_through(tmp_path: Path) -> None:
     assert program.relabel("E (line 3)") == "E (line 3)"
 
 
+def test_relabel_report_rewords_a_new_report_and_leaves_the_run_s_own_alone() -> None:
+    nb = notebook_source(notebook("a = 1", "b = zz"), "n.ipynb")
+    line = line_of(nb, "b = zz")
+    events = {
+        0: {"event": "call-error", "case": 0, "error": f"NameError: zz (line {line})"},
+        1: {"event": "result", "case": 1, "values": {}},
+    }
+    report = RunReport(status="import-error", message=f"E (line {line})", events=events)
+    relabelled = relabel_report(report, nb.relabel)
+    assert relabelled.message == "E (cell 2, line 1)"
+    assert relabelled.events[0]["error"] == "NameError: zz (cell 2, line 1)"
+    assert relabelled.events[1] == events[1]
+    assert report.message == f"E (line {line})"
+    assert report.events[0]["error"] == f"NameError: zz (line {line})"
+
+
 # --- end to end: the same grading as a .py file ------------------------------------------------
 
 
@@ -275,9 +291,7 @@ def _check_notebook(
     path.write_bytes(program.source)
 
     def run(request: RunRequest) -> RunReport:
-        report = run_submission(request)
-        relabel_report(report, program.relabel)
-        return report
+        return relabel_report(run_submission(request), program.relabel)
 
     return check_submission(exercise, path, limits=limits_for(exercise, **limits), run=run)
 
