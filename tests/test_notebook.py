@@ -20,7 +20,7 @@ from grader.result import CheckResult
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
 from grader.run.runner import run_submission
-from grader.submission_kind import submission_kind
+from grader.submission_kind import kind_by_name, submission_kind
 
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "house-price-backprop.py"
 
@@ -230,6 +230,9 @@ def test_other_files_are_refused_saying_what_is_accepted(tmp_path: Path, name: s
 def test_a_missing_notebook_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(SubmissionNotFound):
         submission_kind(tmp_path / "gone.ipynb")
+    assert kind_by_name(tmp_path / "gone.ipynb") == "notebook"  # the name alone
+    with pytest.raises(InputError, match=r"a \.txt file cannot be graded"):
+        kind_by_name(tmp_path / "gone.txt")
 
 
 def test_program_source_passes_a_py_file_through(tmp_path: Path) -> None:
