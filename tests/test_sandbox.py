@@ -134,8 +134,9 @@ HOSTILES: dict[str, Hostile] = {
     "killing_parent": Hostile(
         ("SIGKILL",),
         only="sandbox",
-        why="in the fallback the child's parent is pytest itself: "
-        "test_killing_parent_in_the_fallback runs it under a `grader check` subprocess",
+        why="in the fallback, a run that could not give up root could kill its parent, the "
+        "worker's fork server, or anything else: test_killing_parent_in_the_fallback runs it "
+        "under a `grader check` subprocess",
     ),
     "forbidden_torch": Hostile(("imported torch",), zero=True),
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
@@ -543,7 +544,7 @@ def test_killing_parent_in_the_fallback(
             "root: the submission is root and can signal the grader (the notice says so, and "
             "--require-sandbox refuses to grade that way)"
         )
-    # In the fallback the child's parent is the grader itself: run that grader as a subprocess.
+    # In the fallback the run shares the grader's machine view: run that grader as a subprocess.
     source = (HOSTILE / "killing_parent.py").read_bytes()
     before, folders = _snapshot(), _scratch_folders()
     started = time.monotonic()
