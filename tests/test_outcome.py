@@ -72,11 +72,10 @@ def test_a_flood_is_scored_on_nothing_even_after_done() -> None:
     ("code", "cpu", "timed_out"),
     [
         (-signal.SIGKILL, 0.1, True),  # the wall clock ran out: the grader had it killed
-        (0, 0.1, True),  # ... though it ended on its own at that moment
         (-signal.SIGXCPU, 2.0, False),  # the soft CPU limit
         (-signal.SIGKILL, 3.0, False),  # the hard CPU limit, a second later (SIGXCPU ignored)
     ],
-    ids=["wall", "wall-race", "cpu-soft", "cpu-hard"],
+    ids=["wall", "cpu-soft", "cpu-hard"],
 )
 def test_every_time_limit_is_the_same_timeout(code: int, cpu: float, timed_out: bool) -> None:
     raw = _lines({"event": "result", "case": 0, "type": "dict", "values": {}})

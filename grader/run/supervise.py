@@ -4,6 +4,8 @@ The grader makes the run's four pipes, hands the run's ends to the fork server (
 see grader/run/zygote.py) and keeps its own: it writes the request, reads results and output
 under their caps, and when the wall clock runs out or a cap is passed asks the server to kill
 the run. The server answers with the exit status, the CPU time used, and whether it cleaned up.
+The run's result is settled when it has ended; a clean-up that fails or takes too long costs
+the worker (it is replaced), never the student.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from grader.run.limits import Limits
 from grader.run.streams import Capped
 
 GRACE_SECONDS = 10.0  # for the server to answer a kill before it counts as hung
+TIDY_SECONDS = 30.0  # for it to empty the run's folder; past that the worker is replaced
 
 
 class ServerHung(ServerGone):
@@ -36,7 +39,7 @@ class Ended:
     code: int  # exit status, or -N for signal N
     cpu: float  # CPU seconds the run's process used
     elapsed: float
-    timed_out: bool  # the wall clock ran out
+    timed_out: bool  # the wall clock ran out while it still ran (and it was killed)
     flooded: bool  # output or results past their caps
     clean: bool  # the server left nothing of it behind
 
@@ -77,6 +80,7 @@ class _Run:
         self.selector = selectors.DefaultSelector()
         self.exited: dict | None = None
         self.exited_at = 0.0
+        self.tidied: bool | None = None
         self.killed_at: float | None = None
         self.timed_out = False
 
@@ -102,6 +106,8 @@ class _Run:
             if message.get("op") == "exited":
                 self.exited = message
                 self.exited_at = time.monotonic()
+            elif message.get("op") == "tidied":
+                self.tidied = message.get("clean") is True
 
     def _write(self, fd: int) -> None:
         try:
@@ -150,6 +156,16 @@ class _Run:
             if self.results.over or self.stdout.over:
                 self._kill()
 
+    def wait_tidied(self) -> None:
+        """Until the server says the run's folder is empty; giving up leaves `tidied` None."""
+        self.selector.close()
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
+        give_up = time.monotonic() + TIDY_SECONDS
+        while self.tidied is None and (left := give_up - time.monotonic()) > 0:
+            for key, _ in self.selector.select(left):
+                key.data(key.fd)
+
     def drain(self) -> None:
         """What the pipes still hold: every writer is dead now, so this never waits."""
         for fd, into in (
@@ -181,9 +197,10 @@ class _Run:
             code=code,
             cpu=cpu,
             elapsed=self.exited_at - self.started,
-            timed_out=self.timed_out,
+            # Only a kill that found it running: a run that ended as the clock ran out did not.
+            timed_out=self.timed_out and exited.get("killed") is True,
             flooded=self.results.over or self.stdout.over,
-            clean=exited.get("clean") is True,
+            clean=exited.get("clean") is True and self.tidied is True,
         )
 
     def close(self) -> None:
@@ -199,6 +216,7 @@ def supervise(channel: Channel, payload: bytes, limits: Limits) -> Ended:
         run.start()
         run.wait()
         run.drain()
+        run.wait_tidied()
         return run.ended()
     finally:
         run.close()

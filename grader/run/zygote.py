@@ -10,7 +10,9 @@ one). CONTROL_FD is a Unix stream socket to the grader carrying JSON lines:
                       {"op": "kill", "run": ID}
     server -> grader  {"op": "ready"}  once, numpy loaded
                       {"op": "started", "run": ID, "pid": PID}
-                      {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "clean": BOOL}
+                      {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "killed": BOOL,
+                     "clean": BOOL}  every process of the run is dead
+                    {"op": "tidied", "run": ID, "clean": BOOL}  its scratch folder is empty
 
 For each run it forks; the forked process reads its request from the grader's pipe and writes
 its results and output to the grader's pipes itself (child.become_run), and the server closes
@@ -94,10 +96,11 @@ def _exit_code(status):
 
 
 def _watch(channel, pid, run):
-    """Wait for the run to end, killing it when told; (code, cpu), or None if the grader left."""
+    """Wait for the run to end, killing it when told; (code, cpu, whether a kill request found
+    it alive), or None if the grader left."""
     selector = selectors.DefaultSelector()
     selector.register(channel.sock, selectors.EVENT_READ)
-    exited = None
+    exited, killed = None, False
     with contextlib.suppress(AttributeError, OSError):  # readable when it ends (Linux 5.3+)
         exited = os.pidfd_open(pid)
         selector.register(exited, selectors.EVENT_READ)
@@ -105,7 +108,7 @@ def _watch(channel, pid, run):
         while True:
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
-                return _exit_code(status), usage.ru_utime + usage.ru_stime
+                return _exit_code(status), usage.ru_utime + usage.ru_stime, killed
             asked = channel.has_line()
             if not asked:
                 events = selector.select(None if exited is not None else 0.01)
@@ -117,6 +120,7 @@ def _watch(channel, pid, run):
                     os.wait4(pid, 0)
                     return None
                 if message.get("op") == "kill" and message.get("run") == run:
+                    killed = True
                     _kill(pid)
     finally:
         selector.close()
@@ -243,13 +247,12 @@ def remove_tree(path):
 
 
 def _tidy(scratch):
-    """Sweep the run's leftovers and empty the scratch folder; whether both worked."""
-    swept = sweep()
+    """Empty the scratch folder; whether that worked."""
     try:
         empty(scratch)
     except Exception:  # never the server's end: the grader replaces a worker left unclean
         return False
-    return swept
+    return True
 
 
 def serve(channel, scratch, become_run):
@@ -270,9 +273,10 @@ def serve(channel, scratch, become_run):
         ended = _watch(channel, pid, run)
         if ended is None:
             break
-        code, cpu = ended
-        clean = _tidy(scratch)
-        channel.send(op="exited", run=run, code=code, cpu=cpu, clean=clean)
+        code, cpu, killed = ended
+        swept = sweep()  # before the grader reads its pipes to the end: no writer is left
+        channel.send(op="exited", run=run, code=code, cpu=cpu, killed=killed, clean=swept)
+        channel.send(op="tidied", run=run, clean=_tidy(scratch))
     sweep()
 
 
