@@ -121,17 +121,15 @@ class _Run:
             self.selector.unregister(fd)
             self.pipes.close_request()
 
-    def _read(self, fd: int, into: Capped) -> bool:
-        """One chunk into `into`; False at the end of the pipe (or nothing there for now)."""
+    def _read(self, fd: int, into: Capped) -> None:
         try:
             chunk = os.read(fd, 65536)
         except BlockingIOError:
-            return False
+            return
         if chunk:
             into.add(chunk)
-            return True
-        self.selector.unregister(fd)
-        return False
+        else:
+            self.selector.unregister(fd)  # its end of the pipe is closed
 
     def _kill(self) -> None:
         if self.killed_at is None:

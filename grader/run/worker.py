@@ -127,40 +127,37 @@ class Worker:
             return self._start()
         return self._channel
 
-    def _start(self) -> Channel:
+    def _scratch(self) -> str:
+        """Where the runs' working folders go: the sandbox's tmpfs, or a host folder of ours."""
         if self.box.enabled:
-            scratch, mounts, cwd = SCRATCH, [], "/"
-        else:
-            self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
-            self._root.chmod(0o711)  # a run reaches its own folder, never lists the others
-            scratch, mounts, cwd = str(self._root), [], str(self._root)
+            return SCRATCH
+        self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self._root.chmod(0o711)  # a run reaches its own folder, never lists the others
+        return str(self._root)
+
+    def _start(self) -> Channel:
+        scratch = self._scratch()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._channel = Channel(ours)
         self._marker = uuid.uuid4().hex
-        script = sandbox.inside(self.box, ZYGOTE, mounts)
+        script = sandbox.inside(self.box, ZYGOTE, [])
         argv = [sys.executable, "-I", "-B", script, str(theirs.fileno()), scratch]
-        command = sandbox.command(
-            self.box,
-            argv,
-            mounts,
-            scratch,
-            scratch=SCRATCH,
-            hidden=tuple(self._hidden),
-            shared_scratch=True,
-        )
+        hidden = tuple(self._hidden)
         try:
+            # Its own session, so that close() can take down the server (or bwrap) whole. A
+            # server outlives no grader: bwrap's --die-with-parent, or its own PR_SET_PDEATHSIG.
             self._proc = subprocess.Popen(
-                command,
+                sandbox.command(self.box, argv, [], scratch, scratch, hidden, shared_scratch=True),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),),
-                cwd=cwd,
+                cwd="/" if self.box.enabled else scratch,
                 env=child_environment(self._marker),
                 start_new_session=True,
             )
         finally:
             theirs.close()
-        self._channel = Channel(ours)
         hello = self._channel.wait(START_SECONDS)
         if not hello or hello.get("op") != "ready":
             raise ServerGone(f"the fork server did not start (it said {hello})")

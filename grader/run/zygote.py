@@ -95,6 +95,12 @@ def _exit_code(status):
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
+def _reaped(pid):
+    """(exit code, CPU seconds) if the run has ended, else None."""
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    return (_exit_code(status), usage.ru_utime + usage.ru_stime) if done else None
+
+
 def _watch(channel, pid, run):
     """Wait for the run to end, killing it when told; (code, cpu, whether a kill request found
     it alive), or None if the grader left."""
@@ -105,23 +111,24 @@ def _watch(channel, pid, run):
         exited = os.pidfd_open(pid)
         selector.register(exited, selectors.EVENT_READ)
     try:
-        while True:
-            done, status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                return _exit_code(status), usage.ru_utime + usage.ru_stime, killed
+        while (ended := _reaped(pid)) is None:
             asked = channel.has_line()
             if not asked:
                 events = selector.select(None if exited is not None else 0.01)
                 asked = any(key.fileobj is channel.sock for key, _ in events)
-            if asked:
-                message = channel.receive()
-                if message is None:
-                    _kill(pid)
-                    os.wait4(pid, 0)
-                    return None
-                if message.get("op") == "kill" and message.get("run") == run:
-                    killed = True
-                    _kill(pid)
+            if not asked:
+                continue
+            message = channel.receive()
+            if message is None:
+                _kill(pid)
+                os.wait4(pid, 0)
+                return None
+            if message.get("op") == "kill" and message.get("run") == run:
+                if (ended := _reaped(pid)) is not None:
+                    break  # it ended on its own before the kill came
+                killed = True
+                _kill(pid)
+        return (*ended, killed)
     finally:
         selector.close()
         if exited is not None:
