@@ -11,8 +11,11 @@ one). CONTROL_FD is a Unix stream socket to the grader carrying JSON lines:
     server -> grader  {"op": "ready"}  once, numpy loaded
                       {"op": "started", "run": ID, "pid": PID}
                       {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "killed": BOOL,
-                     "clean": BOOL}  every process of the run is dead
-                    {"op": "tidied", "run": ID, "clean": BOOL}  its scratch folder is empty
+                       "clean": BOOL}  every process of the run is dead (clean: none was left)
+                      {"op": "tidied", "run": ID, "clean": BOOL}  the scratch folder is empty
+
+`code` is the exit status or -N for signal N, `cpu` the run's CPU seconds (wait4), `killed`
+whether a kill request found it still running.
 
 For each run it forks; the forked process reads its request from the grader's pipe and writes
 its results and output to the grader's pipes itself (child.become_run), and the server closes
