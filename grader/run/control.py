@@ -54,9 +54,15 @@ class Channel:
             raise ServerGone("the fork server sent something that is not a message")
         self._pending += messages
 
+    @property
+    def pending(self) -> bool:
+        """Whether messages already read wait to be taken (select() will not say so)."""
+        return bool(self._pending)
+
     def read(self) -> list[dict[str, Any]]:
-        """What one read brings (call it when the socket is readable), after anything pending."""
-        self._receive()
+        """The messages waiting, or else what one read brings (call it when readable)."""
+        if not self._pending:
+            self._receive()
         messages, self._pending = self._pending, []
         return messages
 

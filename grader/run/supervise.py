@@ -145,6 +145,9 @@ class _Run:
                 self._kill()
             if self.killed_at is not None and now >= self.killed_at + GRACE_SECONDS:
                 raise ServerHung("the fork server stopped answering during this submission")
+            if self.channel.pending:
+                self._control(self.channel.fileno())
+                continue
             until = deadline if self.killed_at is None else self.killed_at + GRACE_SECONDS
             for key, _ in self.selector.select(max(0.0, until - now)):
                 if isinstance(key.data, Capped):
@@ -161,6 +164,9 @@ class _Run:
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
         give_up = time.monotonic() + TIDY_SECONDS
         while self.tidied is None and (left := give_up - time.monotonic()) > 0:
+            if self.channel.pending:
+                self._control(self.channel.fileno())
+                continue
             for key, _ in self.selector.select(left):
                 key.data(key.fd)
 
