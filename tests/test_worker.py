@@ -614,10 +614,11 @@ def is_subreaper() -> bool:
 def test_either_time_limit_is_a_timeout_with_both_limits_named(
     stem: str,
     limits: dict[str, Any],
-    shared_worker: tuple[Worker, dict[str, int]],
+    mode: str,
+    new_worker: Callable[[], Worker],
     exercise: LoadedExercise,
 ) -> None:
-    worker, _ = shared_worker
+    worker = new_worker()
     result = through(worker, exercise, HOSTILE / f"{stem}.py", **limits)
     assert result.outcome == "timeout"
     wall, cpu = limits["wall_seconds"], limits["cpu_seconds"]
