@@ -26,7 +26,7 @@ from grader.exercise.loader import LoadedExercise
 from grader.exercise.numbers import to_decimal_array
 from grader.plan.cases import worked_case
 from grader.result import CheckResult
-from grader.run.report import RunReport
+from grader.run.report import RunReport, RunStatus
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,11 +105,12 @@ def check_answers(exercise: LoadedExercise, path: Path) -> CheckResult:
         # A wrong method worked by hand carries its own rounding: two written units, plus the
         # distance by which the document's own hand calculation missed the exact value.
         slack[q.name] = [2 * units + _document_gap(exercise, q.section, q.name, refs[0][q.name])]
-    report = RunReport(events={0: {"event": "result", "type": "dict", "values": values}})
     problems = _layout_problems(answers, exercise)
-    if problems:
-        report.status = "answers"
-        report.message = "; ".join(problems)
+    report = RunReport(
+        status=RunStatus.ANSWERS if problems else RunStatus.OK,
+        message="; ".join(problems),
+        events={0: {"event": "result", "type": "dict", "values": values}},
+    )
     document = plugins.get("tolerances", "document")
     rules = {
         name: replace(rule, mode="document", tolerance=document, settings=document.settings())

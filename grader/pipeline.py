@@ -167,7 +167,7 @@ def grade_report(
     arguments = list(exercise.task.arguments(cases[0]))
     problems += _mutation_problems(report, arguments)
     return CheckResult(
-        outcome=report.status,
+        outcome=report.status.value,
         exercise=exercise.id,
         title=exercise.spec.title,
         submission=str(submission),

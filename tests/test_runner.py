@@ -1,4 +1,5 @@
-"""Tests for grader.run.runner (with child.py and limits.py): a submission in its own process.
+"""Tests for grader.run.runner (a worker with one request; child.py, limits.py): a submission in
+its own process.
 
 Every submission is a few lines written to tmp_path; each run starts one interpreter (~0.1 s).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -283,3 +285,39 @@ def test_the_child_sees_none_of_the_parents_environment(
         "OPENBLAS_L2_SIZE",
         "SYSTEMROOT",
     }
+
+
+# --- the request carries the submission; nothing of a run is staged on the host ---------------
+
+
+def test_a_request_larger_than_a_pipe_buffer_arrives_whole(write_submission: Write) -> None:
+    padding = "# " + "x" * 98 + "\n"
+    path = write_submission(padding * 5000 + "def f(x):\n    return {'x': x}\n")  # 500 kB
+    report = run(path, [[[4.0]]])
+    assert report.status == "ok", report.message
+    assert values(report, 0)["x"] == [4.0]
+
+
+def test_the_run_writes_its_own_read_only_copy_in_its_working_folder(
+    write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_submission("""
+        import os
+        import stat
+
+        def f(x):
+            here = os.path.dirname(__file__) == os.getcwd() == os.environ["HOME"]
+            mode = stat.S_IMODE(os.stat(__file__).st_mode)
+            return {"here": float(here), "mode": float(mode)}
+    """)
+    # A temporary folder of this test's own: other programs use the machine's at the same time.
+    temporary = Path(tempfile.mkdtemp(prefix="runner-test-"))
+    temporary.chmod(0o711)  # a run that gives up root reaches its folder (without the sandbox)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    try:
+        report = run(path, [[[1.0]]])
+        assert report.status == "ok", report.message
+        assert values(report, 0) == {"here": [1.0], "mode": [float(0o444)]}
+        assert list(temporary.iterdir()) == []  # nothing of the run is left behind
+    finally:
+        temporary.rmdir()

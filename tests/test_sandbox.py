@@ -1,10 +1,11 @@
 """Hostile submissions (tests/hostile/*.py) against every isolation layer, with and without bwrap.
 
 Each hostile file is graded through the whole pipeline, once in the bubblewrap sandbox and once in
-the fallback (`GRADER_NO_SANDBOX=1`: rlimits, process-group kill, marker sweep). For each run:
-less than full marks, a short message naming what happened, the run ends within its limits, no
-process of the run survives, nothing outside the run's private folder changes, and the model
-solution graded right after earns full marks. tests/hostile/README.md says what each file tries.
+the fallback (`GRADER_NO_SANDBOX=1`: rlimits, process-group kill, the fork server a subreaper).
+For each run: less than full marks, a short message naming what happened, the run ends within its
+limits, no process of the run survives, nothing outside the run's private folder changes, and the
+model solution graded right after earns full marks. tests/hostile/README.md says what each file
+tries.
 
 Runs sequentially, in 60-110 s on two cores (the slow cases are the few that hit a limit).
 """
@@ -43,7 +44,7 @@ from grader.pipeline import check_submission, limits_for
 from grader.report.json import JsonReporter
 from grader.report.text import TextReporter
 from grader.result import CheckResult
-from grader.run import runner, sandbox
+from grader.run import sandbox, worker
 from grader.run.limits import Limits
 from grader.run.request import RunRequest
 from grader.run.runner import run_submission
@@ -133,8 +134,9 @@ HOSTILES: dict[str, Hostile] = {
     "killing_parent": Hostile(
         ("SIGKILL",),
         only="sandbox",
-        why="in the fallback the child's parent is pytest itself: "
-        "test_killing_parent_in_the_fallback runs it under a `grader check` subprocess",
+        why="in the fallback, a run that could not give up root could kill its parent, the "
+        "worker's fork server, or anything else: test_killing_parent_in_the_fallback runs it "
+        "under a `grader check` subprocess",
     ),
     "forbidden_torch": Hostile(("imported torch",), zero=True),
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
@@ -379,13 +381,13 @@ def exclusive() -> Iterator[None]:
 def markers(exclusive: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The GRADER_RUN marker of every run in this test; their leftovers are killed at the end."""
     seen: list[str] = []
-    original = runner.child_environment
+    original = worker.child_environment
 
-    def spy(workdir: str, marker: str) -> dict[str, str]:
+    def spy(marker: str) -> dict[str, str]:
         seen.append(marker)
-        return original(workdir, marker)
+        return original(marker)
 
-    monkeypatch.setattr(runner, "child_environment", spy)
+    monkeypatch.setattr(worker, "child_environment", spy)
     yield seen
     _kill_all(seen)
 
@@ -512,22 +514,21 @@ def _grader(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
     )
 
 
-def _running_from(name: str) -> set[int]:
-    """Marked processes whose working folder is a run folder that staged `name`."""
+def _running_from(source: bytes) -> set[int]:
+    """Marked processes whose working folder holds a submission.py of exactly `source`."""
     found = set()
     for pid, (environ, _) in _processes().items():
         if not any(e.startswith(b"GRADER_RUN=") for e in environ):
             continue
         with contextlib.suppress(OSError):
-            cwd = Path(os.readlink(f"/proc/{pid}/cwd").removesuffix(" (deleted)"))
-            if (cwd.parent / "submission" / name).exists():
+            if Path(f"/proc/{pid}/cwd/submission.py").read_bytes() == source:
                 found.add(pid)
     return found
 
 
-def _staged(name: str) -> set[Path]:
-    """Run folders in the temporary folder that hold a staged copy of `name`."""
-    return set(Path(tempfile.gettempdir()).glob(f"grader-*/submission/{name}"))
+def _scratch_folders() -> set[Path]:
+    """The fallback's worker folders in the temporary folder (each run's folder is inside)."""
+    return set(Path(tempfile.gettempdir()).glob("grader-worker-*"))
 
 
 def test_killing_parent_in_the_fallback(
@@ -543,8 +544,9 @@ def test_killing_parent_in_the_fallback(
             "root: the submission is root and can signal the grader (the notice says so, and "
             "--require-sandbox refuses to grade that way)"
         )
-    # In the fallback the child's parent is the grader itself: run that grader as a subprocess.
-    before, staged = _snapshot(), _staged("killing_parent.py")
+    # In the fallback the run shares the grader's machine view: run that grader as a subprocess.
+    source = (HOSTILE / "killing_parent.py").read_bytes()
+    before, folders = _snapshot(), _scratch_folders()
     started = time.monotonic()
     run = _grader(
         "check",
@@ -557,13 +559,13 @@ def test_killing_parent_in_the_fallback(
     )
     elapsed = time.monotonic() - started
     time.sleep(0.5)
-    left = _running_from("killing_parent.py")
+    left = _running_from(source)
     for pid in left:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    leaked = _staged("killing_parent.py") - staged
-    for path in leaked:  # the run folder of a grader that was killed before its cleanup
-        shutil.rmtree(path.parent.parent, ignore_errors=True)
+    leaked = _scratch_folders() - folders
+    for path in leaked:  # the worker folder of a grader that was killed before its cleanup
+        shutil.rmtree(path, ignore_errors=True)
     output = run.stdout + run.stderr
     failures = []
     if run.returncode != 1:
@@ -580,9 +582,7 @@ def test_killing_parent_in_the_fallback(
     if left:
         failures.append(f"processes survived: {left}")
     if leaked:
-        failures.append(
-            f"its run folder was left behind: {sorted(p.parent.parent for p in leaked)}"
-        )
+        failures.append(f"its worker folder was left behind: {sorted(leaked)}")
     if changes := _changes(before, _snapshot()):
         failures.append(f"files outside the run's folder changed: {changes[:10]}")
     if not check_submission(exercise, SOLUTION).full_marks:

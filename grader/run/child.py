@@ -1,23 +1,29 @@
-"""The submission's side of the pipe. Runs as a script in its own process: `python -I child.py
-REQUEST_FD RESULT_FD`. It imports nothing from the grader, so the grader's solver, exercises and
-expected values are never in its memory.
+"""One submission's run, in the process the fork server (zygote.py) forks for it. Like
+zygote.py it imports nothing from the grader, so the grader's solver, exercises and expected
+values are never in its memory, and the server it was forked from holds nothing of any other run.
 
-In order, before any student code runs: read the one JSON request, then (policy.py) give up
-root when asked, set resource limits and install the import policy.
-Then it calls the function once per case on fresh copies of the inputs and writes one JSON line
-per event to RESULT_FD. The parent trusts none of it: it validates every number itself.
+In order, before any student code: its own session and standard streams, every descriptor but
+its request and result pipes closed, the request read straight from the grader's pipe, then
+`policy.confine()` (privileges, limits, and in time its own namespaces and working folder),
+the submission written as a read-only submission.py in its working folder, and the import
+policy. Then it calls the function once per case on fresh copies of the inputs and writes one
+JSON line per event to the result pipe. The grader trusts none of it: it validates every number.
 """
 
+import base64
 import contextlib
+import ctypes
+import importlib.util
 import json
 import os
+import signal
 import sys
 import traceback
 
 # policy.py lives beside this script; -I keeps the script's folder off sys.path, so put it there
 # for this one import and take it off again before any student code can use it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from policy import drop_privileges, install_policy, set_limits
+from policy import confine, install_policy
 
 sys.path.pop(0)
 
@@ -110,8 +116,6 @@ def _student_traceback(exc, path):
 
 
 def load_submission(path, send):
-    import importlib.util
-
     sys.path.insert(0, os.path.dirname(path))
     try:
         spec = importlib.util.spec_from_file_location("submission", path)
@@ -151,11 +155,9 @@ def run_cases(function, calls, path, send, np, limits):
             send(event="call-error", case=number, error=_student_traceback(exc, path))
 
 
-def grade(request, send, np):
-    """Everything between a fresh process and its results: limits, policy, import, cases."""
-    set_limits(request["limits"])
+def grade(request, path, send, np):
+    """From a confined process to its results: the policy, the import, every case."""
     install_policy(request.get("forbidden_imports", []), request.get("protected", []), send)
-    path = request["submission"]
     module = load_submission(path, send)
     if module is None:
         return
@@ -178,24 +180,75 @@ def sender(fd):
     return send
 
 
-def main():
-    if sys.argv[1] == "--serve":
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from zygote import serve  # beside this file: the fork server of `grader grade`
-
-        sys.path.pop(0)
-
-        serve(*(int(fd) for fd in sys.argv[2:4]), sys.modules[__name__])
-        return
-    request_fd, result_fd = int(sys.argv[1]), int(sys.argv[2])
-    with os.fdopen(request_fd, "rb") as f:
-        request = json.loads(f.read())
-    send = sender(result_fd)
-    drop_privileges(request.get("drop_to"))
-    import numpy as np  # before the limits: its import is the grader's cost, not the student's
-
-    grade(request, send, np)
+def _standard_streams(stdout_fd, stderr_fd):
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(stdout_fd, 1)
+    os.dup2(stderr_fd, 2)
 
 
-if __name__ == "__main__":
-    main()
+def _close_all_but(keep):
+    """Close every descriptor above 2 but `keep`: the control socket above all."""
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+
+
+def _fallback_workdir(request, scratch, run):
+    """FALLBACK, until confine() makes the run's own tmpfs (`isolation["workdir"]`): a folder on
+    the worker's scratch, made before confine() while this process can still give it to the
+    run's uid. The server empties the scratch after the run."""
+    isolation = request.get("isolation") or {}
+    if isolation.get("workdir"):
+        return None
+    path = os.path.join(scratch, run)
+    os.mkdir(path, 0o700)
+    if isolation.get("uid") is not None:
+        os.chown(path, isolation["uid"], isolation["uid"])
+    return path
+
+
+def _write_submission(source):
+    path = os.path.join(os.getcwd(), "submission.py")
+    with open(path, "xb") as f:
+        f.write(base64.b64decode(source))
+    os.chmod(path, 0o444)
+    return path
+
+
+def _die_with_server():
+    # Set after confine(): a change of uid clears it. A run whose server died has no one left
+    # to supervise it.
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def become_run(run, fds, scratch):
+    """In the process the server forked: become one submission's run. Never returns."""
+    code = 0
+    try:
+        request_fd, result_fd, stdout_fd, stderr_fd = fds
+        os.setsid()
+        _standard_streams(stdout_fd, stderr_fd)
+        _close_all_but({request_fd, result_fd})
+        with os.fdopen(request_fd, "rb") as pipe:
+            request = json.loads(pipe.read())
+        workdir = _fallback_workdir(request, scratch, run)
+        confine(request)
+        _die_with_server()
+        if workdir is not None:
+            os.chdir(workdir)
+        os.environ["HOME"] = os.environ["TMPDIR"] = os.getcwd()
+        path = _write_submission(request["source"])
+        import numpy as np  # loaded by the server already: this costs nothing
+
+        grade(request, path, sender(result_fd), np)
+    except BaseException:
+        code = 70
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)

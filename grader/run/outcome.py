@@ -3,73 +3,87 @@
 from __future__ import annotations
 
 import signal
+from typing import Any
 
 from grader.run.limits import Limits
-from grader.run.report import RunReport
+from grader.run.report import RunReport, RunStatus
+from grader.run.supervise import Ended
 from grader.run.wire import parse_events
 
+_FAILURES = {
+    "import-error": RunStatus.IMPORT_ERROR,
+    "missing-function": RunStatus.MISSING_FUNCTION,
+    "forbidden-import": RunStatus.FORBIDDEN_IMPORT,
+}
 
-def interpret(
-    report: RunReport, raw: bytes, code: int, timed_out: bool, flooded: bool, limits: Limits
-) -> None:
-    done = False
+
+def _read(raw: bytes) -> tuple[dict[int, dict[str, Any]], dict[str, Any] | None, bool]:
+    """(results by case, the child's own failure report or None, whether it said done)."""
+    events: dict[int, dict[str, Any]] = {}
+    failure, done = None, False
     for event in parse_events(raw):
         kind = event["event"]
-        if kind in ("import-error", "missing-function", "forbidden-import"):
-            report.status, report.message = kind, event.get("error", "")
+        if kind in _FAILURES:
+            failure = event
         elif kind in ("result", "call-error"):
-            report.events[event["case"]] = event
+            events[event["case"]] = event
         elif kind == "done":
             done = True
+    return events, failure, done
+
+
+def interpret(ended: Ended, limits: Limits) -> RunReport:
+    events, failure, done = _read(ended.results)
+    status, message = _judge(ended, limits, failure, done)
+    if status in (RunStatus.FORBIDDEN_IMPORT, RunStatus.OUTPUT_LIMIT):
+        # A violation scores 0; what arrived before a flood depends on timing: score none.
+        events = {}
+    return RunReport(status, message, events, ended.stdout, ended.stderr, ended.elapsed)
+
+
+def _judge(
+    ended: Ended, limits: Limits, failure: dict[str, Any] | None, done: bool
+) -> tuple[RunStatus, str]:
     # Only the child's own report counts: a submission may call os._exit(86) itself.
-    if report.status == "forbidden-import":
-        report.events.clear()  # a policy violation scores 0 for the exercise
-        report.status = "forbidden-import"
-        what = report.message or "imported a forbidden package"
-        report.message = (
+    if failure and failure["event"] == "forbidden-import":
+        what = failure.get("error") or "imported a forbidden package"
+        return RunStatus.FORBIDDEN_IMPORT, (
             f"{what}, which this exercise does not allow (backpropagation is to be written by "
             "hand, from the inputs alone): the exercise scores 0"
         )
-        return
-    if flooded:
-        # Whatever arrived before the cap depends on timing: score none of it, every time.
-        report.events.clear()
-        report.status = "output-limit"
-        report.message = (
+    if ended.flooded:
+        return RunStatus.OUTPUT_LIMIT, (
             f"printed more than {limits.output_bytes // 1024} KiB or returned more "
             f"than {limits.result_bytes // (1024 * 1024)} MiB; it was stopped "
             "(a print inside a loop is the usual cause)"
         )
-    elif report.status != "ok" or done:
-        return
-    elif timed_out:
-        report.status = "timeout"
-        report.message = (
-            f"did not finish within {limits.wall_seconds:g} s of wall-clock time "
-            "(an infinite loop, a very long loop or waiting on input are the "
-            "usual causes)"
+    if failure:
+        return _FAILURES[failure["event"]], failure.get("error", "")
+    if done:
+        return RunStatus.OK, ""
+    if out_of_time(ended, limits):
+        return RunStatus.TIMEOUT, (
+            f"did not finish within its time limits ({limits.wall_seconds:g} s of wall-clock "
+            f"time, {limits.cpu_seconds} s of CPU time): an infinite loop, a very long loop or "
+            "waiting on input are the usual causes"
         )
-    else:
-        report.status = "crashed"
-        report.message = _describe_exit(code, limits, report.elapsed)
+    return RunStatus.CRASHED, _describe_exit(ended.code)
 
 
-def _describe_exit(code: int, limits: Limits, elapsed: float) -> str:
-    if code == -signal.SIGKILL and elapsed >= limits.cpu_seconds:
-        # The hard CPU limit kills a process that ignored SIGXCPU at the soft one.
-        return (
-            f"was stopped after using its {limits.cpu_seconds} s of CPU time (an infinite "
-            "or very long loop is the usual cause)"
-        )
+def out_of_time(ended: Ended, limits: Limits) -> bool:
+    """Whichever time limit fired first: the wall clock, or the CPU limit (SIGXCPU at the soft
+    limit, SIGKILL at the hard one a second later). Which one wins depends on the machine's
+    load, so both must mean the same."""
+    if ended.timed_out or ended.code == -signal.SIGXCPU:
+        return True
+    return ended.code == -signal.SIGKILL and ended.cpu >= limits.cpu_seconds
+
+
+def _describe_exit(code: int) -> str:
     if code == -signal.SIGKILL:
         return (
             "the process was killed (SIGKILL) before returning results: by a resource "
             "limit, or from outside the grader"
-        )
-    if code == -signal.SIGXCPU:
-        return (
-            f"was stopped after using {limits.cpu_seconds} s of CPU time (an infinite or "
-            "very long loop is the usual cause)"
         )
     if code == -signal.SIGSEGV:
         return (

@@ -1,152 +1,183 @@
-"""A long-lived sandboxed worker for `grader grade`: one fork server, many submissions.
+"""A worker: one fork server (grader/run/zygote.py), any number of runs, one at a time.
 
-The interpreter start and the numpy import are paid once per worker. Each submission still
-runs in a fresh process of its own (forked by the server inside the sandbox), in a folder of
-its own that is deleted before the next one, with the same limits, policy and supervision as a
-one-off run. A worker that stops answering is killed whole (its PID namespace takes every
-process with it) and replaced before the next submission.
+`grader grade` keeps one per lane; `grader check` is a worker with a single request
+(grader.run.runner). The interpreter start and the numpy import are paid once per worker; each
+submission still runs in a fresh process of its own, supervised from here (grader.run.supervise)
+with pipes the server never reads. Anything that goes wrong on the grader's side (a server that
+dies, hangs or cannot clean up) costs the current run a WorkerFailed, never the student a
+grade, and the next run gets a fresh server.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
-import queue
-import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import uuid
 from pathlib import Path
+from types import TracebackType
 
-from grader.run import reaper, sandbox
-from grader.run.limits import Limits
+from grader.run import sandbox
+from grader.run.control import Channel, ServerGone
 from grader.run.outcome import interpret
-from grader.run.reaper import kill_tree
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
-from grader.run.runner import CHILD, child_environment, stage
+from grader.run.supervise import supervise
+from grader.run.zygote import remove_tree
 
-GRACE_SECONDS = 10.0  # beyond a run's own wall limit, before the worker counts as hung
-SCRATCH = "/sandbox/scratch"  # in the sandbox, each run writes in a folder of its own here
+ZYGOTE = Path(__file__).with_name("zygote.py")
+SCRATCH = "/sandbox/scratch"  # in the sandbox: a size-limited tmpfs that only the server sees
+START_SECONDS = 60.0  # for a new server to import numpy and say it is ready
+_PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+
+
+class WorkerFailed(RuntimeError):
+    """The grader's side of a run failed: the fork server died, hung, or could not clean up.
+
+    Never the student's doing. A RuntimeError and not a GraderError on purpose:
+    grader/batch/engine.py's grade_job reports any such exception as an "error" result (a
+    grader failure), and `grader check` exits 3.
+    """
+
+
+def child_environment(marker: str) -> dict[str, str]:
+    """The server's environment, which every run inherits (each sets HOME and TMPDIR itself)."""
+    env = {
+        "PATH": os.defpath,
+        "GRADER_RUN": marker,  # lets the tests find every process of a worker
+        "LANG": "C.UTF-8",
+        # One thread each: deterministic sums, and no thread pools to outlive a timeout.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update({k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ})
+    return env
 
 
 class Worker:
     def __init__(self) -> None:
         self.box = sandbox.probe()
         self._proc: subprocess.Popen | None = None
-        self._root: Path | None = None
+        self._channel: Channel | None = None
+        self._root: Path | None = None  # the host scratch folder (fallback only)
+        self._marker: str | None = None
         self._hidden: frozenset[str] = frozenset()  # packages the running server hides
 
-    def _start(self) -> None:
-        self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
-        self._root.chmod(0o711)  # runs can reach their own folder, never list the others
-        self._mounts = [sandbox.Mount(self._root, "/sandbox/runs", writable=True)]
-        self._marker = uuid.uuid4().hex
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        script = sandbox.inside(self.box, CHILD, self._mounts)
-        argv = [sys.executable, "-I", "-B", script, "--serve", str(req_r), str(rep_w)]
-        cwd = sandbox.inside(self.box, self._root, self._mounts)
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, kind: type | None, value: BaseException | None, tb: TracebackType | None):
+        self.close()
+
+    def run(self, job: RunRequest) -> RunReport:
+        """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
-            self._proc = reaper.start(
-                sandbox.command(
-                    self.box,
-                    argv,
-                    self._mounts,
-                    cwd,
-                    scratch=SCRATCH,
-                    hidden=tuple(self._hidden),
-                    shared_scratch=True,
-                ),
-                adopt_orphans=not self.box.enabled,
+            channel = self._serve(job.forbidden_imports)
+            isolation = sandbox.isolation(self.box)
+            try:
+                ended = supervise(channel, self._payload(job, isolation), job.limits)
+            finally:
+                sandbox.cleanup(self.box, isolation)
+            report = interpret(ended, job.limits)
+        except Exception as exc:
+            why = self._why(exc)
+            self.close()  # a fresh server for the next submission
+            raise WorkerFailed(f"the grading worker failed during this submission: {why}") from exc
+        if not ended.clean:
+            self.close()  # it left something the server could not remove: start afresh
+        return report
+
+    def _payload(self, job: RunRequest, isolation: dict) -> bytes:
+        unprivileged = self.box.drop_to is not None or os.geteuid() != 0
+        request = {
+            "source": base64.b64encode(job.source).decode("ascii"),
+            "function": job.function,
+            "calls": job.calls,
+            "limits": job.limits.for_child(unprivileged),
+            "forbidden_imports": list(job.forbidden_imports),
+            # In the sandbox those folders do not exist; without it, the audit hook guards them.
+            "protected": [] if self.box.enabled else list(job.protected),
+            "isolation": isolation,
+        }
+        return json.dumps(request).encode()
+
+    def _why(self, exc: Exception) -> str:
+        text = str(exc) if isinstance(exc, ServerGone) else f"{type(exc).__name__}: {exc}"
+        code = self._proc.poll() if self._proc is not None else None
+        if code is not None:
+            if self.box.enabled and code > 128:
+                code = 128 - code  # bwrap reports its child's death by signal N as 128 + N
+            how = f"signal {-code}" if code < 0 else f"exit status {code}"
+            text += f" (the fork server ended with {how})"
+        return text
+
+    def _serve(self, forbidden_imports: tuple[str, ...]) -> Channel:
+        """A live server that hides every forbidden package: this one, or a fresh one."""
+        fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
+        if fresh or self._channel is None or self._proc is None or self._proc.poll() is not None:
+            self.close()
+            self._hidden |= set(forbidden_imports)
+            return self._start()
+        return self._channel
+
+    def _scratch(self) -> str:
+        """Where the runs' working folders go: the sandbox's tmpfs, or a host folder of ours."""
+        if self.box.enabled:
+            return SCRATCH
+        self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self._root.chmod(0o711)  # a run reaches its own folder, never lists the others
+        return str(self._root)
+
+    def _start(self) -> Channel:
+        scratch = self._scratch()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._channel = Channel(ours)
+        self._marker = uuid.uuid4().hex
+        script = sandbox.inside(self.box, ZYGOTE, [])
+        argv = [sys.executable, "-I", "-B", script, str(theirs.fileno()), scratch]
+        hidden = tuple(self._hidden)
+        try:
+            # Its own session, so that close() can take down the server (or bwrap) whole. A
+            # server outlives no grader: bwrap's --die-with-parent, or its own PR_SET_PDEATHSIG.
+            self._proc = subprocess.Popen(
+                sandbox.command(self.box, argv, [], scratch, scratch, hidden, shared_scratch=True),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                pass_fds=(req_r, rep_w),
-                cwd=self._root,
-                env=child_environment(cwd, self._marker),
+                pass_fds=(theirs.fileno(),),
+                cwd="/" if self.box.enabled else scratch,
+                env=child_environment(self._marker),
                 start_new_session=True,
             )
         finally:
-            os.close(req_r)
-            os.close(rep_w)
-        self._requests = os.fdopen(req_w, "wb")
-        self._replies: queue.Queue[dict | None] = queue.Queue()
-        threading.Thread(target=self._read, args=(os.fdopen(rep_r, "rb"),), daemon=True).start()
-
-    def _read(self, pipe) -> None:
-        for line in pipe:
-            self._replies.put(json.loads(line))
-        self._replies.put(None)  # the server is gone
-
-    def run(self, job: RunRequest) -> RunReport:
-        limits, forbidden_imports = job.limits, job.forbidden_imports
-        fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
-        if fresh or self._proc is None or self._proc.poll() is not None:
-            self.close()
-            self._hidden |= set(forbidden_imports)
-            self._start()
-        run = uuid.uuid4().hex
-        folder = self._root / run
-        folder.mkdir(mode=0o755)
-        try:
-            staged = stage(job.source, folder, self.box.drop_to)
-            request = {
-                "run": run,
-                # The server makes (and afterwards removes) the folder on the size-limited
-                # scratch tmpfs; without the sandbox it is the host folder made by stage().
-                "workdir": f"{SCRATCH}/{run}" if self.box.enabled else str(folder / "work"),
-                "make_workdir": self.box.enabled,
-                "scratch": SCRATCH if self.box.enabled else None,
-                "submission": sandbox.inside(self.box, staged, self._mounts),
-                "function": job.function,
-                "drop_to": self.box.drop_to,
-                "limits": limits.for_child(self.box.drop_to is not None or os.geteuid() != 0),
-                "wall_seconds": limits.wall_seconds,
-                "forbidden_imports": list(forbidden_imports),
-                "protected": [] if self.box.enabled else list(job.protected),
-                "calls": job.calls,
-            }
-            self._requests.write(json.dumps(request).encode() + b"\n")
-            self._requests.flush()
-            return self._await(run, limits)
-        except (BrokenPipeError, OSError) as exc:
-            self.close()
-            return RunReport(status="crashed", message=f"the grading worker failed ({exc})")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _await(self, run: str, limits: Limits) -> RunReport:
-        try:
-            reply = self._replies.get(timeout=limits.wall_seconds + GRACE_SECONDS)
-        except queue.Empty:
-            reply = None
-        if reply is None or reply.get("run") != run:
-            self.close()  # hung or gone: a fresh worker serves the next submission
-            return RunReport(
-                status="crashed",
-                message="the grading worker stopped answering during this submission",
-            )
-        report = RunReport(stdout=reply["output"], elapsed=reply["elapsed"])
-        interpret(
-            report,
-            reply["results"].encode(),
-            reply["code"],
-            reply["ended"] == "timeout",
-            reply["ended"] == "flooded",
-            limits,
-        )
-        return report
+            theirs.close()
+        hello = self._channel.wait(START_SECONDS)
+        if not hello or hello.get("op") != "ready":
+            raise ServerGone(f"the fork server did not start (it said {hello})")
+        return self._channel
 
     def close(self) -> None:
+        """Stop the server (and with it, its sandbox) and remove its scratch. Never raises."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         if self._proc is not None:
-            kill_tree(self._proc, self._marker)
-            self._proc.wait()
-            reaper.forget(self._proc)
-            self._requests.close()
+            # Its own session: the server, or bwrap (whose PID namespace takes every run along).
+            with contextlib.suppress(OSError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                self._proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=10)
             self._proc = None
         if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                remove_tree(str(self._root))
             self._root = None

@@ -1,12 +1,28 @@
-"""The fork server behind `grader grade`: pay the interpreter and numpy once per worker.
+"""The fork server: the interpreter and numpy are paid once per worker, and it holds nothing of
+any student. Like child.py it imports nothing from the grader.
 
-Runs inside the worker's sandbox as `python -I -B child.py --serve REQUEST_FD REPLY_FD`. For each
-request line it forks a fresh process that becomes one submission's child (its own session,
-working folder and output, then the same steps as a one-off child), and supervises it the way
-`grader.run.runner` supervises a one-off child: wall clock, output and result caps, a kill of
-its whole process group. Only then does it reply, on a pipe the submission never holds, with
-one JSON line: the raw result lines (which the grader parses strictly), the output's tail and
-how the run ended. Like child.py it imports nothing from the grader.
+Runs as `python -I -B zygote.py CONTROL_FD SCRATCH` (inside the worker's sandbox when there is
+one). CONTROL_FD is a Unix stream socket to the grader carrying JSON lines:
+
+    grader -> server  {"op": "run", "run": ID}  with four descriptors (SCM_RIGHTS): the read
+                      end of the run's request pipe and the write ends of its result, stdout
+                      and stderr pipes
+                      {"op": "kill", "run": ID}
+    server -> grader  {"op": "ready"}  once, numpy loaded
+                      {"op": "started", "run": ID, "pid": PID}
+                      {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "killed": BOOL,
+                       "clean": BOOL}  every process of the run is dead (clean: none was left)
+                      {"op": "tidied", "run": ID, "clean": BOOL}  the scratch folder is empty
+
+`code` is the exit status or -N for signal N, `cpu` the run's CPU seconds (wait4), `killed`
+whether a kill request found it still running.
+
+For each run it forks; the forked process reads its request from the grader's pipe and writes
+its results and output to the grader's pipes itself (child.become_run), and the server closes
+its copies at once. No request, result or output ever enters the server's memory, so a forked
+run inherits nothing of any other run. The server only waits, kills when told, kills whatever
+the run left behind (it is a child subreaper: orphans come back to it) and empties the scratch
+folder, whatever shape the run left it in.
 """
 
 import contextlib
@@ -14,155 +30,281 @@ import ctypes
 import json
 import os
 import selectors
-import shutil
 import signal
+import socket
 import sys
 import time
 
-TAIL = 4096  # what a report shows of the output
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 1, 4, 36
+SWEEP_SECONDS = 5.0  # past this, leftovers count as not cleaned and the worker is replaced
+# What a submission plausibly imports, loaded once here: a run that drops to a uid that cannot
+# read the interpreter's files still has them.
+PRELOAD = (
+    "numpy",
+    "math",
+    "functools",
+    "itertools",
+    "collections",
+    "typing",
+    "dataclasses",
+    "copy",
+    "random",
+    "statistics",
+    "json",
+    "re",
+    "operator",
+    "fractions",
+    "decimal",
+)
 
 
-def _reap_orphans():
-    """Kill whatever a finished child left behind: as a subreaper, its orphans are ours."""
-    me = str(os.getpid())
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        with contextlib.suppress(OSError, IndexError), open(f"/proc/{name}/stat") as stat:
-            if stat.read().rsplit(")", 1)[1].split()[1] == me:
-                os.kill(int(name), signal.SIGKILL)
-                os.waitpid(int(name), 0)
-
-
-def _not_traceable():
-    # A submission running under the worker's own uid (no root to drop from) must not be able
-    # to ptrace the server and tamper with the next student's run.
+def _prctl(option, value):
     with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+        ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
 
 
-def _become_child(request, result_w, output_w, steps, np):
-    """In the forked process: isolate, then grade. Never returns."""
-    code = 0
-    try:
-        os.setsid()
-        os.chdir(request["workdir"])
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(output_w, 1)
-        os.dup2(output_w, 2)
-        steps.drop_privileges(request.get("drop_to"))
-        steps.grade(request, steps.sender(result_w), np)
-    except BaseException:
-        code = 70
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+class Channel:
+    """JSON lines on the control socket; descriptors that arrive wait in `fds`, in order."""
+
+    def __init__(self, sock):
+        self.sock, self.buffer, self.fds = sock, b"", []
+
+    def send(self, **message):
+        self.sock.sendall(json.dumps(message).encode() + b"\n")
+
+    def has_line(self):
+        return b"\n" in self.buffer
+
+    def receive(self):
+        """The next message; None when the grader has gone."""
+        while b"\n" not in self.buffer:
+            data, fds, _, _ = socket.recv_fds(self.sock, 65536, 16)
+            self.fds += fds
+            if not data:
+                return None
+            self.buffer += data
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
 
 
-def _drain(fd, into, cap):
-    """Read what is already there without blocking (the child is gone; an orphan may not be)."""
-    os.set_blocking(fd, False)
-    with contextlib.suppress(BlockingIOError, OSError):
-        while len(into) <= cap and (chunk := os.read(fd, 65536)):
-            into += chunk
+def _kill(pid):
+    # Its session and group (from its first step on), and itself in case it is not there yet.
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            kill(pid, signal.SIGKILL)
 
 
-def _supervise(pid, result_r, output_r, request):
-    """Collect the child's results and output within the limits; (results, tail, how, code)."""
-    limits = request["limits"]
-    deadline = time.monotonic() + request["wall_seconds"]
-    results, output, ended, status = bytearray(), bytearray(), "exited", None
-    caps = {result_r: limits["result_bytes"], output_r: limits["output_bytes"]}
-    buffers = {result_r: results, output_r: output}
+def _exit_code(status):
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _reaped(pid):
+    """(exit code, CPU seconds) if the run has ended, else None."""
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    return (_exit_code(status), usage.ru_utime + usage.ru_stime) if done else None
+
+
+def _watch(channel, pid, run):
+    """Wait for the run to end, killing it when told; (code, cpu, whether a kill request found
+    it alive), or None if the grader left."""
     selector = selectors.DefaultSelector()
-    for fd in caps:
-        selector.register(fd, selectors.EVENT_READ)
-    while status is None:
-        if time.monotonic() > deadline:
-            ended = "timeout"
-            break
-        for key, _ in selector.select(0.05):
-            chunk = os.read(key.fd, 65536)
-            if chunk:
-                buffers[key.fd] += chunk
-            else:
-                selector.unregister(key.fd)
-        if any(len(buffers[fd]) > caps[fd] for fd in caps):
-            ended = "flooded"
-            break
-        done, status = os.waitpid(pid, os.WNOHANG)
-        status = status if done else None
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)  # the child's session: it and anything it left
-    if status is None:
-        _, status = os.waitpid(pid, 0)
-    for fd in caps:
-        _drain(fd, buffers[fd], caps[fd])
-    selector.close()
-    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-    if ended == "exited" and any(len(buffers[fd]) > caps[fd] for fd in caps):
-        ended = "flooded"
-    text = output[-TAIL:].decode("utf-8", errors="replace")
-    return (
-        results.decode("utf-8", errors="replace"),
-        ("...\n" if len(output) > TAIL else "") + text,
-        ended,
-        code,
-    )
+    selector.register(channel.sock, selectors.EVENT_READ)
+    exited, killed = None, False
+    with contextlib.suppress(AttributeError, OSError):  # readable when it ends (Linux 5.3+)
+        exited = os.pidfd_open(pid)
+        selector.register(exited, selectors.EVENT_READ)
+    try:
+        while (ended := _reaped(pid)) is None:
+            asked = channel.has_line()
+            if not asked:
+                events = selector.select(None if exited is not None else 0.01)
+                asked = any(key.fileobj is channel.sock for key, _ in events)
+            if not asked:
+                continue
+            message = channel.receive()
+            if message is None:
+                _kill(pid)
+                os.wait4(pid, 0)
+                return None
+            if message.get("op") == "kill" and message.get("run") == run:
+                if (ended := _reaped(pid)) is not None:
+                    break  # it ended on its own before the kill came
+                killed = True
+                _kill(pid)
+        return (*ended, killed)
+    finally:
+        selector.close()
+        if exited is not None:
+            os.close(exited)
 
 
-def serve(request_fd, reply_fd, steps):
-    """`steps` is child.py's module: its grade, sender and drop_privileges run in each child."""
-    import numpy as np  # once per worker: every forked child shares it
+def _children():
+    me, found = os.getpid(), []
+    for name in os.listdir("/proc"):
+        with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{name}/stat") as f:
+            if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                found.append(int(name))
+    return found
 
-    _not_traceable()
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
-    requests = os.fdopen(request_fd, "rb")
-    reply = os.fdopen(reply_fd, "w", buffering=1)
-    for line in requests:
-        request = json.loads(line)
-        if request.get("make_workdir"):
-            os.mkdir(request["workdir"], 0o700)
-            if request.get("drop_to") is not None:
-                os.chown(request["workdir"], request["drop_to"], request["drop_to"])
-        result_r, result_w = os.pipe()
-        output_r, output_w = os.pipe()
-        started = time.monotonic()
+
+def sweep():
+    """Kill and reap every child left: as a subreaper, all of them are orphans of the run that
+    just ended (setsid and double forks included). True when none is left."""
+    deadline = time.monotonic() + SWEEP_SECONDS
+    while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return True
+        if time.monotonic() > deadline or not os.path.isdir("/proc"):
+            return False
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) != os.getpgrp():
+                    os.killpg(os.getpgid(pid), signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.001)
+
+
+# --- removing what a run wrote: no recursion, no path longer than a name, no link followed ------
+
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_folder(name, parent):
+    try:
+        fd = os.open(name, _DIR, dir_fd=parent)
+    except PermissionError:
+        if not hasattr(os, "O_PATH"):
+            raise
+        # A folder its owner made unreadable: give the owner its rights back, through a handle
+        # on that very folder (never a path that a link could redirect).
+        handle = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+        try:
+            os.chmod(f"/proc/self/fd/{handle}", 0o700)
+        finally:
+            os.close(handle)
+        fd = os.open(name, _DIR, dir_fd=parent)
+    if os.fstat(fd).st_mode & 0o700 != 0o700:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o700)  # its entries can be removed only from a writable folder
+    return fd
+
+
+def _clear(fd):
+    """Unlink every entry of the open folder but its folders; return the folders' names."""
+    with os.scandir(fd) as entries:
+        names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    folders = []
+    for name, is_folder in names:
+        if is_folder:
+            folders.append(name)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=fd)
+    return folders
+
+
+def _identity(fd):
+    info = os.fstat(fd)
+    return info.st_dev, info.st_ino
+
+
+def empty(path):
+    """Remove everything inside the folder `path`, however deep.
+
+    One folder is open at a time, each opened by name relative to its parent, and the way back
+    up is '..' checked against the folder we came from: a 3000-deep tree, paths far beyond
+    PATH_MAX and links anywhere cost nothing special, and nothing outside `path` is touched.
+    """
+    fd = _open_folder(path, None)
+    pending = _clear(fd)
+    above = []  # (identity, pending folders, name of the folder below) per level
+    try:
+        while True:
+            if pending:
+                name = pending.pop()
+                try:
+                    below = _open_folder(name, fd)
+                except FileNotFoundError:
+                    continue
+                above.append((_identity(fd), pending, name))
+                os.close(fd)
+                fd, pending = below, _clear(below)
+                continue
+            if not above:
+                return
+            identity, pending, name = above.pop()
+            parent = os.open("..", _DIR, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            if _identity(fd) != identity:
+                raise OSError(f"{path}: a folder moved while it was being removed")
+            os.rmdir(name, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def remove_tree(path):
+    """`empty(path)`, then the folder itself."""
+    empty(path)
+    os.rmdir(path)
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def _tidy(scratch):
+    """Empty the scratch folder; whether that worked."""
+    try:
+        empty(scratch)
+    except Exception:  # never the server's end: the grader replaces a worker left unclean
+        return False
+    return True
+
+
+def serve(channel, scratch, become_run):
+    channel.send(op="ready")
+    while (message := channel.receive()) is not None:
+        if message.get("op") != "run":
+            continue  # a late kill for a run that is over
+        fds, channel.fds = channel.fds[:4], channel.fds[4:]
+        if len(fds) != 4:
+            raise SystemExit("a run arrived without its four pipes")
+        run = str(message["run"])
         pid = os.fork()
         if pid == 0:
-            os.close(result_r)
-            os.close(output_r)
-            os.close(request_fd)
-            os.close(reply_fd)
-            _become_child(request, result_w, output_w, steps, np)
-        os.close(result_w)
-        os.close(output_w)
-        results, output, ended, code = _supervise(pid, result_r, output_r, request)
-        _reap_orphans()
-        os.close(result_r)
-        os.close(output_r)
-        if request.get("scratch"):  # the next run starts on an empty scratch
-            for name in os.listdir(request["scratch"]):
-                path = os.path.join(request["scratch"], name)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        os.remove(path)
-        reply.write(
-            json.dumps(
-                {
-                    "run": request["run"],
-                    "results": results,
-                    "output": output,
-                    "ended": ended,
-                    "code": code,
-                    "elapsed": time.monotonic() - started,
-                }
-            )
-            + "\n"
-        )
+            become_run(run, fds, scratch)  # never returns
+        for fd in fds:
+            os.close(fd)  # at once: what the run writes never passes through here
+        channel.send(op="started", run=run, pid=pid)
+        ended = _watch(channel, pid, run)
+        if ended is None:
+            break
+        code, cpu, killed = ended
+        swept = sweep()  # before the grader reads its pipes to the end: no writer is left
+        channel.send(op="exited", run=run, code=code, cpu=cpu, killed=killed, clean=swept)
+        channel.send(op="tidied", run=run, clean=_tidy(scratch))
+    sweep()
+
+
+def main():
+    control, scratch = int(sys.argv[1]), sys.argv[2]
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
+    from child import become_run
+
+    sys.path.pop(0)
+    for name in PRELOAD:
+        __import__(name)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # without bwrap's --die-with-parent too
+    # A run under the server's own uid (no root to drop from) must not ptrace the server.
+    _prctl(_PR_SET_DUMPABLE, 0)
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # a run's orphans come back here, not to init
+    serve(Channel(socket.socket(fileno=control)), scratch, become_run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,24 @@
 # Forges the result channel: writes fake, malformed, oversized and deeply nested events straight to the grader's result pipe.
 import json
 import os
-import sys
+import stat
 
 import numpy as np
 
-FD = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 1
+
+def _result_pipe():
+    """The result channel: the one pipe this process holds besides its standard streams."""
+    for name in sorted(os.listdir("/proc/self/fd"), key=int):
+        fd = int(name)
+        try:
+            if fd > 2 and stat.S_ISFIFO(os.fstat(fd).st_mode):
+                return fd
+        except OSError:
+            continue
+    return 1
+
+
+FD = _result_pipe()
 
 
 def _forge(line):
