@@ -75,11 +75,12 @@ class Encoded(_Event):
     @classmethod
     def _bounded(cls, raw: Any) -> Any:
         # Past a bound, the array is that quantity's clear message; its numbers are not read.
-        shape = raw.get("shape") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            return raw
+        shape, data = raw.get("shape"), raw.get("data")
         problem = shape_problem(shape) if isinstance(shape, list) else ""
-        if not problem and isinstance(raw, dict) and isinstance(raw.get("data"), list):
-            if len(raw["data"]) > MAX_ENTRIES:
-                problem = f"an array of more than {MAX_ENTRIES:,} entries (the grader reads fewer)"
+        if not problem and isinstance(data, list) and len(data) > MAX_ENTRIES:
+            problem = f"an array of more than {MAX_ENTRIES:,} entries (the grader reads fewer)"
         return {"error": problem} if problem else raw
 
 
