@@ -17,6 +17,7 @@ from grader.exercise import finding
 from grader.exercise.course import load_named, load_targets
 from grader.exercise.listing import listing_lines
 from grader.pipeline import check_submission, failure_result, limits_for
+from grader.report.safe import printable
 from grader.run import sandbox
 from grader.views import print_plugins, print_solve, print_validation
 
@@ -200,11 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = ExitCode.USAGE
-    except GraderError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except GraderError as exc:  # may quote a file name of the student's: shown inert
+        click.echo(f"error: {printable(str(exc))}", err=True)
         code = exc.exit_code
     except Exception as exc:  # the grader broke: say so in one line, details on request
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GRADER_DEBUG"):
             traceback.print_exc()
         else:

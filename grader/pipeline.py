@@ -10,6 +10,7 @@ import difflib
 import importlib.util
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from grader.errors import SubmissionNotFound
 from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
+from grader.report.safe import one_line
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.report import RunReport
@@ -165,6 +167,9 @@ def grade_report(
     slack: dict[str, list] | None = None,
 ) -> CheckResult:
     """Score, diagnose and assemble the result of a run (or of a file of answers)."""
+    # The run's message may quote the submission; every check message that repeats it must
+    # stay one line per case, so that nothing the student wrote reads as a line of the report.
+    report = replace(report, message=one_line(report.message))
     got = decode_all(exercise, cases, refs, report)
     checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
     submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}

@@ -56,11 +56,21 @@ def spreadsheet_cell(text: str) -> str:
     stripped = text.lstrip(" ")
     if text[:1] in _FORMULA or stripped[:1] in _FORMULA:
         text = "'" + text
-    return one_line(text)
+    return printable(text)  # newlines stay (the csv module quotes them); tabs, CRs do not lead
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (a file name's undecodable bytes) escaped: valid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def cut(text: str, limit: int) -> str:
     """At most `limit` characters; a longer text keeps its start and says it was cut."""
+    text = encodable(text)
     if len(text) <= limit:
         return text
     marker = f" [cut: {len(text)} characters in all]"
@@ -69,6 +79,7 @@ def cut(text: str, limit: int) -> str:
 
 def cut_start(text: str, limit: int) -> str:
     """At most `limit` characters, keeping the end (the last lines of printed output)."""
+    text = encodable(text)
     if len(text) <= limit:
         return text
     marker = f"[cut: {len(text)} characters in all; the last ones follow]\n"
