@@ -281,7 +281,8 @@ def backward(params, x, y):
 def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
     broken: bool, tmp_path: Path, run_grader: Callable[..., Any]
 ) -> None:
-    # A course folder of its own: its exercises/ shadows the bundled ones, beside solutions/.
+    # A course folder of its own, named with --exercises: its exercises/ shadows the bundled
+    # ones, beside solutions/ (the working folder itself is never searched).
     (tmp_path / "exercises").mkdir()
     shutil.copyfile(
         REPO / "exercises" / f"{BACKPROP}.toml", tmp_path / "exercises" / f"{BACKPROP}.toml"
@@ -299,7 +300,7 @@ def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
             "bob.py": SUBMISSIONS / BACKPROP / "buggy_transposed.py",
         },
     )
-    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv"])
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv"], "--exercises", "exercises")
     if not broken:
         assert done.code == 0, done.stderr
         assert [(r["student"], r["status"]) for r in done.results] == [
@@ -326,10 +327,10 @@ import grader.batch.engine as engine
 real = engine.check_submission
 
 
-def failing(exercise, path, *args, **kwargs):
-    if Path(path).stem == "boom":  # the grader breaks on this one submission
+def failing(exercise, submission, *args, **kwargs):
+    if Path(submission.path).stem == "boom":  # the grader breaks on this one submission
         raise RuntimeError("injected failure")
-    return real(exercise, path, *args, **kwargs)
+    return real(exercise, submission, *args, **kwargs)
 
 
 engine.check_submission = failing
