@@ -12,7 +12,8 @@ exercise = click.option(
     "exercise",
     required=True,
     metavar="ID_OR_PATH",
-    help="Exercise id (see `grader list`) or path to an exercise .toml file.",
+    help="Exercise id (see `grader list`), or a path to an exercise file when the argument "
+    "looks like one (it holds a / or ends in .toml).",
 )
 report_format = click.option(
     "--format",

@@ -74,7 +74,7 @@ def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     marker = f" [cut: {len(text)} characters in all]"
-    return text[: max(0, limit - len(marker))] + marker
+    return (text[: max(0, limit - len(marker))] + marker)[:limit]
 
 
 def cut_start(text: str, limit: int) -> str:
@@ -83,7 +83,7 @@ def cut_start(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     marker = f"[cut: {len(text)} characters in all; the last ones follow]\n"
-    return marker + text[len(text) - max(0, limit - len(marker)) :]
+    return (marker + text[len(text) - max(0, limit - len(marker)) :])[-limit:]
 
 
 def cut_list(items: list[str], count: int, limit: int) -> list[str]:
