@@ -120,9 +120,12 @@ def _walk(path: Path, root: Path | None, last_is_folder: bool) -> Iterator[int]:
     """An open descriptor of `path`, every name below `root` opened without following links."""
     if not _SAFE_OPEN:  # no dir_fd (Windows): refuse links by lstat, racy but never followed
         for prefix in [path, *path.parents]:
-            if prefix != root and prefix.is_symlink():
+            if prefix == root:
+                break  # the class folder and above are followed as given
+            if prefix.is_symlink():
                 raise _refuse_link(prefix)
-        fd = os.open(path, _COMMON | (_DIRECTORY if last_is_folder else 0))
+        nonblocking = getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang the grader
+        fd = os.open(path, _COMMON | (_DIRECTORY if last_is_folder else nonblocking))
     else:
         fd, shown, names = _start(path, root)
         for index, name in enumerate(names):
