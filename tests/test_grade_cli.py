@@ -447,3 +447,42 @@ def test_an_unknown_format_stops_before_any_grading(
     assert done.code == 2
     assert "unknown reporter 'junt' (did you mean 'junit'?)" in done.stderr
     assert not done.out.exists()
+
+
+# --- the red team's causes 2 and 9 in a --jobs 2 class ------------------------------------------
+
+FORGED_NAME = "eve\x1b[2J\x07\n::error file=x.py::all 9 of 9\u2028##[error]x\x85=1+1"
+UNSAFE = ["\x1b", "\x07", "\x85", "\u2028", "##["]
+
+
+def test_links_are_missing_and_hostile_names_are_inert_in_a_class(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    root = make_class(
+        tmp_path / "class",
+        {
+            "alice.py": SUBMISSIONS / BACKPROP / "correct_vectorized.py",
+            f"{FORGED_NAME}.py": SUBMISSIONS / BACKPROP / "buggy_zero-gradient.py",
+            "zed.py": SUBMISSIONS / BACKPROP / "correct_loops.py",
+        },
+    )
+    classmate = make_class(
+        tmp_path / "elsewhere", {"work.py": SUBMISSIONS / BACKPROP / "correct_class.py"}
+    )
+    (root / "mallory.py").symlink_to(REPO / "solutions" / f"{BACKPROP}.py")
+    (root / "oscar").symlink_to(classmate, target_is_directory=True)
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"])
+    assert done.code == 0, done.stderr
+    students = done.by_student()
+    for linked in ("mallory", "oscar"):
+        assert (students[linked]["status"], students[linked]["score"]) == ("missing", 0)
+        assert "symbolic link" in students[linked]["problems"][0]
+    assert students["alice"]["score"] == students["zed"]["score"] == 9  # before and after
+    assert students[FORGED_NAME]["score"] < 9
+    for output in (done.stdout, done.stderr):  # annotations; progress and summary
+        assert not [u for u in UNSAFE if u in output], output
+        for text in output.split("\n"):
+            ours = text.startswith(("::warning ", "::error "))
+            assert text.count("::") == (2 if ours else 0), text
+    rows = list(csv.reader((done.out / "gradebook.csv").open()))
+    assert all(cell[:1] not in "=+-@\t\r" or not cell for row in rows for cell in row)
