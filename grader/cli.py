@@ -13,8 +13,11 @@ import click
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
 from grader.errors import ExitCode, GraderError
-from grader.exercise import list_exercises, load_exercise
+from grader.exercise import finding
+from grader.exercise.course import load_named, load_targets
+from grader.exercise.listing import listing_lines
 from grader.pipeline import check_submission, failure_result, limits_for
+from grader.report.safe import printable
 from grader.run import sandbox
 from grader.views import print_plugins, print_solve, print_validation
 
@@ -35,6 +38,7 @@ def _sandbox_notice(required: bool) -> None:
 @cli.command()
 @click.argument("submission", type=click.Path(path_type=Path))
 @options.exercise
+@options.exercise_folders
 @options.report_format
 @options.seed
 @options.limits
@@ -51,7 +55,7 @@ def check(
     """Grade one SUBMISSION (a .py file, a folder holding one, or a .toml of answers)."""
     reporter_class = plugins.get("reporters", report_format)
     try:
-        loaded = load_exercise(exercise)
+        loaded = load_named(exercise)
         _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
         result = check_submission(loaded, submission, seed, run_limits)
@@ -79,6 +83,7 @@ def check(
     metavar="ID_OR_PATH",
     help="An exercise to grade (repeat for several).",
 )
+@options.exercise_folders
 @click.option(
     "--jobs",
     "-j",
@@ -122,7 +127,7 @@ def grade(
     """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
     from grader.batch.run import grade_class
 
-    exercises = [load_exercise(e) for e in exercise_ids]
+    exercises = [load_named(e) for e in exercise_ids]
     _sandbox_notice(require_sandbox)
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
     done = grade_class(
@@ -143,14 +148,15 @@ def grade(
 
 @cli.command()
 @click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
+@options.exercise_folders
 def validate(exercises: tuple[str, ...]) -> int:
-    """Check exercises (default: all): schema, printed values, model solution."""
+    """Check exercises (default: all; a folder: every exercise in it): schema, printed values,
+    model solution."""
     from grader.validate import validate_exercise
 
-    targets = list(exercises) or [str(p) for p in list_exercises()]
     ok = True
-    for target in targets:
-        validation = validate_exercise(load_exercise(target))
+    for loaded in load_targets(list(exercises), finding.list_exercises()):
+        validation = validate_exercise(loaded)
         print_validation(validation)
         ok = ok and validation.ok
     return ExitCode.OK if ok else ExitCode.FAILED
@@ -158,18 +164,19 @@ def validate(exercises: tuple[str, ...]) -> int:
 
 @cli.command()
 @click.argument("exercise")
+@options.exercise_folders
 def solve(exercise: str) -> int:
     """Show the exact reference values next to the printed ones."""
-    print_solve(load_exercise(exercise))
+    print_solve(load_named(exercise))
     return ExitCode.OK
 
 
 @cli.command(name="list")
+@options.exercise_folders
 def list_command() -> int:
-    """List the exercises that `--exercise` can name."""
-    for path in list_exercises():
-        loaded = load_exercise(path)
-        click.echo(f"{loaded.id:<24} {loaded.spec.task:<11} {loaded.spec.title}  ({path})")
+    """List the exercises that `--exercise` can name, where each comes from, what it shadows."""
+    for line in listing_lines(finding.search_path(), finding.list_entries()):
+        click.echo(line)
     return ExitCode.OK
 
 
@@ -194,11 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = ExitCode.USAGE
-    except GraderError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except GraderError as exc:  # may quote a file name of the student's: shown inert
+        click.echo(f"error: {printable(str(exc))}", err=True)
         code = exc.exit_code
     except Exception as exc:  # the grader broke: say so in one line, details on request
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GRADER_DEBUG"):
             traceback.print_exc()
         else:

@@ -40,6 +40,13 @@ class SubmissionNotFound(InputError):
     """The submission path does not exist or holds no Python file we can grade."""
 
 
+class SubmissionRefused(SubmissionNotFound):
+    """The submission is there but is not read: a symbolic link, not a regular file, too big.
+
+    For a class it is that student's "missing" result, like a file that is not there.
+    """
+
+
 class SandboxUnavailable(InputError):
     """The sandbox was required (--require-sandbox) but does not work here."""
 

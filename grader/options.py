@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 exercise = click.option(
@@ -10,7 +12,8 @@ exercise = click.option(
     "exercise",
     required=True,
     metavar="ID_OR_PATH",
-    help="Exercise id (see `grader list`) or path to an exercise .toml file.",
+    help="Exercise id (see `grader list`), or a path to an exercise file when the argument "
+    "looks like one (it holds a / or ends in .toml).",
 )
 report_format = click.option(
     "--format",
@@ -47,4 +50,28 @@ require_sandbox = click.option(
     is_flag=True,
     envvar="GRADER_REQUIRE_SANDBOX",
     help="Refuse to grade unless the bubblewrap sandbox works (env: GRADER_REQUIRE_SANDBOX=1).",
+)
+
+
+def _use_exercise_folders(ctx: click.Context, _param: click.Parameter, value: tuple) -> tuple:
+    # The search path holds for this one command; reset when it ends (CliRunner reuses a
+    # process, and a library call afterwards must not see a command's folders).
+    from grader.exercise import finding
+
+    finding.use_folders(value)
+    ctx.call_on_close(lambda: finding.use_folders(()))
+    return value
+
+
+exercise_folders = click.option(
+    "--exercises",
+    "exercise_folders",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    is_eager=True,
+    expose_value=False,
+    callback=_use_exercise_folders,
+    help="A folder of exercises searched first (repeat for several); then GRADER_EXERCISES "
+    "(folders separated like PATH), then the bundled ones. Never the working folder.",
 )

@@ -10,6 +10,7 @@ import difflib
 import importlib.util
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ import numpy as np
 from grader import __version__
 from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
-from grader.exercise.finding import search_dirs
+from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
+from grader.report.safe import one_line
 from grader.result import CheckResult
 from grader.run.limits import Limits
 from grader.run.report import RunReport
@@ -28,6 +30,7 @@ from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
+from grader.submission import Submission, folder_names, is_folder, read_submission
 
 Runner = Callable[[RunRequest], RunReport]
 
@@ -39,7 +42,7 @@ def protected_paths(exercise: LoadedExercise) -> tuple[str, ...]:
     """
     spec = importlib.util.find_spec("grader")
     folders = {Path(p) for p in (spec.submodule_search_locations or [])} if spec else set()
-    folders |= {exercise.path.parent, exercise.solution_path().parent, *search_dirs()}
+    folders |= {exercise.path.parent, model_solution(exercise).parent, *search_dirs()}
     folders |= {d.parent / "solutions" for d in search_dirs()}
     # An exercise file lying in /tmp must not put the interpreter or the run itself off limits.
     needed = [*interpreter_paths(), Path(tempfile.gettempdir()).resolve()]
@@ -48,20 +51,22 @@ def protected_paths(exercise: LoadedExercise) -> tuple[str, ...]:
     return tuple(sorted(str(f) for f in kept))
 
 
-def find_submission(path: Path, exercise: LoadedExercise) -> Path:
-    """A .py file, or a folder holding one (or `<exercise id>.py` among several)."""
-    if path.is_file():
-        return path
-    if path.is_dir():
-        candidates = sorted(path.glob("*.py"))
-        preferred = [p for p in candidates if p.stem in (exercise.id, exercise.task.function)]
-        if len(preferred) == 1 or len(candidates) == 1:
-            return (preferred or candidates)[0]
-        found = ", ".join(p.name for p in candidates) or "no .py file"
-        raise SubmissionNotFound(
-            f"{path}: cannot tell which file to grade ({found}); name it {exercise.id}.py"
-        )
-    raise SubmissionNotFound(f"{path}: no such submission file")
+def find_submission(path: Path, exercise: LoadedExercise, root: Path | None = None) -> Submission:
+    """A .py file, or a folder holding one (or `<exercise id>.py` among several), read safely.
+
+    Nothing on the way may be a symbolic link (below `root`, the class folder, if given); see
+    grader/submission.py.
+    """
+    if not is_folder(path):  # a file, a link, a FIFO, nothing at all: the reader says which
+        return read_submission(path, root)
+    candidates = [n for n in folder_names(path, root) if n.endswith(".py")]
+    preferred = [n for n in candidates if n[:-3] in (exercise.id, exercise.task.function)]
+    if len(preferred) == 1 or len(candidates) == 1:
+        return read_submission(path / (preferred or candidates)[0], root)
+    found = ", ".join(candidates) or "no .py file"
+    raise SubmissionNotFound(
+        f"{path}: cannot tell which file to grade ({found}); name it {exercise.id}.py"
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -118,20 +123,25 @@ def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
 
 def check_submission(
     exercise: LoadedExercise,
-    submission: Path,
+    submission: Path | Submission,
     seed: int | None = None,
     limits: Limits | None = None,
     run: Runner = run_submission,
 ) -> CheckResult:
     """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers.
 
-    `run` runs the submission in isolation: a fresh sandbox by default, or a worker's.
+    A path is read here, safely and once; a `Submission` was read already (its bytes are what
+    the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
     """
-    if submission.suffix == ".toml":
+    if isinstance(submission, Path) and submission.suffix == ".toml":
         from grader.answers import check_answers
 
+        read_submission(submission)  # no link, no FIFO, not too big; answers.py reads it again
         return check_answers(exercise, submission)
-    source = find_submission(submission, exercise).read_bytes()
+    given = submission if isinstance(submission, Path) else submission.path
+    if isinstance(submission, Path):
+        submission = find_submission(submission, exercise)
+    source = submission.data
     if seed is None:
         seed = default_seed(exercise, source)
     limits = limits or limits_for(exercise)
@@ -144,7 +154,7 @@ def check_submission(
     report = run(
         RunRequest(source, task.function, calls, limits, forbidden, protected_paths(exercise))
     )
-    return grade_report(exercise, submission, seed, cases, refs, report)
+    return grade_report(exercise, given, seed, cases, refs, report)
 
 
 def grade_report(
@@ -157,6 +167,9 @@ def grade_report(
     slack: dict[str, list] | None = None,
 ) -> CheckResult:
     """Score, diagnose and assemble the result of a run (or of a file of answers)."""
+    # The run's message may quote the submission; every check message that repeats it must
+    # stay one line per case, so that nothing the student wrote reads as a line of the report.
+    report = replace(report, message=one_line(report.message))
     got = decode_all(exercise, cases, refs, report)
     checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
     submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import partial
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from grader.report.safe import cut, cut_list, cut_start
 
 # Strict JSON has no NaN or Infinity: a submission's non-finite numbers are written as strings.
 _JSON = ConfigDict(ser_json_inf_nan="strings")
 
+# What one student can put into every report, whatever they send: each piece of text that can
+# carry their words is cut to a fixed size, with a marker saying so (grader/report/safe.py).
+MAX_NAME = 300  # a student's name or file path
+MAX_MESSAGE = 4000  # one check's message, one explanation
+MAX_PROBLEM = 1000
+MAX_PROBLEMS = 20
+MAX_OUTPUT = 4500  # the tail of stdout or stderr (the run keeps its last 4 KiB)
+MAX_WRONG = 200  # wrong entries listed per check
+
+Name = Annotated[str, AfterValidator(partial(cut, limit=MAX_NAME))]
+Message = Annotated[str, AfterValidator(partial(cut, limit=MAX_MESSAGE))]
+Output = Annotated[str, AfterValidator(partial(cut_start, limit=MAX_OUTPUT))]
+Problems = Annotated[
+    list[str], AfterValidator(partial(cut_list, count=MAX_PROBLEMS, limit=MAX_PROBLEM))
+]
+
 
 class WrongEntry(BaseModel):
     model_config = _JSON
-    label: str  # "dL/dw_21^1"
-    case: str  # "worked case", "hidden case 2"
+    label: Name  # "dL/dw_21^1"
+    case: Name  # "worked case", "hidden case 2"
     expected: float
     got: float | None  # None when the entry could not be read (missing, wrong shape, error)
 
@@ -28,19 +47,19 @@ class Check(BaseModel):
     score: float
     max_score: float
     status: Literal["pass", "partial", "fail"]
-    message: str
+    message: Message
     cases_passed: int
     cases: int
     tolerance: str
-    wrong: list[WrongEntry] = []
+    wrong: Annotated[list[WrongEntry], AfterValidator(lambda w: w[:MAX_WRONG])] = []
     diagnosis: str | None = None  # a stable id, e.g. "sign-flipped"
-    explanation: str | None = None  # one sentence about the chain-rule factor involved
+    explanation: Message | None = None  # one sentence about the chain-rule factor involved
 
 
 class CheckResult(BaseModel):
     model_config = _JSON
 
-    student: str = ""  # set by `grader grade`
+    student: Name = ""  # set by `grader grade`
     # graded: the submission ran (whatever its score); missing: nothing to grade;
     # error: the grader itself failed on it
     status: Literal["graded", "missing", "error"] = "graded"
@@ -49,18 +68,22 @@ class CheckResult(BaseModel):
     outcome: str = "ok"
     exercise: str
     title: str
-    submission: str
+    submission: Name
     score: float
     max_score: float
     seed: int
     hidden_cases: int
-    problems: list[str] = []  # about the submission as a whole: import error, timeout, ...
+    problems: Problems = []  # about the submission as a whole: import error, timeout, ...
     checks: list[Check] = []
-    stdout: str = ""
-    stderr: str = ""
+    stdout: Output = ""
+    stderr: Output = ""
     elapsed: float = 0.0
     grader_version: str
 
     @property
     def full_marks(self) -> bool:
         return self.score >= self.max_score - 1e-9
+
+    def with_changes(self, **changes: object) -> CheckResult:
+        """A copy with `changes`, validated (and so cut) again, unlike model_copy."""
+        return CheckResult.model_validate({**dict(self), **changes})

@@ -213,3 +213,82 @@ def test_an_internal_error_exits_3_without_a_traceback(tmp_path: Path, debug: bo
     assert "internal error: RuntimeError: the reporter broke" in run.stderr
     # The traceback is for whoever asks for it, and only then.
     assert ("Traceback" in run.stderr) is debug
+
+
+# --- where exercises and submissions come from (the red team's causes 1 and 2) -----------------
+
+ZEROS = SUBMISSIONS / "house-price-backprop" / "buggy_zero-gradient.py"
+BUNDLED_TOML = Path(__file__).parent.parent / "exercises" / "house-price-backprop.toml"
+SOLUTION = Path(__file__).parent.parent / "solutions" / "house-price-backprop.py"
+
+
+def forged_exercise() -> str:
+    """The real exercise, with a tolerance that accepts anything."""
+    text = BUNDLED_TOML.read_text()
+    return text.replace(
+        'tolerance = { mode = "document" }', 'tolerance = { mode = "relabs", atol = 1e9 }'
+    )
+
+
+@pytest.mark.parametrize("layout", ["exercises-folder", "bare-file"])
+def test_an_upload_graded_from_inside_cannot_define_its_exercise(
+    tmp_path: Path, layout: str
+) -> None:
+    upload = tmp_path / "submission"
+    upload.mkdir()
+    (upload / "backward.py").write_bytes(ZEROS.read_bytes())
+    if layout == "exercises-folder":
+        (upload / "exercises").mkdir()
+        (upload / "exercises" / "house-price-backprop.toml").write_text(forged_exercise())
+    else:
+        (upload / "house-price-backprop").write_text(forged_exercise())
+    run = grader("check", "backward.py", "-e", "house-price-backprop", cwd=upload)
+    assert run.returncode == 1, run.stderr
+    assert "score: 9 / 9" not in run.stdout
+
+
+@pytest.mark.parametrize("target", ["solution", "pagemap", "fifo"])
+def test_a_refused_submission_exits_2_naming_the_file(tmp_path: Path, target: str) -> None:
+    path = tmp_path / "backward.py"
+    if target == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(SOLUTION if target == "solution" else Path("/proc/self/pagemap"))
+    run = grader("check", str(path), "-e", "house-price-backprop", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"error: {path}: is "), run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_list_shows_the_search_order_and_what_shadows_what(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, env = tmp_path / "mine", tmp_path / "env"
+    for folder in (mine, env):
+        folder.mkdir()
+        (folder / "house-price-backprop.toml").write_bytes(BUNDLED_TOML.read_bytes())
+    monkeypatch.setenv("GRADER_EXERCISES", str(env))
+    lines = invoke("list", "--exercises", str(mine)).splitlines()
+    assert lines[1:4] == [
+        f"  1. --exercises      {mine}",
+        f"  2. GRADER_EXERCISES {env}",
+        f"  3. bundled          {BUNDLED_TOML.parent}",
+    ]
+    at = next(i for i, line in enumerate(lines) if line.startswith("house-price-backprop "))
+    assert lines[at].endswith(f"(--exercises: {mine / 'house-price-backprop.toml'})")
+    assert lines[at + 1 : at + 3] == [
+        f"    shadows {env / 'house-price-backprop.toml'} (GRADER_EXERCISES)",
+        f"    shadows {BUNDLED_TOML} (bundled)",
+    ]
+    # The folders hold for one command only.
+    assert f"--exercises      {mine}" not in invoke("list")
+
+
+def test_validate_a_folder_refuses_an_id_that_is_not_its_file_name(tmp_path: Path) -> None:
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "deep-bce.toml").write_text(
+        BUNDLED_TOML.read_text().replace('id = "house-price-backprop"', 'id = "deep-bce-v2"')
+    )
+    run = grader("validate", "course/", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "'deep-bce-v2' does not match the file name 'deep-bce.toml'" in run.stderr

@@ -4,6 +4,7 @@ and a `grader grade` killed with SIGKILL that resumes to exactly the uninterrupt
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from grader import __version__
 from grader.batch import engine
 from grader.batch.discover import Job, discover
 from grader.batch.engine import canary, grade_all, grade_job
@@ -29,6 +31,7 @@ from grader.errors import InternalError, SubmissionNotFound
 from grader.exercise import LoadedExercise, load_exercise
 from grader.result import CheckResult
 from grader.run.worker import Worker
+from grader.submission import Submission
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -212,10 +215,11 @@ def test_a_grader_failure_on_one_job_spares_the_others(
 ) -> None:
     real = engine.check_submission
 
-    def failing(exercise: LoadedExercise, path: Path, *args: Any, **kwargs: Any) -> CheckResult:
-        if path.stem == "bob":
+    # The engine hands check_submission the bytes it read (and hashed): a Submission.
+    def failing(exercise: LoadedExercise, read: Submission, *args: Any, **kwargs: Any):
+        if read.path.stem == "bob":
             raise RuntimeError("injected")
-        return real(exercise, path, *args, **kwargs)
+        return real(exercise, read, *args, **kwargs)
 
     monkeypatch.setattr(engine, "check_submission", failing)
     root = make_class(
@@ -233,6 +237,69 @@ def test_a_grader_failure_on_one_job_spares_the_others(
         ("bob", "error", False),
         ("carol", "graded", True),
     ]
+    # A grader failure is never final: the resume grades bob again (and only bob).
+    monkeypatch.setattr(engine, "check_submission", real)
+    resumed = Recorder()
+    again = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, resumed)
+    assert [(r.student, r.status, r.full_marks) for r in again] == [
+        ("alice", "graded", True),
+        ("bob", "graded", True),
+        ("carol", "graded", True),
+    ]
+    assert resumed.calls == [("alice", True), ("bob", False), ("carol", True)]
+
+
+def test_the_key_hashes_the_bytes_graded_and_the_grader(
+    tmp_path: Path, bundled_exercise: Callable[[str], LoadedExercise]
+) -> None:
+    path = tmp_path / "alice.py"
+    path.write_bytes(b"def backward(p, x, y):\n    return {}\n")
+    job = Job("alice", bundled_exercise(EXERCISE), path)
+    job, read = engine.read_job(job)
+    assert read is not None
+    key = engine.job_key(job, read)
+    assert key[2] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert key[4] == engine.fingerprint() and key[4].startswith(__version__ + "+")
+
+
+def test_the_fingerprint_changes_with_the_graders_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.batch import fingerprint as module
+
+    before = module.fingerprint()
+    module.fingerprint.cache_clear()
+    monkeypatch.setattr(module, "_code_hash", lambda: "edited")
+    try:
+        assert module.fingerprint() != before
+    finally:
+        module.fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize("layout", ["file", "folder", "inside-folder"])
+def test_a_linked_student_is_missing_with_the_reason(
+    layout: str,
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    solution = REPO / "solutions" / f"{EXERCISE}.py"
+    root = make_class({"bob": SUBMISSIONS / EXERCISE / "correct_vectorized.py"})
+    classmate = root.parent / "classmate"
+    classmate.mkdir()
+    (classmate / f"{EXERCISE}.py").write_bytes(solution.read_bytes())
+    if layout == "file":
+        (root / "mallory.py").symlink_to(solution)
+    elif layout == "folder":
+        (root / "mallory").symlink_to(classmate, target_is_directory=True)
+    else:
+        (root / "mallory").mkdir()
+        (root / "mallory" / f"{EXERCISE}.py").symlink_to(solution)
+    results = grade_all(
+        discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, Recorder()
+    )
+    mallory = next(r for r in results if r.student == "mallory")
+    assert (mallory.status, mallory.score) == ("missing", 0)
+    assert "symbolic link" in mallory.problems[0]
+    assert next(r for r in results if r.student == "bob").full_marks
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")

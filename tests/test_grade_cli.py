@@ -281,7 +281,8 @@ def backward(params, x, y):
 def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
     broken: bool, tmp_path: Path, run_grader: Callable[..., Any]
 ) -> None:
-    # A course folder of its own: its exercises/ shadows the bundled ones, beside solutions/.
+    # A course folder of its own, named with --exercises: its exercises/ shadows the bundled
+    # ones, beside solutions/ (the working folder itself is never searched).
     (tmp_path / "exercises").mkdir()
     shutil.copyfile(
         REPO / "exercises" / f"{BACKPROP}.toml", tmp_path / "exercises" / f"{BACKPROP}.toml"
@@ -299,7 +300,7 @@ def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
             "bob.py": SUBMISSIONS / BACKPROP / "buggy_transposed.py",
         },
     )
-    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv"])
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv"], "--exercises", "exercises")
     if not broken:
         assert done.code == 0, done.stderr
         assert [(r["student"], r["status"]) for r in done.results] == [
@@ -326,10 +327,10 @@ import grader.batch.engine as engine
 real = engine.check_submission
 
 
-def failing(exercise, path, *args, **kwargs):
-    if Path(path).stem == "boom":  # the grader breaks on this one submission
+def failing(exercise, submission, *args, **kwargs):
+    if Path(submission.path).stem == "boom":  # the grader breaks on this one submission
         raise RuntimeError("injected failure")
-    return real(exercise, path, *args, **kwargs)
+    return real(exercise, submission, *args, **kwargs)
 
 
 engine.check_submission = failing
@@ -446,3 +447,42 @@ def test_an_unknown_format_stops_before_any_grading(
     assert done.code == 2
     assert "unknown reporter 'junt' (did you mean 'junit'?)" in done.stderr
     assert not done.out.exists()
+
+
+# --- the red team's causes 2 and 9 in a --jobs 2 class ------------------------------------------
+
+FORGED_NAME = "eve\x1b[2J\x07\n::error file=x.py::all 9 of 9\u2028##[error]x\x85=1+1"
+UNSAFE = ["\x1b", "\x07", "\x85", "\u2028", "##["]
+
+
+def test_links_are_missing_and_hostile_names_are_inert_in_a_class(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    root = make_class(
+        tmp_path / "class",
+        {
+            "alice.py": SUBMISSIONS / BACKPROP / "correct_vectorized.py",
+            f"{FORGED_NAME}.py": SUBMISSIONS / BACKPROP / "buggy_zero-gradient.py",
+            "zed.py": SUBMISSIONS / BACKPROP / "correct_loops.py",
+        },
+    )
+    classmate = make_class(
+        tmp_path / "elsewhere", {"work.py": SUBMISSIONS / BACKPROP / "correct_class.py"}
+    )
+    (root / "mallory.py").symlink_to(REPO / "solutions" / f"{BACKPROP}.py")
+    (root / "oscar").symlink_to(classmate, target_is_directory=True)
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"])
+    assert done.code == 0, done.stderr
+    students = done.by_student()
+    for linked in ("mallory", "oscar"):
+        assert (students[linked]["status"], students[linked]["score"]) == ("missing", 0)
+        assert "symbolic link" in students[linked]["problems"][0]
+    assert students["alice"]["score"] == students["zed"]["score"] == 9  # before and after
+    assert students[FORGED_NAME]["score"] < 9
+    for output in (done.stdout, done.stderr):  # annotations; progress and summary
+        assert not [u for u in UNSAFE if u in output], output
+        for text in output.split("\n"):
+            ours = text.startswith(("::warning ", "::error "))
+            assert text.count("::") == (2 if ours else 0), text
+    rows = list(csv.reader((done.out / "gradebook.csv").open()))
+    assert all(cell[:1] not in "=+-@\t\r" or not cell for row in rows for cell in row)

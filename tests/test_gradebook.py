@@ -136,8 +136,16 @@ def test_a_result_survives_a_process_killed_right_after_put(
         reopened.close()
 
 
-def test_content_hash_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:
-    path = tmp_path / "alice.py"
-    path.write_bytes(b"def backward(p, x, y):\n    return {}\n")
-    assert content_hash(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+def test_content_hash_is_the_sha256_of_the_bytes() -> None:
+    # The key hashes the bytes read once for grading (grader/submission.py), never a path.
+    data = b"def backward(p, x, y):\n    return {}\n"
+    assert content_hash(data) == hashlib.sha256(data).hexdigest()
     assert content_hash(None) == ""  # nothing to grade: still a key of its own
+
+
+def test_a_grader_failure_is_never_reused(
+    book: Gradebook, class_result: Callable[..., CheckResult]
+) -> None:
+    # An older grader stored its failures: a resume must grade that submission again.
+    book.put(KEY, class_result("error"))
+    assert book.get(KEY) is None

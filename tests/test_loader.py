@@ -101,8 +101,10 @@ def test_found_by_path(write_exercise: Write, tmp_path: Path, form: str) -> None
 
 
 def test_the_course_folder_is_searched_and_shadows_a_bundled_exercise(
-    write_exercise: Write, tmp_path: Path
+    write_exercise: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A course folder is searched when named (here GRADER_EXERCISES), never for being here.
+    monkeypatch.setenv("GRADER_EXERCISES", str(tmp_path / "exercises"))
     mine = write_exercise("exercises/mine.toml", id="mine")
     shadow = write_exercise("exercises/tanh-chain.toml", id="tanh-chain", title="Ours")
     assert find_exercise("mine").resolve() == mine

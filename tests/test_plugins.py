@@ -131,6 +131,8 @@ def test_exercise_with_installed_plugin_validates_and_grades(installed_softplus,
         "solutions/softplus-backprop.py",
         "--exercise",
         "softplus-backprop",
+        "--exercises",  # the course folder by name: the working folder is never searched
+        "exercises",
         path=installed_softplus,
         cwd=tmp_path,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.run import wire
 from grader.run.wire import decode, parse_events
 
 RESULT = {
@@ -168,3 +169,116 @@ def test_decode_explains_why_not(
     encoded: dict[str, Any], shape: tuple[int, ...], message: str
 ) -> None:
     assert decode(encoded, shape) == (None, message)
+
+
+# --- bounds: whatever the child sends, parsing it costs a fixed budget -------------------------
+
+
+class Counting:
+    """Stands in for a module or object, counting the calls of one of its functions."""
+
+    def __init__(self, real: Any, name: str) -> None:
+        self.real, self.name, self.calls = real, name, 0
+
+    def __getattr__(self, attribute: str) -> Any:
+        found = getattr(self.real, attribute)
+        if attribute != self.name:
+            return found
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return found(*args, **kwargs)
+
+        return counted
+
+
+def test_a_forged_astronomical_shape_is_a_message_and_never_multiplied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_product(*args: Any) -> None:
+        raise AssertionError("math.prod reached with a shape from the child")
+
+    monkeypatch.setattr(math, "prod", no_product)
+    forged = b"[" + b", ".join([b"1" + b"0" * 3999] * 1000) + b"]"
+    raw = (
+        b'{"event": "result", "case": 0, "type": "dict", "values": {"W1": {"shape": '
+        + forged
+        + b', "data": [1.0]}}}\n'
+    )
+    (event,) = parse_events(raw + line(DONE))[:1]
+    encoded = event["values"]["W1"]
+    assert encoded["data"] is None
+    assert decode(encoded, (2, 2)) == (
+        None,
+        "is an array with 1000 dimensions (the grader reads at most 8)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ([2] * 9, "is an array with 9 dimensions (the grader reads at most 8)"),
+        ([10**7], "is an array with a dimension of more than 1,000,000 entries"),
+        ([1000, 1000, 2], "is an array of more than 1,000,000 entries (the grader reads fewer)"),
+        ([10**6] * 8, "is an array of more than 1,000,000 entries (the grader reads fewer)"),
+    ],
+    ids=["dimensions", "one-size", "entries", "product"],
+)
+def test_shapes_past_the_bounds_are_refused_before_any_product(
+    shape: list[int], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(math, "prod", None)  # any use would fail
+    assert decode({"shape": shape, "data": [1.0]}, (2,)) == (None, message)
+    (event,) = parse_events(line(with_(RESULT, values={"W1": {"shape": shape, "data": [1.0]}})))
+    assert decode(event["values"]["W1"], (2,)) == (None, message)
+
+
+def test_a_flood_of_tiny_lines_is_read_only_up_to_the_line_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counting = Counting(wire._EVENT, "validate_python")
+    monkeypatch.setattr(wire, "_EVENT", counting)
+    flood = line(DONE) * 1_000_000  # 16 MB of "done"
+    assert parse_events(flood) == [DONE]
+    assert counting.calls <= wire.MAX_LINES
+
+
+def test_only_the_first_event_of_a_case_counts() -> None:
+    first = with_(RESULT, values={"W1": {"shape": [1], "data": [1.0]}})
+    forged = with_(RESULT, values={"W1": {"shape": [1], "data": [9.0]}})
+    events = parse_events(line(first) + line(forged) * 50 + line(DONE) * 3)
+    assert events == parse_events(line(first) + line(DONE))
+
+
+def test_entries_in_all_events_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wire, "MAX_TOTAL_ENTRIES", 10)
+    raw = b"".join(
+        line(with_(RESULT, case=n, values={"W1": {"shape": [4], "data": [1.0] * 4}}))
+        for n in range(5)
+    )
+    assert [e["case"] for e in parse_events(raw)] == [0, 1]
+
+
+def test_a_huge_integer_is_never_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    converted: list[int] = []
+    real = wire._integer
+
+    def spy(digits: str) -> int | float:
+        value = real(digits)
+        if isinstance(value, int):
+            converted.append(len(digits))
+        return value
+
+    monkeypatch.setattr(wire, "_integer", spy)
+    huge = "9" * 4000
+    raw = f'{{"event": "call-error", "case": {huge}, "error": "x"}}\n'.encode()
+    assert parse_events(raw + line(DONE)) == [DONE]
+    assert all(n <= wire.MAX_INT_DIGITS for n in converted)
+
+
+def test_labels_and_keys_from_the_child_are_single_lines() -> None:
+    forged = "W1\n  PASS  dL/dW1  3/3"
+    event = with_(RESULT, mutated=[forged], values={forged: {"shape": [1], "data": [1.0]}})
+    (parsed,) = parse_events(line(event))
+    assert parsed["mutated"] == ["W1\\n  PASS  dL/dW1  3/3"]
+    assert list(parsed["values"]) == ["W1\\n  PASS  dL/dW1  3/3"]

@@ -2,6 +2,10 @@
 
 Two layouts: a folder of `<student>.py` files (one exercise), or a folder of `<student>/`
 folders holding `<exercise-id>.py` files (one or several exercises). Dotfiles are ignored.
+
+Nothing is followed: a student's file or folder that is a symbolic link (to a classmate's, to
+the model solution) is that student's "missing" result, and the files are read later through
+grader/submission.py, which refuses links on the way below the class folder.
 """
 
 from __future__ import annotations
@@ -20,13 +24,32 @@ class Job:
     path: Path | None  # None when there is nothing to grade
     problem: str = ""  # why there is nothing to grade
     note: str = ""  # something unexpected that did not stop the grading
+    root: Path | None = None  # the class folder: the part of `path` followed as given
+
+
+def _kind(path: Path) -> str:
+    """folder, file, link or other, without following a link."""
+    if path.is_symlink():
+        return "link"
+    if path.is_dir():
+        return "folder"
+    return "file" if path.is_file() else "other"
+
+
+def _linked(name: str) -> str:
+    return (
+        f"{name} is a symbolic link: a submission is read only from real files and folders "
+        "(a link could point at someone else's work)"
+    )
 
 
 def _in_folder(folder: Path, exercise: LoadedExercise, several: bool) -> tuple[Path | None, str]:
     named = folder / f"{exercise.id}.py"
-    if named.is_file():
+    if _kind(named) == "link":
+        return None, _linked(f"{folder.name}/{named.name}")
+    if _kind(named) == "file":
         return named, ""
-    files = sorted(p for p in folder.glob("*.py") if p.is_file())
+    files = sorted(p for p in folder.glob("*.py") if _kind(p) == "file")
     if not several and len(files) == 1:
         return files[0], ""
     if not any(p for p in folder.iterdir() if not p.name.startswith(".")):
@@ -41,22 +64,26 @@ def discover(root: Path, exercises: list[LoadedExercise]) -> list[Job]:
     several = len(exercises) > 1
     jobs: list[Job] = []
     entries = sorted(e for e in root.iterdir() if not e.name.startswith("."))
-    folders = {e.name for e in entries if e.is_dir()}
-    twins = {e.stem for e in entries if e.suffix == ".py" and e.is_file() and e.stem in folders}
+    kinds = {e: _kind(e) for e in entries}
+    folders = {e.name for e in entries if kinds[e] == "folder"}
+    twins = {e.stem for e in entries if e.suffix == ".py" and e.stem in folders}
     for entry in entries:
-        if entry.suffix == ".py" and entry.is_file() and entry.stem in twins:
+        if entry.suffix == ".py" and entry.stem in twins:
             continue  # alice.py beside alice/: one student, handed in twice; see `note`
         for exercise in exercises:
-            if entry.is_dir():
+            student = entry.stem if entry.suffix == ".py" else entry.name
+            if kinds[entry] == "link":
+                jobs.append(Job(student, exercise, None, _linked(entry.name), root=root))
+            elif kinds[entry] == "folder":
                 path, problem = _in_folder(entry, exercise, several)
                 note = (
                     f"{entry.name}.py beside {entry.name}/ was not graded: the folder was"
                     if entry.name in twins
                     else ""
                 )
-                jobs.append(Job(entry.name, exercise, path, problem, note))
+                jobs.append(Job(entry.name, exercise, path, problem, note, root))
             elif entry.suffix == ".py" and not several:
-                jobs.append(Job(entry.stem, exercise, entry))
+                jobs.append(Job(entry.stem, exercise, entry, root=root))
             elif entry.suffix == ".py":
                 jobs.append(
                     Job(

@@ -9,12 +9,15 @@ from dataclasses import replace
 
 from grader import __version__
 from grader.batch.discover import Job
-from grader.batch.gradebook import Gradebook, content_hash
+from grader.batch.fingerprint import fingerprint
+from grader.batch.gradebook import Gradebook, Key
 from grader.errors import GraderError, InternalError
+from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
 from grader.pipeline import check_submission, limits_for
 from grader.result import CheckResult
 from grader.run.worker import Worker
+from grader.submission import Submission, read_submission, read_trusted
 
 Overrides = dict[str, float | int | None]
 
@@ -37,15 +40,29 @@ def _unscored(job: Job, status: str, outcome: str, message: str) -> CheckResult:
     )
 
 
-def grade_job(job: Job, worker: Worker, overrides: Overrides) -> CheckResult:
-    """One student's result for one exercise; never raises."""
+def read_job(job: Job) -> tuple[Job, Submission | None]:
+    """The job's bytes, read once and safely; a refused or unreadable file makes it missing."""
     if job.path is None:
+        return job, None
+    try:
+        return job, read_submission(job.path, job.root)
+    except (GraderError, OSError) as exc:  # a link, a FIFO, too big, gone: this student's
+        return replace(job, path=None, problem=str(exc)), None
+
+
+def grade_job(
+    job: Job, worker: Worker, overrides: Overrides, submission: Submission | None = None
+) -> CheckResult:
+    """One student's result for one exercise; never raises."""
+    if submission is None:
+        job, submission = read_job(job)
+    if job.path is None or submission is None:
         return _unscored(
             job, "missing", "missing", "; ".join(filter(None, [job.problem, job.note]))
         )
     try:
         limits = limits_for(job.exercise, **overrides)
-        result = check_submission(job.exercise, job.path, limits=limits, run=worker.run)
+        result = check_submission(job.exercise, submission, limits=limits, run=worker.run)
     except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
     except Exception as exc:  # the grader broke: say so, keep going, exit 3 at the end
@@ -56,7 +73,7 @@ def grade_job(job: Job, worker: Worker, overrides: Overrides) -> CheckResult:
             f"the grader failed on this submission ({type(exc).__name__}: {exc})",
         )
     notes = [job.note] if job.note else []
-    return result.model_copy(update={"student": job.student, "problems": notes + result.problems})
+    return result.with_changes(student=job.student, problems=notes + result.problems)
 
 
 def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> str:
@@ -64,11 +81,11 @@ def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> st
 
     Returns a note for the summary when there is no model solution to run.
     """
-    path = exercise.solution_path()
+    path = model_solution(exercise)
     if not path.is_file():
         return f"no model solution at {path}: the environment check (canary) was skipped"
     result = check_submission(
-        exercise, path, limits=limits_for(exercise, **overrides), run=worker.run
+        exercise, read_trusted(path), limits=limits_for(exercise, **overrides), run=worker.run
     )
     if not result.full_marks:
         why = "; ".join(result.problems) or "; ".join(
@@ -79,6 +96,12 @@ def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> st
             f"{result.max_score:g} here ({why}). No submission was graded."
         )
     return ""
+
+
+def job_key(job: Job, submission: Submission | None) -> Key:
+    """The gradebook's key: the bytes graded, the exercise file, the grader's code."""
+    digest = submission.digest if submission is not None else ""
+    return (job.student, job.exercise.id, digest, job.exercise.digest, fingerprint())
 
 
 def grade_all(
@@ -104,16 +127,11 @@ def grade_all(
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
-                job = jobs[index]
-                try:
-                    digest = content_hash(job.path)
-                except OSError as exc:  # a dangling link, an unreadable file: this student's
-                    job = replace(job, path=None, problem=f"cannot read {job.path} ({exc})")
-                    digest = ""
-                key = (job.student, job.exercise.id, digest, job.exercise.digest, __version__)
+                job, submission = read_job(jobs[index])
+                key = job_key(job, submission)
                 found = None if regrade else book.get(key)
-                result = found or grade_job(job, worker, overrides)
-                if found is None:
+                result = found or grade_job(job, worker, overrides, submission)
+                if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)
                 results[index] = result
                 with lock:

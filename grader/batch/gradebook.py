@@ -1,7 +1,10 @@
 """The SQLite gradebook: every result committed as it completes, so a killed run resumes.
 
-A result is keyed by student, exercise, the submission's content hash, the exercise file's
-content hash and the grader version: change any of them and the submission is graded again.
+A result is keyed by student, exercise, the hash of the submission's bytes as graded, the
+exercise file's content hash and the grader's fingerprint (its version, a hash of its code, the
+plugin distributions installed): change any of them and the submission is graded again. A
+grader failure (status "error") is never final: it is not stored, and one stored by an older
+grader is not reused, so a resume grades that submission again.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ CREATE TABLE IF NOT EXISTS results (
 Key = tuple[str, str, str, str, str]
 
 
-def content_hash(path: Path | None) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
+def content_hash(data: bytes | None) -> str:
+    """The key's hash of a submission's bytes (as read once, by grader/submission.py)."""
+    return hashlib.sha256(data).hexdigest() if data is not None else ""
 
 
 class Gradebook:
@@ -48,7 +52,8 @@ class Gradebook:
         with self._lock:
             row = self._db.execute(
                 "SELECT result FROM results WHERE student=? AND exercise=? AND "
-                "submission_hash=? AND exercise_hash=? AND grader_version=?",
+                "submission_hash=? AND exercise_hash=? AND grader_version=? "
+                "AND status != 'error'",
                 key,
             ).fetchone()
         return CheckResult.model_validate_json(row[0]) if row else None

@@ -8,7 +8,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from grader.report.safe import no_workflow_commands, one_line
 from grader.result import CheckResult
+
+
+def _shown(text: str) -> str:
+    """A name from the class folder as one inert line: no terminal control, no CI command."""
+    return no_workflow_commands(one_line(text))
 
 
 @dataclass
@@ -33,7 +39,7 @@ class Progress:
         else:
             note = " (from the gradebook)" if resumed else ""
             self.stream.write(
-                f"[{self.done}/{self.total}] {result.student} {result.exercise}: "
+                f"[{self.done}/{self.total}] {_shown(result.student)} {_shown(result.exercise)}: "
                 f"{result.score:g}/{result.max_score:g} {result.outcome}{note}\n"
             )
         self.stream.flush()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from grader import options
 from grader.errors import ExitCode
-from grader.exercise import load_exercise
+from grader.exercise.course import load_named
 from grader.explain import explain as explain_exercise
 
 
 @click.command()
 @click.argument("exercise", metavar="EXERCISE")
+@options.exercise_folders
 @click.option(
     "--format",
     "-f",
@@ -23,5 +25,5 @@ from grader.explain import explain as explain_exercise
 def explain(exercise: str, output_format: str) -> int:
     """Show a worked solution of EXERCISE's worked case: forward pass, loss, every gradient as
     its chain-rule product with the numbers filled in, and the update."""
-    click.echo(explain_exercise(load_exercise(exercise), markdown=output_format == "markdown"))
+    click.echo(explain_exercise(load_named(exercise), markdown=output_format == "markdown"))
     return ExitCode.OK

@@ -3,20 +3,30 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from typing import IO
 
-from grader.report.safe import printable
+from grader.report.safe import no_workflow_commands, one_line, printable
 from grader.result import CheckResult
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|!~])")  # emphasis, code, links and images, cells
 
 
 def _data(text: str) -> str:
-    text = printable(text)
+    """Annotation data: GitHub's escaping (%, CR, LF), and no command anywhere in it."""
+    text = no_workflow_commands(printable(text))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell that is only text: no HTML, no link, no command, one line."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(no_workflow_commands(one_line(text))))
 
 
 class GithubReporter:
@@ -36,8 +46,9 @@ class GithubReporter:
             f"{result.score:g}/{result.max_score:g}"
         )
         # One line per wrong quantity: an annotation points; the reports hold the details.
-        lines = result.problems + [
-            f"{c.name}: {c.message.splitlines()[0]}" + (f" ({c.diagnosis})" if c.diagnosis else "")
+        lines = [one_line(p) for p in result.problems] + [
+            f"{c.name}: {one_line(c.message.splitlines()[0])}"
+            + (f" ({c.diagnosis})" if c.diagnosis else "")
             for c in result.checks
             if c.status != "pass"
         ]
@@ -50,9 +61,11 @@ class GithubReporter:
     def _table(self) -> str:
         rows = ["| student | exercise | score | status |", "|---|---|---:|---|"]
         for r in self.results:
-            cell = printable(r.student or r.submission).replace("|", "\\|")
             mark = "full marks" if r.full_marks else r.outcome
-            rows.append(f"| {cell} | {r.exercise} | {r.score:g} / {r.max_score:g} | {mark} |")
+            rows.append(
+                f"| {_cell(r.student or r.submission)} | {_cell(r.exercise)} "
+                f"| {r.score:g} / {r.max_score:g} | {_cell(mark)} |"
+            )
         return "## Grades\n\n" + "\n".join(rows) + "\n"
 
     def close(self) -> None:
