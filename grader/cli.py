@@ -12,11 +12,12 @@ import click
 
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
+from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import list_exercises, load_exercise
 from grader.pipeline import check_submission, failure_result, limits_for
 from grader.run import sandbox
-from grader.views import print_plugins, print_solve, print_validation
+from grader.views import print_plugins, print_validation
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,14 +157,6 @@ def validate(exercises: tuple[str, ...]) -> int:
     return ExitCode.OK if ok else ExitCode.FAILED
 
 
-@cli.command()
-@click.argument("exercise")
-def solve(exercise: str) -> int:
-    """Show the exact reference values next to the printed ones."""
-    print_solve(load_exercise(exercise))
-    return ExitCode.OK
-
-
 @cli.command(name="list")
 def list_command() -> int:
     """List the exercises that `--exercise` can name."""
@@ -181,6 +174,7 @@ def plugins_command() -> int:
 
 
 cli.add_command(explain)
+cli.add_command(solve)
 
 
 def main(argv: list[str] | None = None) -> None:
