@@ -38,8 +38,9 @@ class Elementwise:
     derivative: Callable[[Array, Array], Array]  # dh/dz from z and h = act(z)
     formula: str
     derivative_formula: str
-    output_range: str
-    probabilities: bool = False
+    # For messages and load-time checks; left out (a plugin's own Elementwise), nothing is judged.
+    output_range: str = ""
+    probabilities: bool | None = None
     # Only for outputs that are probabilities (see the module docstring); None elsewhere.
     log_output: Callable[[Array], tuple[Array, Array]] | None = None
     log_loss_delta: Callable[[Array, Array, Array], Array] | None = None
@@ -75,6 +76,7 @@ linear = Elementwise(
     formula="z",
     derivative_formula="1",
     output_range="(-inf, inf)",
+    probabilities=False,
 )
 sigmoid = Elementwise(
     function=_sigmoid,
@@ -92,6 +94,7 @@ tanh = Elementwise(
     formula="tanh(z)",
     derivative_formula="1 - h^2",
     output_range="(-1, 1)",
+    probabilities=False,
 )
 relu = Elementwise(
     function=lambda z: np.maximum(z, 0.0),
@@ -100,6 +103,7 @@ relu = Elementwise(
     formula="max(z, 0)",
     derivative_formula="1 if z > 0 else 0",
     output_range="[0, inf)",
+    probabilities=False,
 )
 leaky_relu = Elementwise(
     function=lambda z: np.where(z > 0, z, 0.01 * z),
@@ -107,6 +111,7 @@ leaky_relu = Elementwise(
     formula="z if z > 0 else 0.01 z",
     derivative_formula="1 if z > 0 else 0.01",
     output_range="(-inf, inf)",
+    probabilities=False,
 )
 
 # Softmax mixes a row's units, so it is a class of its own; registered from here like the rest.
