@@ -130,3 +130,62 @@ def test_fresh_arrays_and_no_mutation(name: str) -> None:
 
 def test_integer_input_gives_float64() -> None:
     assert act.relu.forward(np.array([[-1, 2]])).dtype == np.float64
+
+
+# --- logs of probabilities, exact from z (what the cross-entropies use) -----------------------
+
+PROBABILITIES = {"sigmoid": act.sigmoid, "softmax": act.softmax}
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+def test_log_output_is_the_log_of_forward(name: str) -> None:
+    a = PROBABILITIES[name]
+    logh, log1mh = a.log_output(Z)
+    np.testing.assert_allclose(logh, np.log(a.forward(Z)), rtol=1e-14)
+    np.testing.assert_allclose(log1mh, np.log1p(-a.forward(Z)), rtol=1e-14)
+
+
+def test_log_sigmoid_is_exact_where_h_rounds_to_0_or_1() -> None:
+    z = np.array([-1000.0, -40.0, 40.0, 1000.0])
+    logh, log1mh = act.sigmoid.log_output(z)
+    # log sigmoid(z) = z - log1p(e^z) below 0 and -log1p(e^-z) above; log(1 - h) the mirror.
+    np.testing.assert_allclose(logh, [-1000.0, -40.0, -np.exp(-40.0), 0.0], rtol=1e-15)
+    np.testing.assert_allclose(log1mh, [0.0, -np.exp(-40.0), -40.0, -1000.0], rtol=1e-15)
+
+
+def test_log_softmax_is_exact_where_h_rounds_to_0_or_1() -> None:
+    logh, log1mh = act.softmax.log_output(np.array([[40.0, 0.0], [1000.0, -1000.0]]))
+    tiny = np.exp(-40.0)  # h = [1 - tiny, tiny] to first order; 1 - tiny is 1.0 in float64
+    np.testing.assert_allclose(logh[0], [-tiny, -40.0 - tiny], rtol=1e-15)
+    np.testing.assert_allclose(log1mh[0], [-40.0 - tiny, -tiny], rtol=1e-15)
+    np.testing.assert_array_equal(logh[1], [0.0, -2000.0])
+    np.testing.assert_array_equal(log1mh[1], [-2000.0, 0.0])
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+@pytest.mark.parametrize("size", LARGE, ids=["1e3", "1e300", "1e308"])
+def test_logs_are_silent_for_any_finite_z(name: str, size: float) -> None:
+    a = PROBABILITIES[name]
+    z = np.array([[size, -size], [-size, size], [0.0, -size]])
+    ones = np.ones_like(z)
+    with strict():
+        logh, log1mh = a.log_output(z)
+        a.log_loss_delta(z, ones, ones)
+    assert not np.any(np.isnan(logh)) and not np.any(np.isnan(log1mh))
+    assert np.all(logh <= 0) and np.all(log1mh <= 0)
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+def test_log_loss_delta_is_the_chain_rule_away_from_saturation(name: str) -> None:
+    # l = -sum [a log h + b log(1 - h)]: dl/dh = -a/h + b/(1 - h), then back through dh/dz.
+    a, rng = PROBABILITIES[name], np.random.default_rng(5)
+    ca, cb = rng.uniform(0, 2, Z.shape), rng.uniform(0, 1, Z.shape)
+    h = a.forward(Z)
+    chain = a.backward(Z, h, -ca / h + cb / (1 - h))
+    np.testing.assert_allclose(a.log_loss_delta(Z, ca, cb), chain, rtol=1e-13)
+
+
+def test_non_probabilities_declare_their_range() -> None:
+    assert [ALL[n].probabilities for n in ALL] == [False, True, False, False, False, True]
+    assert [ALL[n].output_range for n in ("tanh", "relu")] == ["(-1, 1)", "[0, inf)"]
+    assert act.linear.log_output is None and act.linear.log_loss_delta is None

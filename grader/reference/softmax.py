@@ -35,7 +35,10 @@ def _log_sum_others(logh: Array) -> Array:
         return np.full_like(logh, -np.inf)
     terms = np.where(_others(n), logh[..., None, :], -np.inf)  # (m, j, k)
     top = terms.max(axis=-1, keepdims=True)
-    return top[..., 0] + np.log(np.exp(terms - top).sum(axis=-1))
+    # Every other h_k is 0 only past the float range (a z gap over 1.8e308): log 0 = -inf.
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return top[..., 0] + np.log(np.exp(terms - safe).sum(axis=-1))
 
 
 def log_softmax(z: Array) -> tuple[Array, Array]:
