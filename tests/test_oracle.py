@@ -3,7 +3,8 @@
 dL/dp = Im L(p + ih) / h with h = 1e-30 is no finite difference: nothing is subtracted, so it is
 exact to machine precision whatever h, and it needs no backpropagation, only a forward pass in
 complex arithmetic. That forward pass is written here from the definitions, independently of
-grader/reference (it imports nothing from the solver but the functions under test). One
+grader/reference: the oracle's numbers use nothing from the solver (its forward pass only helps
+pick the draws: away from kinks, and how far to scale for saturation). One
 complex forward pass per network computes every partial derivative at once: copy q of the
 parameters carries +ih on entry q only.
 

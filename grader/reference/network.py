@@ -103,7 +103,8 @@ def forward(net: Network, params: Params, x: Array, pinned: Params | None = None
         if (pin := pinned.pop(f"h{i}", None)) is not None:
             printed = np.atleast_2d(_array(pin, f"pinned h{i}", (*lead, layer.units)))
             h = np.where(np.isnan(printed), h, printed)
-            used |= {f"h{i}"} if not np.all(np.isnan(printed)) else set()
+            if not np.all(np.isnan(printed)):
+                used.add(f"h{i}")
         values[f"h{i}"] = h
     for key in pinned:
         raise ValueError(f"pinned {key}: no such output (expected one of h1..h{len(net.layers)})")
