@@ -41,6 +41,8 @@ class Elementwise:
     # For messages and load-time checks; left out (a plugin's own Elementwise), nothing is judged.
     output_range: str = ""
     probabilities: bool | None = None
+    # dh/dz from z alone, exact where h rounds to 0 or +-1 (see exact_backward); None: derivative.
+    exact_derivative: Callable[[Array], Array] | None = None
     # Only for outputs that are probabilities (see the module docstring); None elsewhere.
     log_output: Callable[[Array], tuple[Array, Array]] | None = None
     log_loss_delta: Callable[[Array, Array, Array], Array] | None = None
@@ -53,11 +55,31 @@ class Elementwise:
         """Return dL/dz from dL/dh."""
         return _float(grad_h) * self.derivative(_float(z), _float(h))
 
+    def exact_backward(self, z: Array, grad_h: Array) -> Array:
+        """dL/dz for h = act(z) itself (not a printed h), from z: exact where h saturates."""
+        z = _float(z)
+        if self.exact_derivative is None:
+            return self.backward(z, self.forward(z), grad_h)
+        return _float(grad_h) * self.exact_derivative(z)
+
 
 def _sigmoid(z: Array) -> Array:
     # exp(-|z|) lies in (0, 1] for every finite z, so neither branch can overflow.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _sigmoid_slope(z: Array) -> Array:
+    # h(1 - h) = sigmoid(z) sigmoid(-z) = e^-|z| / (1 + e^-|z|)^2: no 1 - h, which is 0 in float
+    # once |z| > 37 while the slope is still e^-37.
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
+
+
+def _tanh_slope(z: Array) -> Array:
+    # 1 - h^2 = sech^2(z) = 4 e^-2|z| / (1 + e^-2|z|)^2, exact where h^2 rounds to 1.
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def _log_sigmoid(z: Array) -> tuple[Array, Array]:
@@ -83,6 +105,7 @@ sigmoid = Elementwise(
     derivative=lambda z, h: h * (1.0 - h),
     formula="1 / (1 + e^-z)",
     derivative_formula="h(1 - h)",
+    exact_derivative=_sigmoid_slope,
     output_range="(0, 1)",
     probabilities=True,
     log_output=_log_sigmoid,
@@ -93,6 +116,7 @@ tanh = Elementwise(
     derivative=lambda z, h: 1.0 - h**2,
     formula="tanh(z)",
     derivative_formula="1 - h^2",
+    exact_derivative=_tanh_slope,
     output_range="(-1, 1)",
     probabilities=False,
 )

@@ -4,7 +4,8 @@ A cross-entropy evaluated from h = act(z) is wrong where h rounds to 0 or 1 (log
 derivative 0 * inf through dh/dz). Where the output activation can give log h, log(1 - h) and
 dl/dz straight from z (sigmoid, softmax) and the loss is a log loss (both cross-entropies),
 this module takes that path, for any such pairing, partner or not. Everything else, plugins
-included, goes by the general chain rule: dL/dz = act.backward(z, h, loss.gradient(h, y)).
+included, goes by the general chain rule: dL/dz = act.backward(z, h, loss.gradient(h, y)),
+or the activation's exact_backward(z, dL/dh) where it has one and h is not printed.
 
 A hand calculation from printed h values (a pinned output, see network.forward) uses h, never
 z: the canonical shortcut as the lecture writes it (h - y) where the loss offers one.
@@ -55,4 +56,7 @@ def output_delta(net: Any, z: Array, h: Array, y: Array, pinned: bool = False) -
     if net.layers[-1].activation_name == net.loss.canonical_link:
         link = getattr(net.loss, "link_delta", None)
         return (h - y if link is None else link(h, y)) / m
-    return net.layers[-1].activation.backward(z, h, net.loss.gradient(h, y))
+    act = net.layers[-1].activation
+    exact = None if pinned else getattr(act, "exact_backward", None)
+    grad_h = net.loss.gradient(h, y)
+    return act.backward(z, h, grad_h) if exact is None else exact(z, grad_h)

@@ -119,14 +119,22 @@ def loss(net: Network, params: Params, x: Array, y: Array) -> float:
     return head.loss_value(net, z, np.atleast_2d(fwd.output()), y2)
 
 
+def _through(layer: Layer, i: int, v: dict[str, Array], grad_h: Array, pinned: frozenset) -> Array:
+    """dL/dz^i from dL/dh^i: from z where h^i is exact (and the activation can), else from h."""
+    exact = getattr(layer.activation, "exact_backward", None)
+    if exact is None or f"h{i}" in pinned:
+        return layer.activation.backward(v[f"z{i}"], v[f"h{i}"], grad_h)
+    return exact(v[f"z{i}"], grad_h)
+
+
 def backward(
     net: Network, params: Params, x: Array, y: Array, fwd: Forward | None = None
 ) -> dict[str, Array]:
     """dL/dp for every parameter p, in fresh arrays with exactly the parameter shapes.
 
-    Derivatives and weight gradients use fwd's h values (pinned ones included). dL/dz^L comes
-    from head.py: exact from z^L unless fwd's output is pinned (then as a hand calculation from
-    the printed h); without fwd, the exact forward pass is used.
+    Weight gradients use fwd's h values (pinned ones included). A layer's derivative comes from
+    z (exact_backward, exact where h saturates) unless its h is pinned, then from the printed h
+    as a hand calculation does; likewise dL/dz^L (head.py). Without fwd, the exact forward pass.
     """
     p, (lead, x2, y2) = _params(net, params), _batch(net, x, y)
     fwd = forward(net, p, x) if fwd is None else fwd
@@ -142,8 +150,7 @@ def backward(
     for i in range(last, 0, -1):  # delta is dL/dz^i
         grads[f"W{i}"], grads[f"b{i}"] = delta.T @ hs[i - 1], delta.sum(axis=0)
         if i > 1:
-            below = net.layers[i - 2].activation
-            delta = below.backward(v[f"z{i - 1}"], hs[i - 1], delta @ p[f"W{i}"])
+            delta = _through(net.layers[i - 2], i - 1, v, delta @ p[f"W{i}"], fwd.pinned)
     return {key: grads[key] for key in net.shapes()}
 
 

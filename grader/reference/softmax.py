@@ -103,6 +103,17 @@ class Softmax:
         h, g = np.asarray(h, dtype=np.float64), np.asarray(grad_h, dtype=np.float64)
         return h * (g - np.sum(g * h, axis=-1, keepdims=True))
 
+    def exact_backward(self, z: Array, grad_h: Array) -> Array:
+        """dL/dz for h = softmax(z) itself: h_j sum_{k != j} (g_j - g_k) h_k.
+
+        The same product as backward's h (g - sum(g h)) once the h sum to 1, without forming
+        g_j - g_j h_j - ..., which loses everything where h_j rounds to 1.
+        """
+        h = _rows(self.forward(z))
+        g = _rows(grad_h)
+        apart = (g[..., :, None] - g[..., None, :]) * h[..., None, :]  # (m, j, k)
+        return (h * np.where(_others(h.shape[-1]), apart, 0.0).sum(axis=-1)).reshape(np.shape(z))
+
     def log_output(self, z: Array) -> tuple[Array, Array]:
         """(log h, log(1 - h)) from z; rows as z's."""
         logh, log1mh = log_softmax(z)
