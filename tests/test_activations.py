@@ -189,3 +189,33 @@ def test_non_probabilities_declare_their_range() -> None:
     assert [ALL[n].probabilities for n in ALL] == [False, True, False, False, False, True]
     assert [ALL[n].output_range for n in ("tanh", "relu")] == ["(-1, 1)", "[0, inf)"]
     assert act.linear.log_output is None and act.linear.log_loss_delta is None
+
+
+# --- derivatives from z, for an h that is act(z) itself ---------------------------------------
+
+
+@pytest.mark.parametrize("name", list(ALL), ids=list(ALL))
+def test_exact_backward_is_backward_away_from_saturation(name: str) -> None:
+    a, g = ALL[name], np.random.default_rng(2).normal(size=Z.shape)
+    np.testing.assert_allclose(a.exact_backward(Z, g), a.backward(Z, a.forward(Z), g), rtol=1e-14)
+
+
+def test_exact_backward_keeps_the_slope_where_h_rounds_to_1() -> None:
+    # At z = 40, h = 1 - e^-40 is 1.0 in float64, so h(1 - h) and 1 - h^2 are 0; the slopes are
+    # e^-40 / (1 + e^-40)^2 and 4 e^-80 / (1 + e^-80)^2.
+    z, ones = np.array([40.0, -40.0]), np.ones(2)
+    tiny = np.exp(-40.0)
+    np.testing.assert_allclose(act.sigmoid.exact_backward(z, ones), tiny / (1 + tiny) ** 2)
+    np.testing.assert_allclose(act.tanh.exact_backward(z, ones), 4 * tiny**2 / (1 + tiny**2) ** 2)
+    assert act.sigmoid.backward(z, act.sigmoid.forward(z), ones)[0] == 0.0  # what h gives
+    # softmax([40, 0]) with g = [1, 0]: dL/dz = h_0 h_1 [1, -1], with h_1 = e^-40 / (1 + e^-40).
+    dz = act.softmax.exact_backward(np.array([40.0, 0.0]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(dz, tiny / (1 + tiny) ** 2 * np.array([1.0, -1.0]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", list(ALL), ids=list(ALL))
+def test_exact_backward_is_silent_for_any_finite_z(name: str) -> None:
+    z = np.array([[1e308, -1e308], [0.0, 1000.0]])
+    with strict():
+        dz = ALL[name].exact_backward(z, np.ones_like(z))
+    assert np.all(np.isfinite(dz))

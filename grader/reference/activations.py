@@ -78,7 +78,7 @@ def _sigmoid_slope(z: Array) -> Array:
 
 def _tanh_slope(z: Array) -> Array:
     # 1 - h^2 = sech^2(z) = 4 e^-2|z| / (1 + e^-2|z|)^2, exact where h^2 rounds to 1.
-    e = np.exp(-2.0 * np.abs(z))
+    e = np.exp(-np.abs(z)) ** 2  # not exp(-2|z|): 2|z| would overflow for |z| > 9e307
     return 4.0 * e / (1.0 + e) ** 2
 
 
