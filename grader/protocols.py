@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 class Activation(Protocol):
     """An activation function and its derivative, side by side.
 
-    Arrays are float64 of shape (m, units): one row per observation.
+    Arrays are float64 of shape (m, units): one row per observation. Optional: an
+    `exact_backward(z, grad_h)` for h = act(z) itself, computed from z so that it stays exact
+    where h rounds to its limits (the solver uses it wherever h was not printed).
     """
 
     def forward(self, z: np.ndarray) -> np.ndarray:
