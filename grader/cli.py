@@ -12,6 +12,7 @@ import click
 
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
+from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
 from grader.exercise.course import load_named, load_targets
@@ -19,7 +20,7 @@ from grader.exercise.listing import listing_lines
 from grader.pipeline import check_submission, failure_result, limits_for
 from grader.report.safe import printable
 from grader.run import sandbox
-from grader.views import print_plugins, print_solve, print_validation
+from grader.views import print_plugins, print_validation
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,15 +163,6 @@ def validate(exercises: tuple[str, ...]) -> int:
     return ExitCode.OK if ok else ExitCode.FAILED
 
 
-@cli.command()
-@click.argument("exercise")
-@options.exercise_folders
-def solve(exercise: str) -> int:
-    """Show the exact reference values next to the printed ones."""
-    print_solve(load_named(exercise))
-    return ExitCode.OK
-
-
 @cli.command(name="list")
 @options.exercise_folders
 def list_command() -> int:
@@ -188,6 +180,7 @@ def plugins_command() -> int:
 
 
 cli.add_command(explain)
+cli.add_command(solve)
 
 
 def main(argv: list[str] | None = None) -> None:

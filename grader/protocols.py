@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 class Activation(Protocol):
     """An activation function and its derivative, side by side.
 
-    Arrays are float64 of shape (m, units): one row per observation.
+    Arrays are float64 of shape (m, units): one row per observation. Optional: an
+    `exact_backward(z, grad_h)` for h = act(z) itself, computed from z so that it stays exact
+    where h rounds to its limits (the solver uses it wherever h was not printed).
     """
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -58,8 +60,14 @@ class Activation(Protocol):
 class Loss(Protocol):
     """A loss over a batch: the mean over rows of a per-observation loss.
 
-    `canonical_link` names the output activation (or None) for which dL/dz = (h - y) / m;
-    the solver then uses that exact, saturation-proof form instead of the chain through h.
+    `canonical_link` names the output activation (or None) for which dL/dz = (h - y) / m
+    (an optional `link_delta(h, y)` gives another form, e.g. h sum(y) - y); the solver uses it
+    for a hand calculation from printed outputs. Optional, for exactness at saturation and for
+    load-time checks (see grader/reference/losses.py and activations.py): a loss's
+    `log_coefficients(y)` -> (a, b) with l = -sum_k [a_k log h_k + b_k log(1 - h_k)], met by an
+    activation's `log_output(z)` and `log_loss_delta(z, a, b)`; `target_range` and
+    `needs_probabilities` (loss), `probabilities` and `output_range` (activation). A plugin
+    without them is solved by the general chain rule and never refused for its pairing.
     """
 
     canonical_link: str | None

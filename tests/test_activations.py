@@ -130,3 +130,92 @@ def test_fresh_arrays_and_no_mutation(name: str) -> None:
 
 def test_integer_input_gives_float64() -> None:
     assert act.relu.forward(np.array([[-1, 2]])).dtype == np.float64
+
+
+# --- logs of probabilities, exact from z (what the cross-entropies use) -----------------------
+
+PROBABILITIES = {"sigmoid": act.sigmoid, "softmax": act.softmax}
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+def test_log_output_is_the_log_of_forward(name: str) -> None:
+    a = PROBABILITIES[name]
+    logh, log1mh = a.log_output(Z)
+    np.testing.assert_allclose(logh, np.log(a.forward(Z)), rtol=1e-14)
+    np.testing.assert_allclose(log1mh, np.log1p(-a.forward(Z)), rtol=1e-14)
+
+
+def test_log_sigmoid_is_exact_where_h_rounds_to_0_or_1() -> None:
+    z = np.array([-1000.0, -40.0, 40.0, 1000.0])
+    logh, log1mh = act.sigmoid.log_output(z)
+    # log sigmoid(z) = z - log1p(e^z) below 0 and -log1p(e^-z) above; log(1 - h) the mirror.
+    np.testing.assert_allclose(logh, [-1000.0, -40.0, -np.exp(-40.0), 0.0], rtol=1e-15)
+    np.testing.assert_allclose(log1mh, [0.0, -np.exp(-40.0), -40.0, -1000.0], rtol=1e-15)
+
+
+def test_log_softmax_is_exact_where_h_rounds_to_0_or_1() -> None:
+    logh, log1mh = act.softmax.log_output(np.array([[40.0, 0.0], [1000.0, -1000.0]]))
+    tiny = np.exp(-40.0)  # h = [1 - tiny, tiny] to first order; 1 - tiny is 1.0 in float64
+    np.testing.assert_allclose(logh[0], [-tiny, -40.0 - tiny], rtol=1e-15)
+    np.testing.assert_allclose(log1mh[0], [-40.0 - tiny, -tiny], rtol=1e-15)
+    np.testing.assert_array_equal(logh[1], [0.0, -2000.0])
+    np.testing.assert_array_equal(log1mh[1], [-2000.0, 0.0])
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+@pytest.mark.parametrize("size", LARGE, ids=["1e3", "1e300", "1e308"])
+def test_logs_are_silent_for_any_finite_z(name: str, size: float) -> None:
+    a = PROBABILITIES[name]
+    z = np.array([[size, -size], [-size, size], [0.0, -size]])
+    ones = np.ones_like(z)
+    with strict():
+        logh, log1mh = a.log_output(z)
+        a.log_loss_delta(z, ones, ones)
+    assert not np.any(np.isnan(logh)) and not np.any(np.isnan(log1mh))
+    assert np.all(logh <= 0) and np.all(log1mh <= 0)
+
+
+@pytest.mark.parametrize("name", list(PROBABILITIES), ids=list(PROBABILITIES))
+def test_log_loss_delta_is_the_chain_rule_away_from_saturation(name: str) -> None:
+    # l = -sum [a log h + b log(1 - h)]: dl/dh = -a/h + b/(1 - h), then back through dh/dz.
+    a, rng = PROBABILITIES[name], np.random.default_rng(5)
+    ca, cb = rng.uniform(0, 2, Z.shape), rng.uniform(0, 1, Z.shape)
+    h = a.forward(Z)
+    chain = a.backward(Z, h, -ca / h + cb / (1 - h))
+    np.testing.assert_allclose(a.log_loss_delta(Z, ca, cb), chain, rtol=1e-13)
+
+
+def test_non_probabilities_declare_their_range() -> None:
+    assert [ALL[n].probabilities for n in ALL] == [False, True, False, False, False, True]
+    assert [ALL[n].output_range for n in ("tanh", "relu")] == ["(-1, 1)", "[0, inf)"]
+    assert act.linear.log_output is None and act.linear.log_loss_delta is None
+
+
+# --- derivatives from z, for an h that is act(z) itself ---------------------------------------
+
+
+@pytest.mark.parametrize("name", list(ALL), ids=list(ALL))
+def test_exact_backward_is_backward_away_from_saturation(name: str) -> None:
+    a, g = ALL[name], np.random.default_rng(2).normal(size=Z.shape)
+    np.testing.assert_allclose(a.exact_backward(Z, g), a.backward(Z, a.forward(Z), g), rtol=1e-14)
+
+
+def test_exact_backward_keeps_the_slope_where_h_rounds_to_1() -> None:
+    # At z = 40, h = 1 - e^-40 is 1.0 in float64, so h(1 - h) and 1 - h^2 are 0; the slopes are
+    # e^-40 / (1 + e^-40)^2 and 4 e^-80 / (1 + e^-80)^2.
+    z, ones = np.array([40.0, -40.0]), np.ones(2)
+    tiny = np.exp(-40.0)
+    np.testing.assert_allclose(act.sigmoid.exact_backward(z, ones), tiny / (1 + tiny) ** 2)
+    np.testing.assert_allclose(act.tanh.exact_backward(z, ones), 4 * tiny**2 / (1 + tiny**2) ** 2)
+    assert act.sigmoid.backward(z, act.sigmoid.forward(z), ones)[0] == 0.0  # what h gives
+    # softmax([40, 0]) with g = [1, 0]: dL/dz = h_0 h_1 [1, -1], with h_1 = e^-40 / (1 + e^-40).
+    dz = act.softmax.exact_backward(np.array([40.0, 0.0]), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(dz, tiny / (1 + tiny) ** 2 * np.array([1.0, -1.0]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", list(ALL), ids=list(ALL))
+def test_exact_backward_is_silent_for_any_finite_z(name: str) -> None:
+    z = np.array([[1e308, -1e308], [0.0, 1000.0]])
+    with strict():
+        dz = ALL[name].exact_backward(z, np.ones_like(z))
+    assert np.all(np.isfinite(dz))

@@ -247,3 +247,132 @@ def test_every_problem_is_reported_at_once(
         ("expected.forward.h3", "unknown name (expected one of z1, h1, z2, h2)"),
         ("expected.gradients.b1", "shape (1,), expected (2,)"),
     ]
+
+
+# --- pairings and targets (pairings.py) ------------------------------------------------------
+
+W2_THREE = [[0.3, 0.2], [0.1, -0.4], [0.5, 0.6]]  # a 3-unit output layer
+
+
+def output(activation: str, loss: str, y: object, units: int = 1) -> dict:
+    """Overrides giving the default network this output layer, loss and targets."""
+    w2 = [[0.3, 0.2]] if units == 1 else (W2_THREE if units == 3 else W2_THREE[:2])
+    return {
+        "network__layers__1__activation": activation,
+        "network__layers__1__units": units,
+        "network__loss": loss,
+        "case__params__W2": w2,
+        "case__params__b2": [0.4] * units,
+        "case__y": y,
+    }
+
+
+@pytest.mark.parametrize(
+    ("loss", "activation", "values"),
+    [
+        ("binary-cross-entropy", "linear", "(-inf, inf)"),
+        ("binary-cross-entropy", "tanh", "(-1, 1)"),
+        ("binary-cross-entropy", "relu", "[0, inf)"),
+        ("binary-cross-entropy", "leaky-relu", "(-inf, inf)"),
+        ("categorical-cross-entropy", "linear", "(-inf, inf)"),
+        ("categorical-cross-entropy", "tanh", "(-1, 1)"),
+        ("categorical-cross-entropy", "relu", "[0, inf)"),
+    ],
+    ids=["bce-linear", "bce-tanh", "bce-relu", "bce-leaky", "cce-linear", "cce-tanh", "cce-relu"],
+)
+def test_a_log_loss_on_an_output_that_is_no_probability_is_refused(
+    write_exercise: Write, exercise_problems: Problems, loss: str, activation: str, values: str
+) -> None:
+    path = write_exercise(**output(activation, loss, [1]))
+    assert exercise_problems(path) == [
+        (
+            "network.loss",
+            f"{loss} takes the log of the output, so it needs outputs in (0, 1) (sigmoid or "
+            f"softmax); the output layer's {activation} gives values in {values}",
+        )
+    ]
+
+
+def test_a_one_unit_softmax_is_refused(write_exercise: Write, exercise_problems: Problems) -> None:
+    path = write_exercise(**output("softmax", "categorical-cross-entropy", [1]))
+    assert exercise_problems(path) == [
+        (
+            "network.layers[1].units",
+            "a softmax over 1 unit is the constant 1 (every gradient through it is 0): give it "
+            "2 or more units, or use sigmoid for one probability",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            output("sigmoid", "binary-cross-entropy", [0, 1, 2.0], units=3),
+            "binary-cross-entropy needs targets in [0, 1]: case.y[2] = 2.0",
+        ),
+        (
+            output("sigmoid", "binary-cross-entropy", [-0.5, 1.5, 0], units=3),
+            "binary-cross-entropy needs targets in [0, 1]: case.y[0] = -0.5, case.y[1] = 1.5",
+        ),
+        (
+            output("softmax", "categorical-cross-entropy", [-1, 2], units=2),
+            "categorical-cross-entropy needs targets >= 0: case.y[0] = -1",
+        ),
+        (
+            {
+                **output("sigmoid", "binary-cross-entropy", [[0.5], [-0.1], [1]]),
+                "case__x": BATCH_X,
+            },
+            "binary-cross-entropy needs targets in [0, 1]: case.y[1][0] = -0.1",
+        ),
+        (
+            {
+                **output("sigmoid", "binary-cross-entropy", [[2, 3, 4], [5, 1, 0], [0, 0, 9]], 3),
+                "case__x": BATCH_X,
+            },
+            "binary-cross-entropy needs targets in [0, 1]: case.y[0][0] = 2, case.y[0][1] = 3, "
+            "case.y[0][2] = 4 and 2 more",
+        ),
+    ],
+    ids=["bce-above", "bce-both-sides", "cce-negative", "batch-row", "many"],
+)
+def test_targets_outside_the_loss_range_are_refused(
+    write_exercise: Write, exercise_problems: Problems, overrides: dict, message: str
+) -> None:
+    assert exercise_problems(write_exercise(**overrides)) == [("case.y", message)]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        output("softmax", "categorical-cross-entropy", [1, 1], units=2),  # rows need not sum to 1
+        output("softmax", "categorical-cross-entropy", [0.2, 0.7, 0.1], units=3),
+        output("sigmoid", "categorical-cross-entropy", [1]),
+        output("softmax", "binary-cross-entropy", [0, 1], units=2),
+        output("sigmoid", "binary-cross-entropy", [0.25, 1, 0], units=3),  # soft targets
+        output("tanh", "half-squared-error", [-3.5]),  # squared errors take any target
+        output("relu", "mean-squared-error", [7]),
+    ],
+    ids=["cce-sum-2", "cce-soft", "cce-sigmoid", "bce-softmax", "bce-soft", "hse-any", "mse-any"],
+)
+def test_meaningful_pairings_and_targets_load(write_exercise: Write, overrides: dict) -> None:
+    load_exercise(write_exercise(**overrides))
+
+
+def test_an_activation_that_declares_nothing_is_not_judged() -> None:
+    # A plugin activation (tests/plugin_package's softplus declares no range) under a
+    # cross-entropy: we cannot tell, so it is accepted and solved by the general chain rule.
+    from grader.exercise.pairings import pairing_problems
+    from grader.reference import losses
+    from grader.reference.network import Layer, Network
+
+    class Undeclared:
+        def forward(self, z):  # pragma: no cover - never called here
+            return z
+
+        def backward(self, z, h, grad_h):  # pragma: no cover
+            return grad_h
+
+    net = Network(2, (Layer(1, Undeclared(), "softplus"),), losses.binary_cross_entropy, "bce")
+    assert pairing_problems(net) == []

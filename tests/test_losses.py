@@ -1,4 +1,4 @@
-"""Tests for grader.reference.losses: definitions, gradients, clipping, targets."""
+"""Tests for grader.reference.losses: definitions, gradients, no clipping, targets."""
 
 from __future__ import annotations
 
@@ -92,15 +92,61 @@ def test_one_observation_may_be_1d(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "categorical_cross_entropy"])
 @pytest.mark.parametrize("right", [False, True], ids=["confidently-wrong", "confidently-right"])
-def test_saturated_outputs_stay_finite(name: str, right: bool) -> None:
+def test_saturated_outputs_are_the_exact_definition_and_silent(name: str, right: bool) -> None:
+    # Rewritten by design (issue 9): h used to be clipped to [1e-15, 1 - 1e-15], which made a
+    # confident wrong answer cost log(1e-15) ~ 34.5. Nothing is clipped now: from h alone the
+    # loss is its definition, +inf where a log meets an h of exactly 0, and still no warning.
+    # (The solver never evaluates a cross-entropy from a saturated sigmoid/softmax h: it works
+    # from z, see test_network.py and test_oracle.py.)
     loss = ALL[name]
     h = Y[:2] if right else 1.0 - Y[:2]  # every h exactly 0 or 1
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
         value, grad = loss.value(h, Y[:2]), loss.gradient(h, Y[:2])
-    assert np.isfinite(value) and np.all(np.isfinite(grad))
-    # log(1e-15) ~ -34.5: a confident wrong answer costs a lot, but not inf.
-    assert value < 1e-12 if right else value > 30
+    assert not np.any(np.isnan(grad))
+    if right:
+        assert value == 0.0
+        # -y/h = -1/2 at the true class (h = 1, m = 2); absent terms (y = 0) contribute 0.
+        np.testing.assert_array_equal(np.where(Y[:2] == 1, grad, 0.0), -Y[:2] / 2)
+    else:
+        assert value == np.inf and np.all(np.isinf(grad[Y[:2] == 1]))
+
+
+def test_no_clipping_inside_the_range() -> None:
+    # log(1e-20) is taken as it is: the old clip would have given -log(1e-15).
+    h, y = np.array([[1e-20, 1.0 - 1e-20]]), np.array([[1.0, 0.0]])
+    assert losses.categorical_cross_entropy.value(h, y) == pytest.approx(20 * np.log(10))
+    assert losses.categorical_cross_entropy.gradient(h, y)[0, 0] == pytest.approx(-1e20)
+
+
+@pytest.mark.parametrize(
+    ("name", "y", "a", "b"),
+    [
+        ("binary_cross_entropy", [[0.25, 1.0]], [[0.25, 1.0]], [[0.75, 0.0]]),
+        ("categorical_cross_entropy", [[1.0, 1.0]], [[1.0, 1.0]], [[0.0, 0.0]]),
+    ],
+    ids=["bce", "cce"],
+)
+def test_log_coefficients_restate_the_definition(name: str, y: list, a: list, b: list) -> None:
+    # l = -sum_k [a_k log h_k + b_k log(1 - h_k)] is the loss itself, whatever h.
+    loss, y2 = ALL[name], np.array(y)
+    got_a, got_b = loss.log_coefficients(y2)
+    np.testing.assert_array_equal(got_a, a)
+    np.testing.assert_array_equal(got_b, b)
+    h = np.array([[0.3, 0.6]])
+    by_logs = -np.sum(got_a * np.log(h) + got_b * np.log(1 - h))
+    assert loss.value(h, y2) == pytest.approx(by_logs, rel=1e-15)
+
+
+def test_categorical_link_delta_is_general() -> None:
+    # h sum(y) - y: h - y for a one-hot row, and still dl/dz for a row that sums to 2.
+    h = np.array([[0.25, 0.75]])
+    np.testing.assert_array_equal(
+        losses.categorical_cross_entropy.link_delta(h, np.array([[0.0, 1.0]])), [[0.25, -0.25]]
+    )
+    np.testing.assert_array_equal(
+        losses.categorical_cross_entropy.link_delta(h, np.array([[1.0, 1.0]])), [[-0.5, 0.5]]
+    )
 
 
 @pytest.mark.parametrize("name", IDS, ids=IDS)

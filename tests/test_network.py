@@ -250,22 +250,90 @@ def test_backward_matches_finite_differences(
         np.testing.assert_allclose(grads[key], expected[key], rtol=1e-5, atol=1e-7, err_msg=key)
 
 
-def test_canonical_shortcut_agrees_with_the_chain() -> None:
-    # Renaming the output activation hides the canonical link, so the chain through dL/dh runs.
+class PlainActivation:
+    """The same activation without log_output: what a plugin gives, so the chain rule runs."""
+
+    def __init__(self, inner) -> None:
+        self.forward, self.backward = inner.forward, inner.backward
+
+
+def test_exact_log_path_agrees_with_the_chain() -> None:
+    # Away from saturation the exact path from z and the general chain through dL/dh agree.
     rng = np.random.default_rng(7)
     for loss_name, out in [
         ("binary_cross_entropy", "sigmoid"),
+        ("binary_cross_entropy", "softmax"),
         ("categorical_cross_entropy", "softmax"),
+        ("categorical_cross_entropy", "sigmoid"),
     ]:
         net = make_network(3, [(4, "tanh"), (3, out)], loss_name)
-        chain = Network(
-            3, (net.layers[0], Layer(3, ACTIVATIONS[out], f"my-{out}")), net.loss, loss_name
-        )
+        plain = Layer(3, PlainActivation(ACTIVATIONS[out]), f"my-{out}")
+        chain = Network(3, (net.layers[0], plain), net.loss, loss_name)
         params = {k: rng.uniform(-1, 1, size=s) for k, s in net.shapes().items()}
-        x, y = rng.uniform(-1, 1, size=(5, 3)), net.loss.sample_targets(rng, (5, 3))
-        shortcut, chained = backward(net, params, x, y), backward(chain, params, x, y)
-        for key in shortcut:
-            np.testing.assert_allclose(shortcut[key], chained[key], rtol=1e-12, atol=1e-15)
+        x, y = rng.uniform(-1, 1, size=(5, 3)), rng.uniform(0, 1, size=(5, 3))
+        exact, chained = backward(net, params, x, y), backward(chain, params, x, y)
+        for key in exact:
+            np.testing.assert_allclose(exact[key], chained[key], rtol=1e-12, atol=1e-15)
+        assert loss(net, params, x, y) == pytest.approx(loss(chain, params, x, y), rel=1e-13)
+
+
+def one_layer(out: str, loss_name: str, b1: list[float]) -> tuple[Network, dict]:
+    """A network whose output pre-activation is exactly b1 (its input is 0)."""
+    net = make_network(1, [(len(b1), out)], loss_name)
+    return net, {"W1": np.zeros((len(b1), 1)), "b1": np.array(b1)}
+
+
+@pytest.mark.parametrize(
+    ("out", "loss_name", "b1", "y", "expected"),
+    [
+        ("sigmoid", "categorical_cross_entropy", [-40.0], [1.0], [-1.0]),  # was -0.004248
+        (
+            "softmax",
+            "binary_cross_entropy",
+            [40.0, 0.0],
+            [0.0, 1.0],
+            [2.0, -2.0],
+        ),  # was [0, -0.0085]
+        ("softmax", "categorical_cross_entropy", [0.3, 0.0], [1.0, 1.0], None),  # h sum(y) - y
+        ("sigmoid", "binary_cross_entropy", [1000.0], [0.0], [1.0]),
+        ("softmax", "categorical_cross_entropy", [1000.0, -1000.0], [0.0, 1.0], [1.0, -1.0]),
+    ],
+    ids=["cce-sigmoid-z-40", "bce-softmax-z-40", "cce-softmax-row-sum-2", "bce-z1000", "cce-gap"],
+)
+def test_issue_9_cases_are_exact(out: str, loss_name: str, b1: list, y: list, expected) -> None:
+    net, params = one_layer(out, loss_name, b1)
+    grads = backward(net, params, np.zeros(1), np.array(y))
+    if expected is None:  # 2 softmax(z) - y
+        e = np.exp(np.array(b1))
+        expected = 2 * e / e.sum() - np.array(y)
+    np.testing.assert_allclose(grads["b1"], expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("gap", [100.0, 1000.0], ids=["gap-100", "gap-1000"])
+def test_a_confident_wrong_answer_costs_its_logit_gap(gap: float) -> None:
+    # -log sigmoid(-gap) = gap + log1p(e^-gap): 100 exactly in float64, where clipping gave 34.54.
+    net, params = one_layer("sigmoid", "binary_cross_entropy", [-gap])
+    assert loss(net, params, np.zeros(1), np.array([1.0])) == gap
+    net, params = one_layer("softmax", "categorical_cross_entropy", [gap, 0.0])
+    assert loss(net, params, np.zeros(1), np.array([0.0, 1.0])) == gap
+
+
+def test_a_confident_right_answer_costs_its_tiny_exact_loss() -> None:
+    net, params = one_layer("softmax", "categorical_cross_entropy", [40.0, 0.0])
+    assert loss(net, params, np.zeros(1), np.array([1.0, 0.0])) == pytest.approx(
+        np.exp(-40.0), rel=1e-15
+    )
+
+
+def test_pinned_output_is_the_hand_calculation_h_minus_y() -> None:
+    # A printed softmax output drives dL/dz^L = h - y, as the lecture writes it, not z.
+    net, params = one_layer("softmax", "categorical_cross_entropy", [0.3, 0.0, -0.2])
+    printed = {"h1": np.array([0.42, 0.31, 0.26])}
+    fwd = forward(net, params, np.zeros(1), pinned=printed)
+    assert fwd.pinned == {"h1"}
+    grads = backward(net, params, np.zeros(1), np.array([0.0, 1.0, 0.0]), fwd)
+    np.testing.assert_array_equal(grads["b1"], printed["h1"] - [0.0, 1.0, 0.0])
+    assert forward(net, params, np.zeros(1), pinned={"h1": np.full(3, np.nan)}).pinned == set()
 
 
 # --- batches, shapes, purity -----------------------------------------------------------------

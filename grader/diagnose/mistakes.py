@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.reference import head
 from grader.reference import network as solver
 from grader.reference.network import Network
 
@@ -61,12 +62,13 @@ def mistaken_backward(
     """Gradients with the mistake; with `stale`, also the update made layer by layer."""
     fwd = solver.forward(net, params, x)
     x2, y2 = np.atleast_2d(x), np.atleast_2d(y)
-    m, last = x2.shape[0], len(net.layers)
+    last = len(net.layers)
     hs = [x2, *(np.atleast_2d(fwd.values[f"h{i}"]) for i in range(1, last + 1))]
     zs = [x2, *(np.atleast_2d(fwd.values[f"z{i}"]) for i in range(1, last + 1))]
     weights = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     if net.layers[-1].activation_name == net.loss.canonical_link:
-        delta = mistake.sign * (hs[last] - y2) / m
+        # The reference's own dL/dz^L: exact at saturation and for rows not summing to 1.
+        delta = mistake.sign * head.output_delta(net, zs[last], hs[last], y2)
     else:
         grad_h = mistake.sign * net.loss.gradient(hs[last], y2)
         delta = _through(net, last, zs[last], hs[last], grad_h, mistake)

@@ -1,10 +1,12 @@
-"""Checks that need the whole file: shapes agree with the network, the task has what it needs."""
+"""Checks that need the whole file: shapes agree with the network, the task has what it needs,
+the loss suits the output activation and the targets suit the loss (pairings.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from grader.errors import ExerciseError
+from grader.exercise.pairings import pairing_problems, target_problems
 from grader.exercise.schema import Exercise
 from grader.reference.network import Network
 
@@ -55,6 +57,8 @@ def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
     problems = _check_table(spec.case.params, params, "case.params", required=True)
     observation, batch = _observation_shapes(spec, net)
     problems += observation
+    problems += pairing_problems(net)
+    problems += target_problems(net, spec.case.y)  # the worked case: every row of a batch
     forward = {}
     for number, layer in enumerate(net.layers, start=1):
         forward[f"z{number}"] = forward[f"h{number}"] = (*batch, layer.units)

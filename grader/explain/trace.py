@@ -56,7 +56,9 @@ def trace(net: Network, params: Params, x: np.ndarray, y: np.ndarray) -> Trace:
     h = [np.asarray(x, dtype=np.float64), *(values[f"h{i}"] for i in range(1, depth + 1))]
     z = [h[0], *(values[f"z{i}"] for i in range(1, depth + 1))]
     out = net.layers[-1]
-    combined = out.activation_name == net.loss.canonical_link
+    # h - y is dL/dz under softmax only for a target row summing to 1; else the chain rule.
+    whole = out.activation_name != "softmax" or abs(float(np.sum(y)) - 1.0) <= 1e-12
+    combined = out.activation_name == net.loss.canonical_link and whole
     jacobian = {
         i: _jacobian(layer.activation, z[i], h[i]) for i, layer in enumerate(net.layers, start=1)
     }

@@ -4,6 +4,14 @@ Arrays are float64 of shape (m, units) or (units,). Every function returns a fre
 finite, without overflow or invalid-value warnings, for any finite z (underflow to 0 is silent).
 Derivatives are written in terms of h = act(z) where the lecture does (sigmoid, tanh), so that
 backward() reproduces a hand calculation made from printed, rounded h values.
+
+Beyond the Activation protocol, each built-in declares `output_range` (for messages) and
+`probabilities` (whether every h lies in (0, 1), so that a cross-entropy loss may take its log).
+The two whose outputs are probabilities, sigmoid and softmax, also give, straight from z:
+
+- `log_output(z)`: (log h, log(1 - h)), exact for every finite z, where h itself rounds to 0 or 1;
+- `log_loss_delta(z, a, b)`: dl/dz of the per-row loss l = -sum_k [a_k log h_k + b_k log(1 - h_k)]
+  (both cross-entropies have this form; see losses.py), with no 0 * inf anywhere.
 """
 
 from __future__ import annotations
@@ -13,8 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.reference.softmax import Softmax
 
-def _float(a: np.ndarray) -> np.ndarray:
+Array = np.ndarray
+
+
+def _float(a: Array) -> Array:
     return np.asarray(a, dtype=np.float64)
 
 
@@ -22,24 +34,62 @@ def _float(a: np.ndarray) -> np.ndarray:
 class Elementwise:
     """An activation applied entry by entry: dL/dz = dL/dh * derivative(z, h)."""
 
-    function: Callable[[np.ndarray], np.ndarray]
-    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]  # dh/dz from z and h = act(z)
+    function: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]  # dh/dz from z and h = act(z)
     formula: str
     derivative_formula: str
+    # For messages and load-time checks; left out (a plugin's own Elementwise), nothing is judged.
+    output_range: str = ""
+    probabilities: bool | None = None
+    # dh/dz from z alone, exact where h rounds to 0 or +-1 (see exact_backward); None: derivative.
+    exact_derivative: Callable[[Array], Array] | None = None
+    # Only for outputs that are probabilities (see the module docstring); None elsewhere.
+    log_output: Callable[[Array], tuple[Array, Array]] | None = None
+    log_loss_delta: Callable[[Array, Array, Array], Array] | None = None
 
-    def forward(self, z: np.ndarray) -> np.ndarray:
+    def forward(self, z: Array) -> Array:
         """Return h = act(z) as a fresh array."""
         return _float(self.function(_float(z))).copy()
 
-    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+    def backward(self, z: Array, h: Array, grad_h: Array) -> Array:
         """Return dL/dz from dL/dh."""
         return _float(grad_h) * self.derivative(_float(z), _float(h))
 
+    def exact_backward(self, z: Array, grad_h: Array) -> Array:
+        """dL/dz for h = act(z) itself (not a printed h), from z: exact where h saturates."""
+        z = _float(z)
+        if self.exact_derivative is None:
+            return self.backward(z, self.forward(z), grad_h)
+        return _float(grad_h) * self.exact_derivative(z)
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+
+def _sigmoid(z: Array) -> Array:
     # exp(-|z|) lies in (0, 1] for every finite z, so neither branch can overflow.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _sigmoid_slope(z: Array) -> Array:
+    # h(1 - h) = sigmoid(z) sigmoid(-z) = e^-|z| / (1 + e^-|z|)^2: no 1 - h, which is 0 in float
+    # once |z| > 37 while the slope is still e^-37.
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
+
+
+def _tanh_slope(z: Array) -> Array:
+    # 1 - h^2 = sech^2(z) = 4 e^-2|z| / (1 + e^-2|z|)^2, exact where h^2 rounds to 1.
+    e = np.exp(-np.abs(z)) ** 2  # not exp(-2|z|): 2|z| would overflow for |z| > 9e307
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _log_sigmoid(z: Array) -> tuple[Array, Array]:
+    # log h = -softplus(-z) and log(1 - h) = log h(-z) = -softplus(z): never log of a rounded 0.
+    return -np.logaddexp(0.0, -z), -np.logaddexp(0.0, z)
+
+
+def _sigmoid_log_delta(z: Array, a: Array, b: Array) -> Array:
+    # (-a/h + b/(1 - h)) * h(1 - h) = -a(1 - h) + b h, with 1 - h = sigmoid(-z) computed directly.
+    return b * _sigmoid(z) - a * _sigmoid(-z)
 
 
 linear = Elementwise(
@@ -47,18 +97,28 @@ linear = Elementwise(
     derivative=lambda z, h: np.ones_like(z),
     formula="z",
     derivative_formula="1",
+    output_range="(-inf, inf)",
+    probabilities=False,
 )
 sigmoid = Elementwise(
     function=_sigmoid,
     derivative=lambda z, h: h * (1.0 - h),
     formula="1 / (1 + e^-z)",
     derivative_formula="h(1 - h)",
+    exact_derivative=_sigmoid_slope,
+    output_range="(0, 1)",
+    probabilities=True,
+    log_output=_log_sigmoid,
+    log_loss_delta=_sigmoid_log_delta,
 )
 tanh = Elementwise(
     function=np.tanh,
     derivative=lambda z, h: 1.0 - h**2,
     formula="tanh(z)",
     derivative_formula="1 - h^2",
+    exact_derivative=_tanh_slope,
+    output_range="(-1, 1)",
+    probabilities=False,
 )
 relu = Elementwise(
     function=lambda z: np.maximum(z, 0.0),
@@ -66,35 +126,17 @@ relu = Elementwise(
     derivative=lambda z, h: (z > 0).astype(np.float64),
     formula="max(z, 0)",
     derivative_formula="1 if z > 0 else 0",
+    output_range="[0, inf)",
+    probabilities=False,
 )
 leaky_relu = Elementwise(
     function=lambda z: np.where(z > 0, z, 0.01 * z),
     derivative=lambda z, h: np.where(z > 0, 1.0, 0.01),
     formula="z if z > 0 else 0.01 z",
     derivative_formula="1 if z > 0 else 0.01",
+    output_range="(-inf, inf)",
+    probabilities=False,
 )
 
-
-@dataclass(frozen=True)
-class Softmax:
-    """Softmax over the last axis (each row of an (m, units) batch is one distribution)."""
-
-    formula: str = "e^z_i / sum_j e^z_j"
-    derivative_formula: str = "h_i (delta_ij - h_j)"
-
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        """Return h = softmax(z) row by row."""
-        z = _float(z)
-        # Shifting by the row max keeps every exponent <= 0; a gap wider than the float range
-        # overflows to -inf, whose exp is the correct 0, so that overflow is deliberately silent.
-        with np.errstate(over="ignore"):
-            e = np.exp(z - z.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
-
-    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
-        """Return dL/dz = h * (g - sum(g * h)): the Jacobian diag(h) - h h^T applied to g."""
-        h, g = _float(h), _float(grad_h)
-        return h * (g - np.sum(g * h, axis=-1, keepdims=True))
-
-
+# Softmax mixes a row's units, so it is a class of its own; registered from here like the rest.
 softmax = Softmax()

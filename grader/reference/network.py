@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.protocols import Activation, Loss
+from grader.reference import head
 
 Array = np.ndarray
 Params = Mapping[str, Array]
@@ -55,9 +56,14 @@ class Network:
 
 @dataclass(frozen=True)
 class Forward:
-    """Every layer's pre-activation and output: "z1", "h1", "z2", "h2", ..."""
+    """Every layer's pre-activation and output: "z1", "h1", "z2", "h2", ...
+
+    `pinned` names the outputs replaced (in part) by printed values: backward then reproduces
+    the hand calculation from them instead of the exact path from z.
+    """
 
     values: dict[str, Array]
+    pinned: frozenset[str] = frozenset()
 
     def output(self) -> Array:
         """h^L, the network's prediction."""
@@ -90,22 +96,35 @@ def forward(net: Network, params: Params, x: Array, pinned: Params | None = None
     p, (lead, h, _) = _params(net, params), _batch(net, x)
     pinned = dict(pinned or {})  # a copy we empty as we go: what is left was misnamed
     values: dict[str, Array] = {}
+    used: set[str] = set()
     for i, layer in enumerate(net.layers, start=1):
         values[f"z{i}"] = z = h @ p[f"W{i}"].T + p[f"b{i}"]
         h = layer.activation.forward(z)
         if (pin := pinned.pop(f"h{i}", None)) is not None:
             printed = np.atleast_2d(_array(pin, f"pinned h{i}", (*lead, layer.units)))
             h = np.where(np.isnan(printed), h, printed)
+            if not np.all(np.isnan(printed)):
+                used.add(f"h{i}")
         values[f"h{i}"] = h
     for key in pinned:
         raise ValueError(f"pinned {key}: no such output (expected one of h1..h{len(net.layers)})")
-    return Forward({key: v.reshape(*lead, v.shape[-1]) for key, v in values.items()})
+    shaped = {key: v.reshape(*lead, v.shape[-1]) for key, v in values.items()}
+    return Forward(shaped, frozenset(used))
 
 
 def loss(net: Network, params: Params, x: Array, y: Array) -> float:
-    """The loss on x, y: the mean over rows for a batch."""
-    y2 = _batch(net, x, y)[2]
-    return float(net.loss.value(np.atleast_2d(forward(net, params, x).output()), y2))
+    """The loss on x, y: the mean over rows for a batch (exact from z^L where it can be)."""
+    y2, fwd = _batch(net, x, y)[2], forward(net, params, x)
+    z = np.atleast_2d(fwd.values[f"z{len(net.layers)}"])
+    return head.loss_value(net, z, np.atleast_2d(fwd.output()), y2)
+
+
+def _through(layer: Layer, i: int, v: dict[str, Array], grad_h: Array, pinned: frozenset) -> Array:
+    """dL/dz^i from dL/dh^i: from z where h^i is exact (and the activation can), else from h."""
+    exact = getattr(layer.activation, "exact_backward", None)
+    if exact is None or f"h{i}" in pinned:
+        return layer.activation.backward(v[f"z{i}"], v[f"h{i}"], grad_h)
+    return exact(v[f"z{i}"], grad_h)
 
 
 def backward(
@@ -113,8 +132,9 @@ def backward(
 ) -> dict[str, Array]:
     """dL/dp for every parameter p, in fresh arrays with exactly the parameter shapes.
 
-    Derivatives and weight gradients use fwd's h values (pinned ones included), and the loss
-    gradient is taken at fwd's output; without fwd, the exact forward pass is used.
+    Weight gradients use fwd's h values (pinned ones included). A layer's derivative comes from
+    z (exact_backward, exact where h saturates) unless its h is pinned, then from the printed h
+    as a hand calculation does; likewise dL/dz^L (head.py). Without fwd, the exact forward pass.
     """
     p, (lead, x2, y2) = _params(net, params), _batch(net, x, y)
     fwd = forward(net, p, x) if fwd is None else fwd
@@ -123,19 +143,14 @@ def backward(
         for i, layer in enumerate(net.layers, start=1)
         for key in (f"z{i}", f"h{i}")
     }
-    last, out = len(net.layers), net.layers[-1]
+    last = len(net.layers)
     hs = [x2, *(v[f"h{i}"] for i in range(1, last + 1))]
-    if out.activation_name == net.loss.canonical_link:
-        # Exact and finite even where h saturates, where the chain through dL/dh would be 0 * inf.
-        delta = (hs[last] - y2) / x2.shape[0]
-    else:
-        delta = out.activation.backward(v[f"z{last}"], hs[last], net.loss.gradient(hs[last], y2))
+    delta = head.output_delta(net, v[f"z{last}"], hs[last], y2, f"h{last}" in fwd.pinned)
     grads: dict[str, Array] = {}
     for i in range(last, 0, -1):  # delta is dL/dz^i
         grads[f"W{i}"], grads[f"b{i}"] = delta.T @ hs[i - 1], delta.sum(axis=0)
         if i > 1:
-            below = net.layers[i - 2].activation
-            delta = below.backward(v[f"z{i - 1}"], hs[i - 1], delta @ p[f"W{i}"])
+            delta = _through(net.layers[i - 2], i - 1, v, delta @ p[f"W{i}"], fwd.pinned)
     return {key: grads[key] for key in net.shapes()}
 
 
