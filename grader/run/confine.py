@@ -47,6 +47,9 @@ def unshare():
     their owners and the per-user process limit still counts the run's processes.
     """
     uid, gid = os.getuid(), os.getgid()
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:  # the kernel refuses a user namespace to a threaded process (EINVAL)
+        raise OSError(errno.EINVAL, f"unshare needs one thread, the run has {threads}")
     # setuid() made the process non-dumpable, which leaves /proc/self/uid_map owned by root.
     _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
     if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) != 0:
