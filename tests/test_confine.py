@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -78,7 +79,11 @@ def _argv(box: sandbox.Sandbox, request: dict, body: str) -> list[str]:
 def start(box: sandbox.Sandbox, request: dict, body: str) -> subprocess.Popen:
     env = {"PATH": os.defpath, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     return subprocess.Popen(
-        _argv(box, request, body), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        _argv(box, request, body),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -390,3 +395,69 @@ def test_cleanup_kills_only_the_runs_uid() -> None:
 
 def test_libc_is_reachable_for_the_sweep() -> None:
     assert ctypes.CDLL(None).shmctl is not None
+
+
+# --- grader grade without isolation --------------------------------------------------------
+
+
+def _unisolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A laptop: no bubblewrap, not root."""
+    box = sandbox.Sandbox(False, "bubblewrap (bwrap) is not installed", None, per_run=True)
+    monkeypatch.setattr(sandbox, "probe", lambda: box)
+    monkeypatch.setattr(sandbox, "_is_root", lambda: False)
+
+
+def test_grade_refuses_to_run_unisolated_submissions(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.cli import main
+
+    _unisolated(monkeypatch)
+    (tmp_path / "class").mkdir()
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", str(tmp_path / "class"), "-e", "house-price-backprop"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "without isolation" in err and "--no-isolation" in err and "bubblewrap" in err
+
+
+def test_no_isolation_is_said_in_the_notice_and_the_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.batch import run as batch_run
+    from grader.cli import main
+
+    _unisolated(monkeypatch)
+    # The grading itself is not what this test is about.
+    monkeypatch.setattr(batch_run, "grade_class", lambda *a, **k: _Done("1 student graded"))
+    (tmp_path / "class").mkdir()
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", str(tmp_path / "class"), "-e", "house-price-backprop", "--no-isolation"])
+    assert exit_.value.code == 0
+    err = capsys.readouterr().err
+    assert "note: grading with --no-isolation" in err
+    assert "1 student graded (graded with --no-isolation)" in err
+
+
+class _Done:
+    def __init__(self, summary: str) -> None:
+        self.summary, self.reports, self.grader_failed = summary, [], False
+
+
+@pytest.mark.skipif(not ROOT, reason="a per-run uid needs a root grader")
+def test_root_without_namespaces_is_isolated_only_if_the_grader_files_are_private(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    box = sandbox.Sandbox(False, "bubblewrap (bwrap) is not installed", None, per_run=False)
+    monkeypatch.setattr(sandbox, "probe", lambda: box)
+    private = tmp_path / "private"  # pytest's folders are reachable by root only
+    private.mkdir()
+    public = Path(tempfile.mkdtemp(prefix="grader-confine-public-"))  # /tmp is 1777
+    try:
+        public.chmod(0o755)
+        assert "a user of its own" in sandbox.require_isolation(False, [str(private)])
+        with pytest.raises(sandbox.SandboxUnavailable, match="readable by every user"):
+            sandbox.require_isolation(False, [str(public)])
+        assert "--no-isolation" in sandbox.require_isolation(True, [str(public)])
+    finally:
+        public.rmdir()

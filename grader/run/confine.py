@@ -38,6 +38,9 @@ def switch_user(uid):
     os.setuid(uid)
     if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid):
         raise OSError(errno.EPERM, f"could not become uid {uid}")
+    # setuid() made the process non-dumpable: /proc/self would stay root's, and the run could
+    # neither map itself into a user namespace nor list its own fds. No other process is `uid`.
+    _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
 
 
 def unshare():
@@ -50,7 +53,7 @@ def unshare():
     threads = len(os.listdir("/proc/self/task"))
     if threads != 1:  # the kernel refuses a user namespace to a threaded process (EINVAL)
         raise OSError(errno.EINVAL, f"unshare needs one thread, the run has {threads}")
-    # setuid() made the process non-dumpable, which leaves /proc/self/uid_map owned by root.
+    # A fork server may have made itself non-dumpable: /proc/self/uid_map would be root's.
     _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
     if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) != 0:
         code = ctypes.get_errno()
@@ -156,3 +159,8 @@ def _effective():
             if line.startswith("CapEff:"):
                 return int(line.split()[1], 16)
     raise OSError(errno.ENOENT, "no CapEff in /proc/self/status")
+
+
+def not_dumpable():
+    """Another process of the same uid may not read this one's memory (/proc/PID/mem)."""
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")

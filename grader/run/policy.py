@@ -74,6 +74,8 @@ def _confine(isolation, limits, protected):
     _working_folder(workdir)
     if _os_steps is not None:
         _os_steps.drop_capabilities()
+        if uid is None:  # the run shares the grader's uid: keep other runs out of its memory
+            _os_steps.not_dumpable()
     if hasattr(os, "geteuid") and 0 in (os.getuid(), os.geteuid()):
         raise OSError("the run would be root")
     set_limits(limits)
