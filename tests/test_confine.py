@@ -455,7 +455,7 @@ def test_root_without_namespaces_is_isolated_only_if_the_grader_files_are_privat
     public = Path(tempfile.mkdtemp(prefix="grader-confine-public-"))  # /tmp is 1777
     try:
         public.chmod(0o755)
-        assert "a user of its own" in sandbox.require_isolation(False, [str(private)])
+        assert "as a user of its own" in sandbox.require_isolation(False, [str(private)])
         with pytest.raises(sandbox.SandboxUnavailable, match="readable by every user"):
             sandbox.require_isolation(False, [str(public)])
         assert "--no-isolation" in sandbox.require_isolation(True, [str(public)])

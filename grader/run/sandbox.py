@@ -56,18 +56,11 @@ def _readable_by_anyone(path: Path) -> bool:
 
 
 def _fallback(reason: str) -> Sandbox:
-    """No bubblewrap. As root, still give up root when the interpreter allows it."""
-    if not _is_root():
-        return _with_per_run(Sandbox(False, reason, None))
-    if all(_readable_by_anyone(p) for p in interpreter_paths()):
+    """No bubblewrap. As root, each run still gets a uid of its own (`isolation()`);
+    `drop_to` is kept for a child that does not call `policy.confine()`."""
+    if _is_root() and all(_readable_by_anyone(p) for p in interpreter_paths()):
         return _with_per_run(Sandbox(False, reason, NOBODY))
-    return _with_per_run(
-        Sandbox(
-            False,
-            reason + "; the interpreter is not readable by other users, so submissions run as root",
-            None,
-        )
-    )
+    return _with_per_run(Sandbox(False, reason, None))
 
 
 def _is_root() -> bool:
@@ -104,10 +97,24 @@ def require(required: bool) -> str:
             f"the sandbox is required but {box.reason}; install bubblewrap (apt-get install "
             "bubblewrap) or grade without --require-sandbox / GRADER_REQUIRE_SANDBOX"
         )
-    return (
-        f"note: {box.reason}; submissions run with resource limits only: no network, file or "
-        "process isolation (--require-sandbox refuses this)"
-    )
+    return f"note: {box.reason}; {_what_remains(box)} (--require-sandbox refuses this)"
+
+
+def _what_remains(box: Sandbox) -> str:
+    """What still isolates a run without bubblewrap, in a clause (docs/sandbox.md's modes)."""
+    linux_root = sys.platform.startswith("linux") and _is_root()
+    who = "as a user of its own" if linux_root else "as you"
+    if box.per_run:
+        return (
+            f"each submission runs {who} in namespaces of its own (a read-only view of this "
+            "machine, the grader's files hidden), but sees the network and other processes"
+        )
+    if linux_root:
+        return (
+            "each submission runs as a user of its own in a private folder, without namespaces: "
+            "files readable by every user stay readable, and the network is open"
+        )
+    return "submissions run as you with resource limits only: no network, file or process isolation"
 
 
 def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
@@ -227,8 +234,7 @@ def require_isolation(allowed: bool, protected: Iterable[str] = ()) -> str:
         return ""
     problem = _weakness(box, protected)
     if problem is None:
-        extra = " and namespaces" if box.per_run else " (no namespaces: see docs/sandbox.md)"
-        return f"note: {box.reason}; each submission still runs as a user of its own{extra}"
+        return f"note: {box.reason}; {_what_remains(box)}"
     if not allowed:
         raise SandboxUnavailable(
             f"submissions would run without isolation: {problem}. Install bubblewrap "
