@@ -23,6 +23,62 @@ else:  # macOS, Windows: only the rlimits and the grader's own checks apply
     _os_steps = _seccomp = None
 
 
+# Imported before the run becomes a user of its own: from then on the interpreter's own files
+# may be unreadable (an interpreter under /root), and a module first imported later fails with
+# ModuleNotFoundError. The same list in a one-off run and a fork server's run keeps their
+# results the same.
+PRELOADED = [
+    "abc",
+    "array",
+    "bisect",
+    "collections",
+    "collections.abc",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "heapq",
+    "inspect",
+    "io",
+    "itertools",
+    "json",
+    "math",
+    "numbers",
+    "operator",
+    "os",
+    "pathlib",
+    "pprint",
+    "random",
+    "re",
+    "signal",
+    "statistics",
+    "string",
+    "struct",
+    "tempfile",
+    "textwrap",
+    "time",
+    "traceback",
+    "types",
+    "typing",
+    "warnings",
+    "weakref",
+    "numpy",
+    "numpy.linalg",
+    "numpy.random",
+]
+
+
+def preload(names=PRELOADED):
+    for name in names:
+        with contextlib.suppress(ImportError):
+            __import__(name)
+
+
 def drop_privileges(uid):
     if uid is None:
         return
@@ -58,6 +114,7 @@ def _confine(isolation, limits, protected):
     mounts while the new namespace's capabilities last, the capabilities gone before the
     limits, and the seccomp filter last (it forbids mounting)."""
     uid, workdir = isolation.get("uid"), isolation["workdir"]
+    preload()
     if isolation.get("make_workdir"):  # a folder on the sandbox's /tmp, made while still root
         os.mkdir(workdir, 0o700)
         if uid is not None:
