@@ -27,50 +27,16 @@ else:  # macOS, Windows: only the rlimits and the grader's own checks apply
 # may be unreadable (an interpreter under /root), and a module first imported later fails with
 # ModuleNotFoundError. The same list in a one-off run and a fork server's run keeps their
 # results the same.
-PRELOADED = [
-    "abc",
-    "array",
-    "bisect",
-    "collections",
-    "collections.abc",
-    "contextlib",
-    "copy",
-    "csv",
-    "dataclasses",
-    "datetime",
-    "decimal",
-    "enum",
-    "fractions",
-    "functools",
-    "heapq",
-    "inspect",
-    "io",
-    "itertools",
-    "json",
-    "math",
-    "numbers",
-    "operator",
-    "os",
-    "pathlib",
-    "pprint",
-    "random",
-    "re",
-    "signal",
-    "statistics",
-    "string",
-    "struct",
-    "tempfile",
-    "textwrap",
-    "time",
-    "traceback",
-    "types",
-    "typing",
-    "warnings",
-    "weakref",
-    "numpy",
-    "numpy.linalg",
+# fmt: off
+PRELOADED = (
+    "abc", "array", "bisect", "collections", "collections.abc", "contextlib", "copy", "csv",
+    "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "heapq", "inspect",
+    "io", "itertools", "json", "math", "numbers", "operator", "os", "pathlib", "pprint",
+    "random", "re", "signal", "statistics", "string", "struct", "tempfile", "textwrap", "time",
+    "traceback", "types", "typing", "warnings", "weakref", "numpy", "numpy.linalg",
     "numpy.random",
-]
+)
+# fmt: on
 
 
 def preload(names=PRELOADED):
