@@ -101,6 +101,20 @@ def confined(box: sandbox.Sandbox, body: str, **extra: object) -> str:
     return done.stdout
 
 
+def test_the_probe_agrees_with_the_kernel() -> None:
+    """The other tests skip where namespaces are refused: the probe must not say so wrongly."""
+    attempt = (
+        f"import os, sys\nsys.path.insert(0, {str(RUN)!r})\nimport confine\n"
+        f"if os.geteuid() == 0:\n    confine.switch_user({sandbox.UID_BASE - 1})\n"
+        "print(confine.unshare())\n"
+    )
+    kernel = subprocess.run(
+        [sys.executable, "-I", "-c", attempt], capture_output=True, text=True, timeout=60
+    )
+    assert kernel.stdout.strip() in ("True", "False"), kernel.stderr
+    assert _fallback().per_run == (kernel.stdout.strip() == "True")
+
+
 # --- who the run is ------------------------------------------------------------------------
 
 
@@ -121,6 +135,33 @@ def test_the_run_is_a_user_of_its_own_without_capabilities(box: sandbox.Sandbox)
     for key in ("CapEff", "CapPrm", "CapBnd"):
         assert f"{key} 0000000000000000" in out
     assert "NoNewPrivs 1" in out and "Seccomp 2" in out
+
+
+def test_the_limits_are_in_force_after_the_user_switch(box: sandbox.Sandbox) -> None:
+    # Nothing imported beforehand but what the run itself imports: `resource` must not be
+    # needed after the run stops being able to read the interpreter's files.
+    out = confined(box, 'print(open("/proc/self/limits").read())')
+    table = {line[:26].strip(): line[26:].split()[:2] for line in out.splitlines()[2:]}
+    assert table["Max address space"] == [str(LIMITS["memory_bytes"])] * 2
+    assert table["Max file size"] == [str(LIMITS["file_bytes"])] * 2
+    assert table["Max open files"] == [str(LIMITS["open_files"])] * 2
+    assert table["Max processes"] == ["0", "0"]
+    assert table["Max core file size"] == ["0", "0"]
+    assert table["Max cpu time"] == [str(LIMITS["cpu_seconds"]), str(LIMITS["cpu_seconds"] + 1)]
+
+
+def test_a_huge_allocation_is_a_memory_error(box: sandbox.Sandbox) -> None:
+    out = confined(
+        box,
+        """
+        try:
+            np.ones((LIMIT // 8 + 1,))
+            print("ALLOCATED")
+        except MemoryError:
+            print("MEMORY ERROR")
+        """.replace("LIMIT", str(LIMITS["memory_bytes"])),
+    )
+    assert "MEMORY ERROR" in out
 
 
 @pytest.mark.skipif(not ROOT, reason="per-run uids are allocated only by a root grader")

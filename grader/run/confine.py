@@ -129,9 +129,17 @@ def _remount_each():
     with open("/proc/self/mountinfo") as table:
         rows = [line.split() for line in table]
     for row in rows:
-        target = row[4].encode().decode("unicode_escape")  # "\040" for a space
+        target = _unescape(row[4])
         flags = sum(bit for name, bit in keep.items() if name in row[5].split(","))
         _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | flags)
+
+
+def _unescape(field):
+    """mountinfo writes a space, tab, newline and backslash in a path as octal escapes. (No
+    codec: the interpreter's own files may be unreadable by now.)"""
+    for code, char in (("040", " "), ("011", "\t"), ("012", "\n"), ("134", "\\")):
+        field = field.replace("\\" + code, char)
+    return field
 
 
 class _CapHeader(ctypes.Structure):

@@ -11,6 +11,11 @@ import sys
 POLICY_EXIT = 86  # the exit status of a run stopped by the import policy
 CONFINE_EXIT = 71  # the run could not be isolated: no student code ran (EX_OSERR)
 
+try:  # imported now: once the run is a user of its own, the interpreter may be unreadable
+    import resource as _resource
+except ImportError:  # Windows: only the parent's wall clock applies
+    _resource = None
+
 if sys.platform.startswith("linux"):
     # Beside this file, like this file itself: put the folder on sys.path for these imports only.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,29 +118,33 @@ def _working_folder(path):
         tempfile.tempdir = None  # gettempdir() may have cached the old folder
 
 
-def _limit(resource, name, value):
-    if value is None or not hasattr(resource, name):
+def _limit(name, soft, hard=None):
+    """Lower one limit (never above what the process already has). On Linux a refusal is an
+    error: confine() then ends the run. Elsewhere (macOS refuses RLIMIT_AS) the parent's wall
+    clock and its own checks remain."""
+    if soft is None or _resource is None or not hasattr(_resource, name):
         return
-    # A limit the platform refuses leaves the parent's wall clock and its own checks.
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(getattr(resource, name), (value, value))
+    which = getattr(_resource, name)
+    hard = soft if hard is None else hard
+    current = _resource.getrlimit(which)[1]
+    if current != _resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    try:
+        _resource.setrlimit(which, (soft, hard))
+    except (ValueError, OSError):
+        if sys.platform.startswith("linux"):
+            raise
 
 
 def set_limits(limits):
-    try:
-        import resource
-    except ImportError:  # Windows: only the parent's wall clock applies
-        return
-    _limit(resource, "RLIMIT_CORE", 0)
+    _limit("RLIMIT_CORE", 0)
     # One second of slack on the hard limit: the soft one sends SIGXCPU, which says "CPU".
     cpu = limits.get("cpu_seconds")
-    with contextlib.suppress(ValueError, OSError):
-        if cpu is not None:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    _limit(resource, "RLIMIT_AS", limits.get("memory_bytes"))
-    _limit(resource, "RLIMIT_FSIZE", limits.get("file_bytes"))
-    _limit(resource, "RLIMIT_NOFILE", limits.get("open_files"))
-    _limit(resource, "RLIMIT_NPROC", limits.get("processes"))
+    _limit("RLIMIT_CPU", cpu, None if cpu is None else cpu + 1)
+    _limit("RLIMIT_AS", limits.get("memory_bytes"))
+    _limit("RLIMIT_FSIZE", limits.get("file_bytes"))
+    _limit("RLIMIT_NOFILE", limits.get("open_files"))
+    _limit("RLIMIT_NPROC", limits.get("processes"))
 
 
 def _violation(event, args, roots, protected):

@@ -196,6 +196,7 @@ def _hideable(paths: Iterable[str | Path]) -> list[str]:
     return sorted(str(p) for p in kept if not any(p == n or p in n.parents for n in needed))
 
 
+_ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Runs policy.confine() in a throwaway process: whether this machine gives a run namespaces
 # of its own (Docker's default seccomp profile, for one, refuses unshare).
 _PROBE = (
@@ -215,8 +216,10 @@ def _with_per_run(box: Sandbox) -> Sandbox:
     if box.enabled:
         binds = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to), *binds, "--", *argv]
+    # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
+    env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
     try:
-        run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
         works = run.returncode == 0 and run.stdout.strip() == "confined"
     except (OSError, subprocess.TimeoutExpired):
         works = False

@@ -12,7 +12,7 @@ or a call made through another ABI (x32, or 32-bit int 0x80 on x86_64), kills th
 
 import ctypes
 import errno
-import platform
+import os
 import struct
 
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
@@ -72,7 +72,7 @@ SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 
 
 def machine():
-    return platform.machine().lower().replace("arm64", "aarch64").replace("amd64", "x86_64")
+    return os.uname().machine.lower().replace("arm64", "aarch64").replace("amd64", "x86_64")
 
 
 def _program(arch):
