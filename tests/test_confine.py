@@ -312,6 +312,25 @@ def test_numpy_and_an_honest_backward_still_work(box: sandbox.Sandbox) -> None:
     assert "DB2 1.17" in out  # the lecture's dL/db2
 
 
+def test_in_a_sandbox_that_refuses_nested_namespaces_the_run_still_has_its_own_folder() -> None:
+    found = sandbox.probe()
+    if not found.enabled:
+        pytest.skip(f"bubblewrap does not work here ({found.reason})")
+    box = sandbox.Sandbox(True, "", found.drop_to, per_run=False)  # as if unshare were refused
+    out = confined(
+        box,
+        """
+        st = os.stat(".")
+        print("RUN", os.getuid(), st.st_uid, oct(st.st_mode & 0o777), os.getcwd())
+        status = open("/proc/self/status").read()
+        print("SECCOMP", status.split("Seccomp:")[1].split()[0])
+        """,
+    )
+    uid, owner, mode, cwd = out.split("RUN ")[1].split()[:4]
+    assert uid == owner != "0" and mode == "0o700" and cwd.startswith("/tmp/run-")
+    assert "SECCOMP 2" in out
+
+
 # --- failing closed ----------------------------------------------------------------------------
 
 

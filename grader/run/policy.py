@@ -35,11 +35,11 @@ else:  # macOS, Windows: only the rlimits and the grader's own checks apply
 # fmt: off
 PRELOADED = (
     "abc", "array", "bisect", "collections", "collections.abc", "contextlib", "copy", "csv",
-    "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "heapq", "inspect",
-    "io", "itertools", "json", "math", "numbers", "operator", "os", "pathlib", "pprint",
-    "random", "re", "signal", "statistics", "string", "struct", "tempfile", "textwrap", "time",
-    "traceback", "types", "typing", "warnings", "weakref", "numpy", "numpy.linalg",
-    "numpy.random",
+    "dataclasses", "datetime", "decimal", "enum", "fnmatch", "fractions", "functools", "glob",
+    "heapq", "inspect", "io", "itertools", "json", "math", "numbers", "operator", "os",
+    "pathlib", "pprint", "random", "re", "shutil", "signal", "statistics", "string", "struct",
+    "tempfile", "textwrap", "time", "traceback", "types", "typing", "warnings", "weakref",
+    "numpy", "numpy.linalg", "numpy.random",
 )
 # fmt: on
 
