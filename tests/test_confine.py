@@ -56,11 +56,27 @@ def box(request: pytest.FixtureRequest) -> sandbox.Sandbox:
 
 @contextlib.contextmanager
 def isolated(box: sandbox.Sandbox, **extra: object) -> Iterator[dict]:
+    """A request for one run; afterwards, nothing of that run is left."""
     settings = sandbox.isolation(box)
     try:
         yield {"isolation": settings, "limits": LIMITS, **extra}
     finally:
         sandbox.cleanup(box, settings)
+    uid = settings["uid"]
+    if uid is not None:
+        assert sweep._processes_of(uid) == []
+        for kind in ("shm", "sem", "msg"):
+            assert not [row for row in _sysv(kind) if str(uid) in (row["uid"], row["cuid"])]
+        assert not [p for p in Path("/dev/shm").iterdir() if p.lstat().st_uid == uid]
+
+
+def _sysv(kind: str) -> list[dict[str, str]]:
+    """The kernel's System V objects of one kind, each as {column: value}."""
+    try:
+        header, *rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+    except (OSError, ValueError):
+        return []
+    return [dict(zip(header.split(), row.split(), strict=False)) for row in rows]
 
 
 def _argv(box: sandbox.Sandbox, request: dict, body: str) -> list[str]:

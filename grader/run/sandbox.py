@@ -8,8 +8,12 @@ On Linux with a working bubblewrap (`bwrap`) on top: no network, its own PID nam
 every process it starts dies with it, setsid or double fork included), `--die-with-parent`,
 `--new-session`, a read-only view of only the interpreter, its libraries and the child script,
 a small private /tmp, and the grader's own package (reference solver, bundled exercises and
-solutions) hidden. Run as root, the child drops to uid 65534 (nobody) with no capabilities
-before anything else, so that per-user process limits apply.
+solutions) hidden.
+
+Per run, on Linux, with or without bubblewrap: `isolation()` gives the run a uid of its own
+(when the grader is root) and says whether it can have user, mount and IPC namespaces of its
+own; `policy.confine()` in the run does the rest (a tmpfs working folder, read-only mounts,
+no capabilities, limits, a seccomp filter); `cleanup()` sweeps what is left by that uid.
 """
 
 from __future__ import annotations
