@@ -17,7 +17,7 @@ from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
 from grader.exercise.course import load_named, load_targets
 from grader.exercise.listing import listing_lines
-from grader.pipeline import check_submission, failure_result, limits_for
+from grader.pipeline import check_submission, failure_result, limits_for, protected_paths
 from grader.report.safe import printable
 from grader.run import sandbox
 from grader.views import print_plugins, print_validation
@@ -112,6 +112,12 @@ def check(
     "github, or a reporter plugin.",
 )
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
+@click.option(
+    "--no-isolation",
+    is_flag=True,
+    help="Grade even where submissions cannot be isolated from each other and the grader "
+    "(no bubblewrap, not root); said in the summary.",
+)
 @options.limits
 @options.require_sandbox
 def grade(
@@ -121,6 +127,7 @@ def grade(
     out: Path,
     formats: tuple[str, ...],
     regrade: bool,
+    no_isolation: bool,
     require_sandbox: bool,
     timeout: float | None,
     **limits: int | None,
@@ -129,7 +136,11 @@ def grade(
     from grader.batch.run import grade_class
 
     exercises = [load_named(e) for e in exercise_ids]
-    _sandbox_notice(require_sandbox)
+    sandbox.require(require_sandbox)  # refuses when --require-sandbox and bwrap is off
+    protected = [p for e in exercises for p in protected_paths(e)]
+    isolation_notice = sandbox.require_isolation(no_isolation, protected)
+    if isolation_notice:
+        click.echo(isolation_notice, err=True)
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
     done = grade_class(
         submissions,
@@ -141,7 +152,8 @@ def grade(
         {"wall_seconds": timeout, **limits},
         sys.stderr,
     )
-    click.echo(done.summary, err=True)
+    unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""
+    click.echo(done.summary + unisolated, err=True)
     for report in done.reports:
         click.echo(f"wrote {report}", err=True)
     return ExitCode.INTERNAL if done.grader_failed else ExitCode.OK

@@ -128,3 +128,55 @@ def test_nothing_forbidden_installs_nothing(tmp_path: Path) -> None:
     )
     run = subprocess.run([sys.executable, "-I", str(script)], capture_output=True, text=True)
     assert run.stdout.strip() == "True"
+
+
+def _guarded_child(source: str, protected: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """A fresh interpreter whose policy guards `protected`, then runs `source`."""
+    script = tmp_path / "guarded.py"
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(POLICY.parent)!r})\n"
+        "from policy import install_policy\n"
+        "def send(**event):\n    print('EVENT', event, flush=True)\n"
+        f"install_policy([], [{str(protected)!r}], send)\n" + textwrap.dedent(source)
+    )
+    return subprocess.run(
+        [sys.executable, "-I", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fds are named by /proc")
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        "fd = os.open(PARENT, os.O_RDONLY)\nos.open('secret/answers.toml', os.O_RDONLY, dir_fd=fd)",
+        "fd = os.open(SECRET, os.O_RDONLY)\nos.listdir(fd)",
+        "fd = os.open(SECRET, os.O_RDONLY)\nos.open('answers.toml', os.O_RDONLY, dir_fd=fd)",
+        "os.chdir(SECRET)",
+        # replacing what the hook uses, once installed, changes nothing
+        "import policy\npolicy._violation = policy._checker = lambda *a: None\n"
+        "os.path.realpath = lambda p: '/nowhere'\nopen(SECRET + '/answers.toml')",
+    ],
+    ids=["dir-fd-relative", "listdir-of-an-fd", "dir-fd-inside", "chdir", "patched-hook"],
+)
+def test_the_grader_files_are_guarded_however_they_are_named(attempt: str, tmp_path: Path) -> None:
+    secret = tmp_path / "parent" / "secret"
+    secret.mkdir(parents=True)
+    (secret / "answers.toml").write_text("atol = 1e9\n")
+    source = f"import os\nPARENT, SECRET = {str(secret.parent)!r}, {str(secret)!r}\n"
+    run = _guarded_child(source + attempt + "\nprint('STILL RUNNING')", secret, tmp_path)
+    assert run.returncode == policy.POLICY_EXIT, run.stdout + run.stderr
+    assert "tried to read the grader's own files" in run.stdout
+    assert "STILL RUNNING" not in run.stdout
+
+
+def test_relative_names_elsewhere_are_allowed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (tmp_path / "mine.txt").write_text("mine")
+    run = _guarded_child("print(open('mine.txt').read())", secret, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "mine"

@@ -8,27 +8,40 @@ On Linux with a working bubblewrap (`bwrap`) on top: no network, its own PID nam
 every process it starts dies with it, setsid or double fork included), `--die-with-parent`,
 `--new-session`, a read-only view of only the interpreter, its libraries and the child script,
 a small private /tmp, and the grader's own package (reference solver, bundled exercises and
-solutions) hidden. Run as root, the child drops to uid 65534 (nobody) with no capabilities
-before anything else, so that per-user process limits apply.
+solutions) hidden.
+
+Per run, on Linux, with or without bubblewrap: `isolation()` gives the run a uid of its own
+(when the grader is root) and says whether it can have user, mount and IPC namespaces of its
+own; `policy.confine()` in the run does the rest (a tmpfs working folder, read-only mounts,
+no capabilities, limits, a seccomp filter); `cleanup()` sweeps what is left by that uid.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SandboxUnavailable
+from grader.run import sweep
 
 NOBODY = 65534
 TMP_BYTES = 16 * 1024 * 1024
 SCRATCH_BYTES = 64 * 1024 * 1024  # all that the runs of one sandbox may write, together
+RUN_BYTES = 64 * 1024 * 1024  # all that one run may write: its own tmpfs
+RUN_INODES = 16384  # files and folders in it (each costs kernel memory that `size` ignores)
+UID_BASE = 2_000_000_000  # per-run uids: UID_BASE + a random 24-bit number, never a user's
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Sandbox:
     enabled: bool
     reason: str  # why it is off, for the one-line notice
     drop_to: int | None  # uid (and gid) the child switches to first, or None
+    per_run: bool = False  # each run gets user, mount and IPC namespaces of its own
 
 
 def _readable_by_anyone(path: Path) -> bool:
@@ -46,16 +60,15 @@ def _readable_by_anyone(path: Path) -> bool:
 
 
 def _fallback(reason: str) -> Sandbox:
-    """No bubblewrap. As root, still give up root when the interpreter allows it."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return Sandbox(False, reason, None)
-    if all(_readable_by_anyone(p) for p in interpreter_paths()):
-        return Sandbox(False, reason, NOBODY)
-    return Sandbox(
-        False,
-        reason + "; the interpreter is not readable by other users, so submissions run as root",
-        None,
-    )
+    """No bubblewrap. As root, each run still gets a uid of its own (`isolation()`);
+    `drop_to` is kept for a child that does not call `policy.confine()`."""
+    if _is_root() and all(_readable_by_anyone(p) for p in interpreter_paths()):
+        return _with_per_run(Sandbox(False, reason, NOBODY))
+    return _with_per_run(Sandbox(False, reason, None))
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 @functools.cache
@@ -75,7 +88,7 @@ def probe() -> Sandbox:
     if run.returncode != 0:
         detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
         return _fallback(f"bubblewrap is refused here ({detail})")
-    return Sandbox(True, "", drop)
+    return _with_per_run(Sandbox(True, "", drop))
 
 
 def require(required: bool) -> str:
@@ -88,19 +101,166 @@ def require(required: bool) -> str:
             f"the sandbox is required but {box.reason}; install bubblewrap (apt-get install "
             "bubblewrap) or grade without --require-sandbox / GRADER_REQUIRE_SANDBOX"
         )
-    return (
-        f"note: {box.reason}; submissions run with resource limits only: no network, file or "
-        "process isolation (--require-sandbox refuses this)"
-    )
+    return f"note: {box.reason}; {_what_remains(box)} (--require-sandbox refuses this)"
 
 
-def isolation(box: Sandbox) -> dict:
-    """What one run's `policy.confine()` needs to isolate itself (JSON; opaque elsewhere)."""
-    return {"uid": box.drop_to}
+def _what_remains(box: Sandbox) -> str:
+    """What still isolates a run without bubblewrap, in a clause (docs/sandbox.md's modes)."""
+    linux_root = sys.platform.startswith("linux") and _is_root()
+    who = "as a user of its own" if linux_root else "as you"
+    if box.per_run:
+        return (
+            f"each submission runs {who} in namespaces of its own (a read-only view of this "
+            "machine, the grader's files hidden), but sees the network and other processes"
+        )
+    if linux_root:
+        return (
+            "each submission runs as a user of its own in a private folder, without namespaces: "
+            "files readable by every user stay readable, and the network is open"
+        )
+    return "submissions run as you with resource limits only: no network, file or process isolation"
+
+
+def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
+    """What one run's `policy.confine()` needs to isolate itself (JSON; opaque elsewhere).
+
+    Call once per run, and `cleanup(box, settings)` after it. `hide`: more folders the run
+    must not see when there is no sandbox (the output folder, the class's submissions).
+    """
+    linux = sys.platform.startswith("linux")
+    uid = _fresh_uid() if linux and _is_root() else None
+    settings = {
+        "uid": uid,  # the run's own uid and gid: only when the grader is root
+        "unshare": box.per_run,  # user, mount and IPC namespaces of its own
+        "seccomp": linux,
+        "tmpfs_bytes": RUN_BYTES,
+        "tmpfs_inodes": RUN_INODES,
+        "hide": [] if box.enabled else _hideable(hide),
+        "make_workdir": False,
+        "host_folder": None,
+    }
+    if box.per_run:
+        settings["workdir"] = "/tmp"  # a fresh tmpfs over whatever /tmp was
+    elif box.enabled:  # the sandbox's own small /tmp; the run's folder is made by confine()
+        settings["workdir"] = f"/tmp/run-{secrets.token_hex(8)}"
+        settings["make_workdir"] = True
+    else:  # no namespaces: a host folder only the run's uid may enter
+        folder = tempfile.mkdtemp(prefix="grader-run-")  # mode 0700
+        if uid is not None:
+            os.chown(folder, uid, uid)
+        settings["workdir"] = settings["host_folder"] = folder
+    return settings
 
 
 def cleanup(box: Sandbox, settings: dict) -> None:
-    """After a run: remove whatever it may have left outside its own folder (none yet)."""
+    """After a run: kill whatever runs as its uid, remove its IPC objects and files outside
+    its namespaces, and its host folder; then release the uid. Only that run's uid is swept."""
+    uid = settings.get("uid")
+    try:
+        if uid is not None:
+            sweep.kill_uid(uid)
+            if not box.enabled:  # inside the sandbox these live and die with it
+                sweep.remove_ipc(uid)
+                sweep.remove_files_of(uid)
+        if settings.get("host_folder"):
+            sweep.remove_tree(settings["host_folder"])
+    finally:
+        with _uid_lock:
+            _uids_in_use.discard(uid)
+
+
+_uids_in_use: set[int] = set()
+_uid_lock = threading.Lock()
+
+
+def _fresh_uid() -> int:
+    """A uid (and gid) no user, group or other run of this grader has."""
+    import grp
+    import pwd
+
+    with _uid_lock:
+        while True:
+            uid = UID_BASE + secrets.randbelow(1 << 24)
+            taken = uid in _uids_in_use
+            for lookup in (pwd.getpwuid, grp.getgrgid):
+                try:
+                    lookup(uid)
+                    taken = True
+                except KeyError:
+                    pass
+            if not taken:
+                _uids_in_use.add(uid)
+                return uid
+
+
+def _hideable(paths: Iterable[str | Path]) -> list[str]:
+    """Paths to hide from a run, minus any that hold the interpreter (it must stay)."""
+    needed = interpreter_paths()
+    kept = {Path(p).resolve() for p in paths}
+    return sorted(str(p) for p in kept if not any(p == n or p in n.parents for n in needed))
+
+
+_ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# Runs policy.confine() in a throwaway process: whether this machine gives a run namespaces
+# of its own (Docker's default seccomp profile, for one, refuses unshare).
+_PROBE = (
+    "import json, sys; sys.path.insert(0, sys.argv[1]); import policy; "
+    "policy.confine(json.loads(sys.argv[2])); print('confined')"
+)
+
+
+def _with_per_run(box: Sandbox) -> Sandbox:
+    if not sys.platform.startswith("linux"):
+        return box
+    trial = {
+        "isolation": {**isolation(Sandbox(box.enabled, "", box.drop_to, True)), "hide": []},
+        "limits": {},
+    }
+    argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
+    if box.enabled:
+        binds = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to), *binds, "--", *argv]
+    # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
+    env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
+    try:
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
+        works = run.returncode == 0 and run.stdout.strip() == "confined"
+    except (OSError, subprocess.TimeoutExpired):
+        works = False
+    finally:
+        cleanup(box, trial["isolation"])
+    return Sandbox(box.enabled, box.reason, box.drop_to, works)
+
+
+def require_isolation(allowed: bool, protected: Iterable[str] = ()) -> str:
+    """For `grader grade`: a one-line notice ("" in the sandbox), or SandboxUnavailable when
+    runs would not be kept from each other and from the grader's files, unless `allowed`
+    (`--no-isolation`). `protected`: the exercises' folders and solutions."""
+    box = probe()
+    if box.enabled:
+        return ""
+    problem = _weakness(box, protected)
+    if problem is None:
+        return f"note: {box.reason}; {_what_remains(box)}"
+    if not allowed:
+        raise SandboxUnavailable(
+            f"submissions would run without isolation: {problem}. Install bubblewrap "
+            "(apt-get install bubblewrap), or grade as root, or pass --no-isolation to grade "
+            "anyway"
+        )
+    return f"note: grading with --no-isolation: {problem}"
+
+
+def _weakness(box: Sandbox, protected: Iterable[str]) -> str | None:
+    """Why runs without bubblewrap would not be isolated here, or None when they are."""
+    if not (sys.platform.startswith("linux") and _is_root()):
+        return "they would run as your own user, able to read your files and stop each other"
+    if box.per_run:
+        return None  # a uid of its own, and the grader's folders covered in its namespace
+    exposed = [p for p in protected if _readable_by_anyone(Path(p))]
+    if exposed:
+        return f"{exposed[0]} is readable by every user and no namespace can hide it here"
+    return None
 
 
 def _namespaces(drop: int | None) -> list[str]:
@@ -184,6 +344,8 @@ def _dirs_for(target: Path) -> list[str]:
 SCRIPTS = (
     "child.py",
     "policy.py",
+    "confine.py",
+    "seccomp.py",
     "zygote.py",
 )  # beside this module; bound read-only at /sandbox/<name>
 HERE = Path(__file__).resolve().parent
