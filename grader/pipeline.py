@@ -127,11 +127,13 @@ def check_submission(
     seed: int | None = None,
     limits: Limits | None = None,
     run: Runner = run_submission,
+    hide: tuple[str, ...] = (),
 ) -> CheckResult:
     """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers.
 
     A path is read here, safely and once; a `Submission` was read already (its bytes are what
     the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
+    `hide`: folders the run must not see besides the grader's own (see RunRequest).
     """
     if isinstance(submission, Path) and submission.suffix == ".toml":
         from grader.answers import check_answers
@@ -151,9 +153,8 @@ def check_submission(
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
-    report = run(
-        RunRequest(source, task.function, calls, limits, forbidden, protected_paths(exercise))
-    )
+    protected = protected_paths(exercise)
+    report = run(RunRequest(source, task.function, calls, limits, forbidden, protected, hide))
     return grade_report(exercise, given, seed, cases, refs, report)
 
 

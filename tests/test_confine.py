@@ -480,7 +480,7 @@ def _unisolated(monkeypatch: pytest.MonkeyPatch) -> None:
     """A laptop: no bubblewrap, not root."""
     box = sandbox.Sandbox(False, "bubblewrap (bwrap) is not installed", None, per_run=True)
     monkeypatch.setattr(sandbox, "probe", lambda: box)
-    monkeypatch.setattr(sandbox, "_is_root", lambda: False)
+    monkeypatch.setattr(sandbox, "is_root", lambda: False)
 
 
 def test_grade_refuses_to_run_unisolated_submissions(

@@ -1,4 +1,5 @@
-"""The fork server's clean-up (grader/run/zygote.py): no folder shape defeats it.
+"""The clean-up (grader/run/tree.py, used by the fork server and the sweep): no folder shape
+defeats it.
 
 `empty` and `remove_tree` are tested here in-process; the server using them after a hostile run
 is tested in tests/test_worker.py.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.run.zygote import empty, remove_tree
+from grader.run.tree import empty, remove_tree
 
 if not sys.platform.startswith("linux"):
     pytest.skip(

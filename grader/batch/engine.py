@@ -51,9 +51,13 @@ def read_job(job: Job) -> tuple[Job, Submission | None]:
 
 
 def grade_job(
-    job: Job, worker: Worker, overrides: Overrides, submission: Submission | None = None
+    job: Job,
+    worker: Worker,
+    overrides: Overrides,
+    submission: Submission | None = None,
+    hide: tuple[str, ...] = (),
 ) -> CheckResult:
-    """One student's result for one exercise; never raises."""
+    """One student's result for one exercise; never raises. `hide`: the class's folders."""
     if submission is None:
         job, submission = read_job(job)
     if job.path is None or submission is None:
@@ -62,7 +66,9 @@ def grade_job(
         )
     try:
         limits = limits_for(job.exercise, **overrides)
-        result = check_submission(job.exercise, submission, limits=limits, run=worker.run)
+        result = check_submission(
+            job.exercise, submission, limits=limits, run=worker.run, hide=hide
+        )
     except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
     except Exception as exc:  # the grader broke: say so, keep going, exit 3 at the end
@@ -111,8 +117,10 @@ def grade_all(
     overrides: Overrides,
     regrade: bool,
     on_result: Callable[[CheckResult, bool], None],
+    hide: tuple[str, ...] = (),
 ) -> list[CheckResult]:
-    """Results in job order; `on_result(result, resumed)` is called as each one is known."""
+    """Results in job order; `on_result(result, resumed)` is called as each one is known.
+    `hide`: folders no run may see (the submissions and the output folder)."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
@@ -130,7 +138,7 @@ def grade_all(
                 job, submission = read_job(jobs[index])
                 key = job_key(job, submission)
                 found = None if regrade else book.get(key)
-                result = found or grade_job(job, worker, overrides, submission)
+                result = found or grade_job(job, worker, overrides, submission, hide)
                 if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)
                 results[index] = result

@@ -58,7 +58,10 @@ def grade_class(
 
     started = time.monotonic()
     try:
-        results = grade_all(jobs, book, workers, overrides, regrade, on_result)
+        # No run sees the class's submissions or the reports (a run without bubblewrap would
+        # otherwise read its classmates' files): covered in its own mount namespace.
+        hide = (str(root.resolve()), str(out.resolve()))
+        results = grade_all(jobs, book, workers, overrides, regrade, on_result, hide)
     finally:
         book.close()
     reports = write_reports(results, formats, out)

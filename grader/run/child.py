@@ -4,10 +4,11 @@ values are never in its memory, and the server it was forked from holds nothing 
 
 In order, before any student code: its own session and standard streams, every descriptor but
 its request and result pipes closed, the request read straight from the grader's pipe, then
-`policy.confine()` (privileges, limits, and in time its own namespaces and working folder),
-the submission written as a read-only submission.py in its working folder, and the import
-policy. Then it calls the function once per case on fresh copies of the inputs and writes one
-JSON line per event to the result pipe. The grader trusts none of it: it validates every number.
+`policy.confine()` (a uid, namespaces, a tmpfs working folder of its own, no capabilities,
+limits, the seccomp filter; see docs/sandbox.md), the "confined" event, the submission written
+as a read-only submission.py in its working folder, and the import policy. Then it calls the
+function once per case on fresh copies of the inputs and writes one JSON line per event to the
+result pipe. The grader trusts none of it: it validates every number.
 """
 
 import base64
@@ -169,6 +170,11 @@ def grade(request, path, send, np):
     send(event="done")
 
 
+# The first event of every confined run. A run that exits with policy.CONFINE_EXIT without it
+# was never confined (a grader failure); one that sent it ran student code (the student's).
+CONFINED = "confined"
+
+
 def sender(fd):
     out = os.fdopen(fd, "w", buffering=1)
 
@@ -196,20 +202,6 @@ def _close_all_but(keep):
     os.closerange(low, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
 
 
-def _fallback_workdir(request, scratch, run):
-    """FALLBACK, until confine() makes the run's own tmpfs (`isolation["workdir"]`): a folder on
-    the worker's scratch, made before confine() while this process can still give it to the
-    run's uid. The server empties the scratch after the run."""
-    isolation = request.get("isolation") or {}
-    if isolation.get("workdir"):
-        return None
-    path = os.path.join(scratch, run)
-    os.mkdir(path, 0o700)
-    if isolation.get("uid") is not None:
-        os.chown(path, isolation["uid"], isolation["uid"])
-    return path
-
-
 def _write_submission(source):
     path = os.path.join(os.getcwd(), "submission.py")
     with open(path, "xb") as f:
@@ -225,7 +217,7 @@ def _die_with_server():
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def become_run(run, fds, scratch):
+def become_run(run, fds):
     """In the process the server forked: become one submission's run. Never returns."""
     code = 0
     try:
@@ -235,16 +227,14 @@ def become_run(run, fds, scratch):
         _close_all_but({request_fd, result_fd})
         with os.fdopen(request_fd, "rb") as pipe:
             request = json.loads(pipe.read())
-        workdir = _fallback_workdir(request, scratch, run)
-        confine(request)
+        confine(request)  # its own uid, namespaces and working folder; exit 71 if it cannot
         _die_with_server()
-        if workdir is not None:
-            os.chdir(workdir)
-        os.environ["HOME"] = os.environ["TMPDIR"] = os.getcwd()
+        send = sender(result_fd)
+        send(event=CONFINED)  # first on the pipe: no student code has run before it
         path = _write_submission(request["source"])
         import numpy as np  # loaded by the server already: this costs nothing
 
-        grade(request, path, sender(result_fd), np)
+        grade(request, path, send, np)
     except BaseException:
         code = 70
     finally:

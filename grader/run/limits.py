@@ -46,8 +46,8 @@ class Limits:
             "memory_bytes": self.memory_bytes,
             "file_bytes": self.file_bytes,
             "open_files": self.open_files,
-            # RLIMIT_NPROC never binds root; as root without the sandbox, the wall clock and
-            # the kill of every marked process are what stop a fork bomb.
+            # RLIMIT_NPROC never binds root. On Linux no run is root (policy.confine() gives it
+            # a uid of its own, or it is the grader's own user), so it binds everywhere there.
             "processes": self.processes if unprivileged else None,
             "output_bytes": self.output_bytes,  # caps a worker's fork server enforces
             "result_bytes": self.result_bytes,

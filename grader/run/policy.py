@@ -50,14 +50,6 @@ def preload(names=PRELOADED):
             __import__(name)
 
 
-def drop_privileges(uid):
-    if uid is None:
-        return
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)  # from root this also clears every capability
-
-
 def confine(request):
     """Everything a run does to itself before any student code, in one place.
 

@@ -20,3 +20,6 @@ class RunRequest:
     limits: Limits = field(default_factory=Limits)
     forbidden_imports: tuple[str, ...] = ()
     protected: tuple[str, ...] = ()  # folders the audit hook refuses (fallback only)
+    # More folders a run without bubblewrap must not see (a class's submissions and output
+    # folder): covered in its own mount namespace (sandbox.isolation's `hide`).
+    hide: tuple[str, ...] = ()

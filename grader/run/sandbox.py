@@ -36,8 +36,8 @@ from pathlib import Path
 from grader.errors import SandboxUnavailable
 from grader.run import sweep
 
-NOBODY = 65534
 TMP_BYTES = 16 * 1024 * 1024
+SCRATCH = "/sandbox/scratch"  # in the sandbox: a size-limited tmpfs that only the server sees
 SCRATCH_BYTES = 64 * 1024 * 1024  # all that the runs of one sandbox may write, together
 RUN_BYTES = 64 * 1024 * 1024  # all that one run may write: its own tmpfs
 RUN_INODES = 16384  # files and folders in it (each costs kernel memory that `size` ignores)
@@ -50,7 +50,7 @@ class Sandbox:
 
     enabled: bool
     reason: str  # why it is off, for the one-line notice
-    drop_to: int | None  # uid (and gid) the child switches to first, or None
+    as_root: bool  # the grader is root: bwrap without a user namespace, a uid per run
     per_run: bool = False  # each run gets user, mount and IPC namespaces of its own
 
 
@@ -60,27 +60,25 @@ def _readable_by_anyone(path: Path) -> bool:
 
 
 def _fallback(reason: str) -> Sandbox:
-    """No bubblewrap. As root, each run still gets a uid of its own (`isolation()`);
-    `drop_to` is kept for a child that does not call `policy.confine()`."""
-    if _is_root() and all(_readable_by_anyone(p) for p in interpreter_paths()):
-        return _with_per_run(Sandbox(False, reason, NOBODY))
-    return _with_per_run(Sandbox(False, reason, None))
+    """No bubblewrap. As root, each run still gets a uid of its own (`isolation()`)."""
+    return _with_per_run(Sandbox(False, reason, is_root()))
 
 
-def _is_root() -> bool:
+def is_root() -> bool:
+    """Whether the grader runs as root (then each run gets a uid of its own)."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 @functools.cache
 def probe() -> Sandbox:
     """Whether bubblewrap works here; asked once per process."""
-    drop = NOBODY if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    as_root = is_root()
     bwrap = shutil.which("bwrap")
     if os.environ.get("GRADER_NO_SANDBOX"):
         return _fallback("the sandbox is switched off (GRADER_NO_SANDBOX)")
     if not sys.platform.startswith("linux") or bwrap is None:
         return _fallback("bubblewrap (bwrap) is not installed")
-    argv = [bwrap, *_namespaces(drop), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+    argv = [bwrap, *_namespaces(as_root), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
     try:
         run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -88,7 +86,7 @@ def probe() -> Sandbox:
     if run.returncode != 0:
         detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
         return _fallback(f"bubblewrap is refused here ({detail})")
-    return _with_per_run(Sandbox(True, "", drop))
+    return _with_per_run(Sandbox(True, "", as_root))
 
 
 def require(required: bool) -> str:
@@ -106,7 +104,7 @@ def require(required: bool) -> str:
 
 def _what_remains(box: Sandbox) -> str:
     """What still isolates a run without bubblewrap, in a clause (docs/sandbox.md's modes)."""
-    linux_root = sys.platform.startswith("linux") and _is_root()
+    linux_root = sys.platform.startswith("linux") and is_root()
     who = "as a user of its own" if linux_root else "as you"
     if box.per_run:
         return (
@@ -128,7 +126,7 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     must not see when there is no sandbox (the output folder, the class's submissions).
     """
     linux = sys.platform.startswith("linux")
-    uid = _fresh_uid() if linux and _is_root() else None
+    uid = _fresh_uid() if linux and is_root() else None
     settings = {
         "uid": uid,  # the run's own uid and gid: only when the grader is root
         "unshare": box.per_run,  # user, mount and IPC namespaces of its own
@@ -141,8 +139,8 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     }
     if box.per_run:
         settings["workdir"] = "/tmp"  # a fresh tmpfs over whatever /tmp was
-    elif box.enabled:  # the sandbox's own small /tmp; the run's folder is made by confine()
-        settings["workdir"] = f"/tmp/run-{secrets.token_hex(8)}"
+    elif box.enabled:  # made by confine() on the worker's scratch, which its server empties
+        settings["workdir"] = f"{SCRATCH}/run-{secrets.token_hex(8)}"
         settings["make_workdir"] = True
     else:  # no namespaces: a host folder only the run's uid may enter
         folder = tempfile.mkdtemp(prefix="grader-run-")  # mode 0700
@@ -162,7 +160,7 @@ def cleanup(box: Sandbox, settings: dict) -> None:
             if not box.enabled:  # inside the sandbox these live and die with it
                 sweep.remove_ipc(uid)
                 sweep.remove_files_of(uid)
-        if settings.get("host_folder"):
+        if settings.get("host_folder"):  # removed, moved or replaced by the run: still fine
             sweep.remove_tree(settings["host_folder"])
     finally:
         with _uid_lock:
@@ -213,13 +211,13 @@ def _with_per_run(box: Sandbox) -> Sandbox:
     if not sys.platform.startswith("linux"):
         return box
     trial = {
-        "isolation": {**isolation(Sandbox(box.enabled, "", box.drop_to, True)), "hide": []},
+        "isolation": {**isolation(Sandbox(box.enabled, "", box.as_root, True)), "hide": []},
         "limits": {},
     }
     argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
     if box.enabled:
         binds = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to), *binds, "--", *argv]
+        argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.as_root), *binds, "--", *argv]
     # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
     env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
     try:
@@ -229,7 +227,7 @@ def _with_per_run(box: Sandbox) -> Sandbox:
         works = False
     finally:
         cleanup(box, trial["isolation"])
-    return Sandbox(box.enabled, box.reason, box.drop_to, works)
+    return Sandbox(box.enabled, box.reason, box.as_root, works)
 
 
 def require_isolation(allowed: bool, protected: Iterable[str] = ()) -> str:
@@ -253,7 +251,7 @@ def require_isolation(allowed: bool, protected: Iterable[str] = ()) -> str:
 
 def _weakness(box: Sandbox, protected: Iterable[str]) -> str | None:
     """Why runs without bubblewrap would not be isolated here, or None when they are."""
-    if not (sys.platform.startswith("linux") and _is_root()):
+    if not (sys.platform.startswith("linux") and is_root()):
         return "they would run as your own user, able to read your files and stop each other"
     if box.per_run:
         return None  # a uid of its own, and the grader's folders covered in its namespace
@@ -263,7 +261,7 @@ def _weakness(box: Sandbox, protected: Iterable[str]) -> str | None:
     return None
 
 
-def _namespaces(drop: int | None) -> list[str]:
+def _namespaces(as_root: bool) -> list[str]:
     common = [
         "--unshare-net",
         "--unshare-pid",
@@ -273,10 +271,12 @@ def _namespaces(drop: int | None) -> list[str]:
         "--die-with-parent",
         "--new-session",
     ]
-    if drop is None:
+    if not as_root:
         return ["--unshare-user", *common]  # unprivileged: a user namespace is how bwrap works
-    # As root, bwrap sets up the mounts itself and the child gives up root on its own first line.
-    return [*common, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    # As root, bwrap sets up the mounts itself and keeps root's capabilities: the fork server
+    # needs them to give each run its uid and folder, and each run drops them all in
+    # policy.confine() before any student code.
+    return common
 
 
 @functools.cache
@@ -345,6 +345,7 @@ SCRIPTS = (
     "child.py",
     "policy.py",
     "confine.py",
+    "tree.py",
     "seccomp.py",
     "zygote.py",
 )  # beside this module; bound read-only at /sandbox/<name>
@@ -374,7 +375,7 @@ def command(
     """
     if not box.enabled:
         return child_argv
-    argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.drop_to)]
+    argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.as_root)]
     # /tmp first: a later bind under /tmp (a virtualenv there) must stay visible. Its mode
     # keeps a dropped child from writing there: each run writes only to its own folder.
     argv += ["--perms", "0755", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]

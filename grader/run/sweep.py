@@ -2,8 +2,8 @@
 
 A run with a uid of its own (the grader is root) is found everywhere by that uid: its
 processes, its System V IPC objects, its files in the machine's shared scratch folders. Only
-uids the grader allocated for that run are ever swept. Folder trees are removed iteratively
-and relative to open folders, so no depth or shape of tree defeats the removal.
+uids the grader allocated for that run are ever swept. Folder trees are removed by
+grader/run/tree.py (the fork server's own implementation): no depth or shape defeats it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import contextlib
 import ctypes
 import os
 import signal
-import stat
 from pathlib import Path
+
+from grader.run.tree import remove_entry
 
 SHARED_SCRATCH = ("/dev/shm", "/tmp", "/var/tmp")
 _IPC_RMID = 0
@@ -72,63 +73,18 @@ def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_SCRATCH) -> None
                 for entry in os.scandir(dir_fd):
                     with contextlib.suppress(OSError):
                         if entry.stat(follow_symlinks=False).st_uid == uid:
-                            _remove_entry(dir_fd, entry.name)
+                            remove_entry(dir_fd, entry.name)
             finally:
                 os.close(dir_fd)
 
 
 def remove_tree(path: str | Path) -> None:
-    """Remove a folder and everything in it, however deep, without following any link."""
+    """Remove what is at `path`, however deep, never following a link; nothing there is fine
+    (a run may have removed or replaced its own folder: that must not fail the grader)."""
     path = Path(path)
     with contextlib.suppress(FileNotFoundError):
         parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            _remove_entry(parent, path.name)
+            remove_entry(parent, path.name)
         finally:
             os.close(parent)
-
-
-def _remove_entry(dir_fd: int, name: str) -> None:
-    """Remove `name` in `dir_fd`: a file at once, a folder depth-first with one fd open at
-    a time (the names on the way down are the only stack)."""
-    if not stat.S_ISDIR(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode):
-        os.unlink(name, dir_fd=dir_fd)
-        return
-    names: list[str] = []
-    current = _enter(dir_fd, name)
-    while True:
-        child = _empty_out(current)
-        if child is not None:  # a folder inside: go down into it
-            names.append(child)
-            below = _enter(current, child)
-            os.close(current)
-            current = below
-            continue
-        up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
-        os.close(current)
-        if not names:
-            os.close(up)
-            os.rmdir(name, dir_fd=dir_fd)
-            return
-        os.rmdir(names.pop(), dir_fd=up)
-        current = up
-
-
-def _enter(dir_fd: int, name: str) -> int:
-    # A grader that is not root cannot list or empty a folder the run made mode 0. The run is
-    # dead by now, so `name` is still the folder scandir saw, never a link put in its place.
-    with contextlib.suppress(OSError):
-        os.chmod(name, 0o700, dir_fd=dir_fd)
-    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
-
-
-def _empty_out(dir_fd: int) -> str | None:
-    """Unlink every non-folder in `dir_fd`; return one folder left inside, or None."""
-    folder = None
-    for entry in os.scandir(dir_fd):
-        if entry.is_dir(follow_symlinks=False):
-            folder = folder or entry.name
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(entry.name, dir_fd=dir_fd)
-    return folder

@@ -28,11 +28,15 @@ from grader.run.control import Channel, ServerGone
 from grader.run.outcome import interpret
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
-from grader.run.supervise import supervise
-from grader.run.zygote import remove_tree
+from grader.run.supervise import Ended, supervise
+from grader.run.tree import remove_tree
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
-SCRATCH = "/sandbox/scratch"  # in the sandbox: a size-limited tmpfs that only the server sees
+SCRATCH = sandbox.SCRATCH
+# policy.CONFINE_EXIT (policy.py is child-side: the grader does not import it) and the first
+# event of a confined run (child.CONFINED).
+CONFINE_EXIT = 71
+_CONFINED = b'{"event": "confined"}\n'
 START_SECONDS = 60.0  # for a new server to import numpy and say it is ready
 _PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 
@@ -61,6 +65,18 @@ def child_environment(marker: str) -> dict[str, str]:
     return env
 
 
+class NotConfined(RuntimeError):
+    """The run could not isolate itself (policy.confine() refused): no student code ran."""
+
+
+def _require_confined(ended: Ended) -> None:
+    """A run that exits with CONFINE_EXIT before its first event was never confined: the
+    grader's failure, never cached as the student's. After that event it is the student's."""
+    if ended.code == CONFINE_EXIT and not ended.results.startswith(_CONFINED):
+        why = ended.stderr.strip().splitlines()[-1:] or ["no reason given"]
+        raise NotConfined(why[0])
+
+
 class Worker:
     def __init__(self) -> None:
         self.box = sandbox.probe()
@@ -80,11 +96,12 @@ class Worker:
         """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
             channel = self._serve(job.forbidden_imports)
-            isolation = sandbox.isolation(self.box)
+            isolation = sandbox.isolation(self.box, hide=job.hide)
             try:
                 ended = supervise(channel, self._payload(job, isolation), job.limits)
             finally:
                 sandbox.cleanup(self.box, isolation)
+            _require_confined(ended)
             report = interpret(ended, job.limits)
         except Exception as exc:
             why = self._why(exc)
@@ -95,7 +112,8 @@ class Worker:
         return report
 
     def _payload(self, job: RunRequest, isolation: dict) -> bytes:
-        unprivileged = self.box.drop_to is not None or os.geteuid() != 0
+        # On Linux a run is never root (a uid of its own, or the grader's own): RLIMIT_NPROC binds.
+        unprivileged = sys.platform.startswith("linux") or not sandbox.is_root()
         request = {
             "source": base64.b64encode(job.source).decode("ascii"),
             "function": job.function,

@@ -22,7 +22,8 @@ its results and output to the grader's pipes itself (child.become_run), and the 
 its copies at once. No request, result or output ever enters the server's memory, so a forked
 run inherits nothing of any other run. The server only waits, kills when told, kills whatever
 the run left behind (it is a child subreaper: orphans come back to it) and empties the scratch
-folder, whatever shape the run left it in.
+folder (where a run's working folder lies when it cannot have a tmpfs of its own), whatever
+shape the run left it in, with tree.py.
 """
 
 import contextlib
@@ -35,27 +36,15 @@ import socket
 import sys
 import time
 
+# tree.py lies beside this script; -I keeps the script's folder off sys.path, so put it there
+# for this one import only.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tree import empty
+
+sys.path.pop(0)
+
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 1, 4, 36
 SWEEP_SECONDS = 5.0  # past this, leftovers count as not cleaned and the worker is replaced
-# What a submission plausibly imports, loaded once here: a run that drops to a uid that cannot
-# read the interpreter's files still has them.
-PRELOAD = (
-    "numpy",
-    "math",
-    "functools",
-    "itertools",
-    "collections",
-    "typing",
-    "dataclasses",
-    "copy",
-    "random",
-    "statistics",
-    "json",
-    "re",
-    "operator",
-    "fractions",
-    "decimal",
-)
 
 
 def _prctl(option, value):
@@ -168,91 +157,6 @@ def sweep():
         time.sleep(0.001)
 
 
-# --- removing what a run wrote: no recursion, no path longer than a name, no link followed ------
-
-_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-
-
-def _open_folder(name, parent):
-    try:
-        fd = os.open(name, _DIR, dir_fd=parent)
-    except PermissionError:
-        if not hasattr(os, "O_PATH"):
-            raise
-        # A folder its owner made unreadable: give the owner its rights back, through a handle
-        # on that very folder (never a path that a link could redirect).
-        handle = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
-        try:
-            os.chmod(f"/proc/self/fd/{handle}", 0o700)
-        finally:
-            os.close(handle)
-        fd = os.open(name, _DIR, dir_fd=parent)
-    if os.fstat(fd).st_mode & 0o700 != 0o700:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o700)  # its entries can be removed only from a writable folder
-    return fd
-
-
-def _clear(fd):
-    """Unlink every entry of the open folder but its folders; return the folders' names."""
-    with os.scandir(fd) as entries:
-        names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
-    folders = []
-    for name, is_folder in names:
-        if is_folder:
-            folders.append(name)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name, dir_fd=fd)
-    return folders
-
-
-def _identity(fd):
-    info = os.fstat(fd)
-    return info.st_dev, info.st_ino
-
-
-def empty(path):
-    """Remove everything inside the folder `path`, however deep.
-
-    One folder is open at a time, each opened by name relative to its parent, and the way back
-    up is '..' checked against the folder we came from: a 3000-deep tree, paths far beyond
-    PATH_MAX and links anywhere cost nothing special, and nothing outside `path` is touched.
-    """
-    fd = _open_folder(path, None)
-    pending = _clear(fd)
-    above = []  # (identity, pending folders, name of the folder below) per level
-    try:
-        while True:
-            if pending:
-                name = pending.pop()
-                try:
-                    below = _open_folder(name, fd)
-                except FileNotFoundError:
-                    continue
-                above.append((_identity(fd), pending, name))
-                os.close(fd)
-                fd, pending = below, _clear(below)
-                continue
-            if not above:
-                return
-            identity, pending, name = above.pop()
-            parent = os.open("..", _DIR, dir_fd=fd)
-            os.close(fd)
-            fd = parent
-            if _identity(fd) != identity:
-                raise OSError(f"{path}: a folder moved while it was being removed")
-            os.rmdir(name, dir_fd=fd)
-    finally:
-        os.close(fd)
-
-
-def remove_tree(path):
-    """`empty(path)`, then the folder itself."""
-    empty(path)
-    os.rmdir(path)
-
-
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -276,7 +180,7 @@ def serve(channel, scratch, become_run):
         run = str(message["run"])
         pid = os.fork()
         if pid == 0:
-            become_run(run, fds, scratch)  # never returns
+            become_run(run, fds)  # never returns
         for fd in fds:
             os.close(fd)  # at once: what the run writes never passes through here
         channel.send(op="started", run=run, pid=pid)
@@ -295,10 +199,13 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
     from child import become_run
+    from policy import preload
 
     sys.path.pop(0)
-    for name in PRELOAD:
-        __import__(name)
+    # numpy and what a submission plausibly imports, once here (policy.PRELOADED): a run that
+    # becomes a uid that cannot read the interpreter's files still has them, and confine()'s
+    # own modules are loaded by the import of child above.
+    preload()
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # without bwrap's --die-with-parent too
     # A run under the server's own uid (no root to drop from) must not ptrace the server.
     _prctl(_PR_SET_DUMPABLE, 0)
