@@ -23,7 +23,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -67,10 +66,12 @@ TAG = b"grader-hostile"  # in the command line of a survivor that hides its envi
 LOCK = Path("/tmp/backprop-grader-hostile-tests.lock")
 MARGIN = 2.0  # seconds past the wall limit for start-up, the kill and the grading itself
 ZEROS = ("got 0.000000",)  # what the report says about a submission that answers with zeros
-SANDBOX_ONLY_FILES = (
-    "only the sandbox claims file isolation; in the fallback (the grader's own user, root in CI) "
-    "this attack would really change files outside the run's folder"
+ISOLATED_FILES = (
+    "only a run with a mount namespace of its own claims file isolation; in a fallback where "
+    "the kernel refuses it one, this attack would really change files outside the run's folder"
 )
+# No run is root on Linux any more (a uid of its own, or the grader's own user): a fork fails.
+NO_FORK = ("BlockingIOError",)
 
 
 # --- what each hostile file must produce -----------------------------------------------------
@@ -84,7 +85,10 @@ class Hostile:
     wall: float = 2.0
     cpu: int | None = None
     memory_mb: int | None = None
-    only: str | None = None  # the one mode where this case is meaningful (or safe)
+    # Where this case is meaningful (or safe): "sandbox" only, "isolated" (the sandbox, or a
+    # fallback whose runs get namespaces of their own), "own-uid" (the sandbox, or a fallback
+    # whose runs get a uid of their own: the grader is root).
+    only: str | None = None
     why: str = ""
     zero: bool = False  # a policy violation scores exactly 0
 
@@ -95,9 +99,9 @@ HOSTILES: dict[str, Hostile] = {
     "sleep_past_wall": Hostile(("wall-clock",)),
     "memory_bomb": Hostile(("memory", "512 MiB"), memory_mb=512),
     "fork_bomb": Hostile(("wall-clock",)),
-    "survivor": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
-    "survivor_clean_env": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
-    "survivor_hopping": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
+    "survivor": Hostile(NO_FORK),
+    "survivor_clean_env": Hostile(NO_FORK),
+    "survivor_hopping": Hostile(NO_FORK),
     "exit_at_import": Hostile(("sys.exit(0)",)),
     "os_exit_in_call": Hostile(("exit status 0", "before returning results")),
     "raising": Hostile(("NotImplementedError", "line 3")),
@@ -127,16 +131,26 @@ HOSTILES: dict[str, Hostile] = {
     "importing_solver": Hostile(("imported grader",), zero=True),
     # Its first step, find_spec("grader"), is already an import attempt.
     "importing_solver_sneaky": Hostile(("imported grader",), zero=True),
-    "deleting_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
-    "writing_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
-    "filling_disk": Hostile(only="sandbox", why=SANDBOX_ONLY_FILES),
-    "network": Hostile(ZEROS, wall=3),
+    "deleting_files": Hostile(ZEROS, only="isolated", why=ISOLATED_FILES),
+    # Without bubblewrap the child script it tries to write is the grader's own file, which the
+    # audit hook refuses first: a violation, scored 0.
+    "writing_files": Hostile(
+        sandbox_words=ZEROS,
+        fallback_words=("the grader's own files",),
+        only="isolated",
+        why=ISOLATED_FILES,
+    ),
+    "filling_disk": Hostile(only="isolated", why=ISOLATED_FILES),
+    # The fallback claims nothing about the network. Where the interpreter is private (under
+    # /root) its run cannot load the idna codec that a connection to a named host needs (only
+    # policy.PRELOADED is there): it ends at import instead of answering zeros.
+    "network": Hostile(sandbox_words=ZEROS, wall=3),
     "killing_parent": Hostile(
         ("SIGKILL",),
-        only="sandbox",
-        why="in the fallback, a run that could not give up root could kill its parent, the "
-        "worker's fork server, or anything else: test_killing_parent_in_the_fallback runs it "
-        "under a `grader check` subprocess",
+        only="own-uid",
+        why="in a fallback whose runs share the grader's own user, a run could kill the "
+        "worker's fork server: test_killing_parent_in_the_fallback runs it under a `grader "
+        "check` subprocess",
     ),
     "forbidden_torch": Hostile(("imported torch",), zero=True),
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
@@ -412,8 +426,18 @@ def _cases() -> Iterator[object]:
     for stem in sorted(HOSTILES):
         spec = HOSTILES[stem]
         for mode in ("sandbox", "fallback"):
-            marks = [pytest.mark.skip(reason=spec.why)] if spec.only not in (None, mode) else []
+            marks = [pytest.mark.skip(reason=spec.why)] if spec.only == "sandbox" != mode else []
             yield pytest.param(stem, mode, id=f"{stem}-{mode}", marks=marks)
+
+
+def _skip_unless_meaningful(spec: Hostile, mode: str) -> None:
+    """The fallback's own conditions, known only once the mode's probe has run."""
+    if mode == "sandbox":
+        return
+    if spec.only == "isolated" and not sandbox.probe().per_run:
+        pytest.skip(spec.why)
+    if spec.only == "own-uid" and not sandbox.is_root():
+        pytest.skip(spec.why)
 
 
 # --- the hostile files -----------------------------------------------------------------------
@@ -440,6 +464,7 @@ def test_a_hostile_submission_is_contained(
 ) -> None:
     spec = HOSTILES[stem]
     mode = isolation
+    _skip_unless_meaningful(spec, mode)
     limits = limits_for(
         exercise, wall_seconds=spec.wall, cpu_seconds=spec.cpu, memory_mb=spec.memory_mb
     )
@@ -526,11 +551,6 @@ def _running_from(source: bytes) -> set[int]:
     return found
 
 
-def _scratch_folders() -> set[Path]:
-    """The fallback's worker folders in the temporary folder (each run's folder is inside)."""
-    return set(Path(tempfile.gettempdir()).glob("grader-worker-*"))
-
-
 def test_killing_parent_in_the_fallback(
     exercise: LoadedExercise, canary: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -538,15 +558,16 @@ def test_killing_parent_in_the_fallback(
     sandbox.probe.cache_clear()
     fallback = sandbox.probe()
     sandbox.probe.cache_clear()
-    if os.geteuid() == 0 and fallback.drop_to is None:
+    if not fallback.as_root:
         pytest.skip(
-            "as root, with an interpreter other users cannot read, the fallback cannot give up "
-            "root: the submission is root and can signal the grader (the notice says so, and "
-            "--require-sandbox refuses to grade that way)"
+            "as your own user, the fallback's run shares your uid and can signal the worker's "
+            "fork server (grader grade refuses that without --no-isolation)"
         )
     # In the fallback the run shares the grader's machine view: run that grader as a subprocess.
     source = (HOSTILE / "killing_parent.py").read_bytes()
-    before, folders = _snapshot(), _scratch_folders()
+    # No worker folder to leak any more: the fallback's worker keeps none, and the run's
+    # folder is a tmpfs of its own (tests/test_worker.py, no folder outlives its run).
+    before = _snapshot()
     started = time.monotonic()
     run = _grader(
         "check",
@@ -563,9 +584,6 @@ def test_killing_parent_in_the_fallback(
     for pid in left:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    leaked = _scratch_folders() - folders
-    for path in leaked:  # the worker folder of a grader that was killed before its cleanup
-        shutil.rmtree(path, ignore_errors=True)
     output = run.stdout + run.stderr
     failures = []
     if run.returncode != 1:
@@ -581,8 +599,6 @@ def test_killing_parent_in_the_fallback(
         failures.append(f"took {elapsed:.1f} s with a 2 s wall limit")
     if left:
         failures.append(f"processes survived: {left}")
-    if leaked:
-        failures.append(f"its worker folder was left behind: {sorted(leaked)}")
     if changes := _changes(before, _snapshot()):
         failures.append(f"files outside the run's folder changed: {changes[:10]}")
     if not check_submission(exercise, SOLUTION).full_marks:
@@ -684,8 +700,8 @@ def test_the_sandboxed_child_is_isolated(
     assert facts["visible"] == [], facts
     assert facts["network"] != "connected" and not listener.accepted, facts
     assert facts["interfaces"] == ["lo"], facts
-    if os.geteuid() == 0:
-        assert facts["uid"] == facts["euid"] == facts["gid"] == sandbox.NOBODY, facts
+    if os.geteuid() == 0:  # a uid of its own for this run, no longer the shared nobody
+        assert facts["uid"] == facts["euid"] == facts["gid"] >= sandbox.UID_BASE, facts
         assert facts["groups"] == [], facts
         assert int(facts["CapEff"], 16) == 0, facts
 

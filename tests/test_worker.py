@@ -296,16 +296,48 @@ def test_close_leaves_no_process(
     assert wait_gone(marked(marker)) == []
 
 
-def test_without_the_sandbox_close_leaves_no_folder(
-    no_sandbox: None, new_worker: Callable[[], Worker], exercise: LoadedExercise
+def isolations(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Every run's `sandbox.isolation()` settings, as the worker made them."""
+    made: list[dict] = []
+    original = sandbox.isolation
+
+    def spy(box: sandbox.Sandbox, hide: Any = ()) -> dict:
+        made.append(original(box, hide))
+        return made[-1]
+
+    monkeypatch.setattr(sandbox, "isolation", spy)
+    return made
+
+
+def without_namespaces(worker: Worker) -> None:
+    """As where the kernel refuses a run namespaces of its own: its folder is the grader's to
+    remove (the sandbox's scratch, or a host folder)."""
+    box = worker.box
+    worker.box = sandbox.Sandbox(box.enabled, box.reason, box.as_root, per_run=False)
+
+
+@pytest.mark.parametrize("per_run", [True, False], ids=["own-tmpfs", "host-folder"])
+def test_without_the_sandbox_no_folder_outlives_its_run(
+    per_run: bool,
+    no_sandbox: None,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    worker = new_worker()
-    through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL)
-    root = worker._root
-    assert root is not None and root.is_dir()
-    assert list(root.iterdir()) == []  # each run's folder is gone with its run
-    worker.close()
-    assert not root.exists()
+    # The worker itself keeps no host folder any more: a run's folder is its own tmpfs, or (no
+    # namespaces) a host folder of its own that sandbox.cleanup() removes after it.
+    if per_run and not sandbox.probe().per_run:
+        pytest.skip("this kernel refuses a run namespaces of its own")
+    worker = new_worker()  # first: its probe makes settings of its own
+    made = isolations(monkeypatch)
+    if not per_run:
+        without_namespaces(worker)
+    assert through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL).full_marks
+    (settings,) = made
+    if per_run:
+        assert settings["workdir"] == "/tmp" and settings["host_folder"] is None
+    else:
+        assert settings["host_folder"] and not Path(settings["host_folder"]).exists()
 
 
 # --- nothing of one submission is visible to the next --------------------------------------------
@@ -541,13 +573,21 @@ def backward(params, x, y):
 
 
 def test_a_3000_deep_tree_is_removed_and_the_next_student_keeps_full_marks(
-    mode: str, new_worker: Callable[[], Worker], exercise: LoadedExercise, tmp_path: Path
+    mode: str,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     canary = tmp_path / "canary"
     canary.mkdir()
     (canary / "keep.txt").write_text("not the run's to remove")
     tmp_path.chmod(0o755)  # the run may see it: the test is that nothing follows the link
-    worker = new_worker()
+    worker = new_worker()  # first: its probe makes settings of its own
+    made = isolations(monkeypatch)
+    # A run with a tmpfs of its own takes its tree along when it ends: here the tree lies where
+    # the grader must remove it (the server's scratch in the sandbox, a host folder without).
+    without_namespaces(worker)
     before = through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL)
     assert before.full_marks, before.problems
     server = server_pid(worker)
@@ -558,8 +598,10 @@ def test_a_3000_deep_tree_is_removed_and_the_next_student_keeps_full_marks(
     assert after.full_marks, after.problems
     assert server_pid(worker) == server  # cleaned up, so the same server goes on
     assert (canary / "keep.txt").read_text() == "not the run's to remove"
-    scratch = Path(f"/proc/{server}/root{SCRATCH}") if mode == "sandbox" else worker._root
-    assert scratch is not None and list(scratch.iterdir()) == []
+    if mode == "sandbox":
+        assert list(Path(f"/proc/{server}/root{SCRATCH}").iterdir()) == []
+    else:
+        assert made and not any(Path(s["host_folder"]).exists() for s in made)
 
 
 def test_an_escaped_process_is_killed_by_the_server_not_the_caller(

@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -29,7 +28,6 @@ from grader.run.outcome import interpret
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
 from grader.run.supervise import Ended, supervise
-from grader.run.tree import remove_tree
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 SCRATCH = sandbox.SCRATCH
@@ -82,7 +80,6 @@ class Worker:
         self.box = sandbox.probe()
         self._proc: subprocess.Popen | None = None
         self._channel: Channel | None = None
-        self._root: Path | None = None  # the host scratch folder (fallback only)
         self._marker: str | None = None
         self._hidden: frozenset[str] = frozenset()  # packages the running server hides
 
@@ -145,16 +142,11 @@ class Worker:
             return self._start()
         return self._channel
 
-    def _scratch(self) -> str:
-        """Where the runs' working folders go: the sandbox's tmpfs, or a host folder of ours."""
-        if self.box.enabled:
-            return SCRATCH
-        self._root = Path(tempfile.mkdtemp(prefix="grader-worker-"))
-        self._root.chmod(0o711)  # a run reaches its own folder, never lists the others
-        return str(self._root)
-
     def _start(self) -> Channel:
-        scratch = self._scratch()
+        # The sandbox's scratch tmpfs, which its server empties after every run: where a run
+        # that cannot have a tmpfs of its own keeps its folder. Without bubblewrap a run has
+        # its own tmpfs, or a host folder that sandbox.cleanup() removes: the server has none.
+        scratch = SCRATCH if self.box.enabled else ""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._channel = Channel(ours)
         self._marker = uuid.uuid4().hex
@@ -170,7 +162,7 @@ class Worker:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),),
-                cwd="/" if self.box.enabled else scratch,
+                cwd="/",
                 env=child_environment(self._marker),
                 start_new_session=True,
             )
@@ -182,7 +174,7 @@ class Worker:
         return self._channel
 
     def close(self) -> None:
-        """Stop the server (and with it, its sandbox) and remove its scratch. Never raises."""
+        """Stop the server (and with it, its sandbox and scratch). Never raises."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
@@ -195,7 +187,3 @@ class Worker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=10)
             self._proc = None
-        if self._root is not None:
-            with contextlib.suppress(OSError):
-                remove_tree(str(self._root))
-            self._root = None

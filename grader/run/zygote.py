@@ -2,7 +2,8 @@
 any student. Like child.py it imports nothing from the grader.
 
 Runs as `python -I -B zygote.py CONTROL_FD SCRATCH` (inside the worker's sandbox when there is
-one). CONTROL_FD is a Unix stream socket to the grader carrying JSON lines:
+one; SCRATCH is "" without it). CONTROL_FD is a Unix stream socket to the grader carrying JSON
+lines:
 
     grader -> server  {"op": "run", "run": ID}  with four descriptors (SCM_RIGHTS): the read
                       end of the run's request pipe and the write ends of its result, stdout
@@ -161,7 +162,9 @@ def sweep():
 
 
 def _tidy(scratch):
-    """Empty the scratch folder; whether that worked."""
+    """Empty the scratch folder (if there is one); whether that worked."""
+    if not scratch:
+        return True
     try:
         empty(scratch)
     except Exception:  # never the server's end: the grader replaces a worker left unclean

@@ -13,7 +13,9 @@ def _fill(folder):
     written = 0
     for n in range(CAP_MIB // 16 + 1):
         try:
-            with open(os.path.join(folder, f"fill-{n}.bin"), "wb") as f:
+            # Never the same name twice: /tmp may be the working folder too, and rewriting a
+            # file would free its space again.
+            with open(os.path.join(folder, f"fill-{TOTAL}-{n}.bin"), "wb") as f:
                 for _ in range(16):
                     if TOTAL >= CAP_MIB:
                         return
