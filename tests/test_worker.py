@@ -270,6 +270,40 @@ def test_a_worker_failure_is_an_error_result_for_the_class(
     assert through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL).full_marks
 
 
+def test_a_run_that_cannot_be_confined_is_a_grader_failure_not_the_students(
+    mode: str,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # policy.confine() ends such a run with exit 71 before any student code: never a crash of
+    # the student's (which a class would cache), always a WorkerFailed (an "error", regraded).
+    worker = new_worker()
+    original = sandbox.isolation
+
+    def unusable(box: sandbox.Sandbox, hide: Any = ()) -> dict:
+        settings = original(box, hide)
+        return {**settings, "unshare": False, "workdir": "/nonexistent/grader-test-workdir"}
+
+    monkeypatch.setattr(sandbox, "isolation", unusable)
+    job = Job("mallory", exercise, SUBMISSIONS / "correct_loops.py")
+    result = grade_job(job, worker, dict(SMALL))
+    assert (result.status, result.outcome, result.score) == ("error", "error", 0)
+    assert "could not be isolated" in result.problems[0], result.problems
+    monkeypatch.undo()
+    assert through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL).full_marks
+
+
+def test_a_student_who_exits_71_crashed_on_their_own(
+    new_worker: Callable[[], Worker], exercise: LoadedExercise
+) -> None:
+    # After the run's "confined" event, exit status 71 is the student's doing, not ours.
+    worker = new_worker()
+    source = b"import os\nos._exit(71)\n"
+    report = worker.run(RunRequest(source, "backward", CALL, Limits(wall_seconds=5)))
+    assert report.status == "crashed" and "exit status 71" in report.message, report.message
+
+
 def test_a_server_that_died_between_runs_costs_nobody_a_grade(
     new_worker: Callable[[], Worker], exercise: LoadedExercise, sandboxed: None
 ) -> None:
