@@ -78,7 +78,7 @@ def _confine(isolation, limits, protected):
     limits, and the seccomp filter last (it forbids mounting)."""
     uid, workdir = isolation.get("uid"), isolation["workdir"]
     preload()
-    if isolation.get("make_workdir"):  # a folder on the sandbox's /tmp, made while still root
+    if isolation.get("make_workdir"):  # on the worker's scratch tmpfs, made while still root
         os.mkdir(workdir, 0o700)
         if uid is not None:
             os.chown(workdir, uid, uid)

@@ -55,7 +55,8 @@ class Sandbox:
 
 
 def _readable_by_anyone(path: Path) -> bool:
-    """Whether uid 65534 could reach `path`: every folder above it searchable by others."""
+    """Whether any other user (a run's own uid) could reach `path`: every folder above it
+    searchable by others."""
     return all(p.stat().st_mode & 0o001 for p in (path, *path.parents) if p.exists())
 
 
