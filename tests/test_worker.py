@@ -36,6 +36,7 @@ from grader.pipeline import check_submission, limits_for
 from grader.result import CheckResult
 from grader.run import sandbox
 from grader.run import supervise as supervise_module
+from grader.run import worker as worker_module
 from grader.run.limits import Limits
 from grader.run.request import RunRequest
 from grader.run.worker import SCRATCH, Worker, WorkerFailed
@@ -302,6 +303,28 @@ def test_a_student_who_exits_71_crashed_on_their_own(
     source = b"import os\nos._exit(71)\n"
     report = worker.run(RunRequest(source, "backward", CALL, Limits(wall_seconds=5)))
     assert report.status == "crashed" and "exit status 71" in report.message, report.message
+
+
+@pytest.mark.parametrize(
+    ("results", "flooded", "grader_failed"),
+    [
+        (b"", False, True),  # nothing sent: confine() refused, no student code ran
+        (b'{"event": "confined"}\n', False, False),  # the student's own os._exit(71)
+        (b"", True, False),  # a flood past the cap (not kept): student code ran
+        (b'{"event": "done"}\n', False, True),  # a confined run never writes anything else first
+    ],
+    ids=["refused", "after-confined", "flooded", "no-confined-event-first"],
+)
+def test_exit_71_is_the_graders_only_before_the_confined_event(
+    results: bytes, flooded: bool, grader_failed: bool
+) -> None:
+    ended = supervise_module.Ended(results, "", "the run could not be isolated (x)", 71, 0.0, 0.0,
+                                   False, flooded, True)  # fmt: skip
+    if grader_failed:
+        with pytest.raises(worker_module.NotConfined, match="could not be isolated"):
+            worker_module._require_confined(ended)
+    else:
+        worker_module._require_confined(ended)
 
 
 def test_a_server_that_died_between_runs_costs_nobody_a_grade(

@@ -70,7 +70,9 @@ class NotConfined(RuntimeError):
 def _require_confined(ended: Ended) -> None:
     """A run that exits with CONFINE_EXIT before its first event was never confined: the
     grader's failure, never cached as the student's. After that event it is the student's."""
-    if ended.code == CONFINE_EXIT and not ended.results.startswith(_CONFINED):
+    # A flood is student code too: an unconfined run writes one short line to stderr, and the
+    # results it sent past their cap are not kept to look at.
+    if ended.code == CONFINE_EXIT and not ended.flooded and not ended.results.startswith(_CONFINED):
         why = ended.stderr.strip().splitlines()[-1:] or ["no reason given"]
         raise NotConfined(why[0])
 
