@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +23,7 @@ from grader.errors import SubmissionNotFound
 from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
+from grader.program import program_source, relabel_report
 from grader.report.safe import one_line
 from grader.result import CheckResult
 from grader.run.limits import Limits
@@ -31,6 +33,9 @@ from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
 from grader.submission import Submission, folder_names, is_folder, read_submission
+from grader.submission_kind import KINDS, kind_by_name
+
+CODE = tuple(suffix for suffix, kind in KINDS.items() if kind != "answers")  # .py, .ipynb
 
 Runner = Callable[[RunRequest], RunReport]
 
@@ -59,8 +64,8 @@ def find_submission(path: Path, exercise: LoadedExercise, root: Path | None = No
     """
     if not is_folder(path):  # a file, a link, a FIFO, nothing at all: the reader says which
         return read_submission(path, root)
-    candidates = [n for n in folder_names(path, root) if n.endswith(".py")]
-    preferred = [n for n in candidates if n[:-3] in (exercise.id, exercise.task.function)]
+    candidates = [n for n in folder_names(path, root) if Path(n).suffix.lower() in CODE]
+    preferred = [n for n in candidates if Path(n).stem in (exercise.id, exercise.task.function)]
     if len(preferred) == 1 or len(candidates) == 1:
         return read_submission(path / (preferred or candidates)[0], root)
     found = ", ".join(candidates) or "no .py file"
@@ -128,12 +133,15 @@ def check_submission(
     limits: Limits | None = None,
     run: Runner = run_submission,
 ) -> CheckResult:
-    """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers.
+    """Grade a .py or .ipynb submission (or a folder holding one); a .toml file is
+    hand-computed answers; anything else is refused (InputError).
 
     A path is read here, safely and once; a `Submission` was read already (its bytes are what
     the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
     """
-    if isinstance(submission, Path) and submission.suffix == ".toml":
+    # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
+    a_file = isinstance(submission, Path) and os.path.lexists(submission)
+    if a_file and not is_folder(submission) and kind_by_name(submission) == "answers":
         from grader.answers import check_answers
 
         read_submission(submission)  # no link, no FIFO, not too big; answers.py reads it again
@@ -141,7 +149,9 @@ def check_submission(
     given = submission if isinstance(submission, Path) else submission.path
     if isinstance(submission, Path):
         submission = find_submission(submission, exercise)
-    source = submission.data
+    # A notebook's graded code cells become the program; the bytes handed in stay the key.
+    program = program_source(submission.data, submission.path)
+    source = program.source
     if seed is None:
         seed = default_seed(exercise, source)
     limits = limits or limits_for(exercise)
@@ -154,6 +164,7 @@ def check_submission(
     report = run(
         RunRequest(source, task.function, calls, limits, forbidden, protected_paths(exercise))
     )
+    report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
     return grade_report(exercise, given, seed, cases, refs, report)
 
 
