@@ -12,7 +12,7 @@ import click
 
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
-from grader.errors import ExitCode, GraderError
+from grader.errors import ExitCode, GraderError, InputError
 from grader.exercise import list_exercises, load_exercise
 from grader.pipeline import check_submission, failure_result, limits_for
 from grader.run import sandbox
@@ -144,16 +144,19 @@ def grade(
 @cli.command()
 @click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
 def validate(exercises: tuple[str, ...]) -> int:
-    """Check exercises (default: all): schema, printed values, model solution."""
-    from grader.validate import validate_exercise
+    """Check exercises (default: all; a folder: its *.toml files): schema, printed values,
+    model solution. Every file is checked; a broken one exits 2 at the end."""
+    from grader.validate import validate_each
 
-    targets = list(exercises) or [str(p) for p in list_exercises()]
-    ok = True
-    for target in targets:
-        validation = validate_exercise(load_exercise(target))
-        print_validation(validation)
-        ok = ok and validation.ok
-    return ExitCode.OK if ok else ExitCode.FAILED
+    code = ExitCode.OK
+    for outcome in validate_each(list(exercises) or [str(p) for p in list_exercises()]):
+        if isinstance(outcome, GraderError):
+            click.echo(f"error: {outcome}", err=True)
+            code = ExitCode.USAGE
+        else:
+            print_validation(outcome)
+            code = code if outcome.ok else max(code, ExitCode.FAILED)
+    return code
 
 
 @cli.command()
@@ -167,10 +170,16 @@ def solve(exercise: str) -> int:
 @cli.command(name="list")
 def list_command() -> int:
     """List the exercises that `--exercise` can name."""
+    code = ExitCode.OK
     for path in list_exercises():
-        loaded = load_exercise(path)
+        try:  # one broken file must not hide the others
+            loaded = load_exercise(path)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            code = ExitCode.USAGE
+            continue
         click.echo(f"{loaded.id:<24} {loaded.spec.task:<11} {loaded.spec.title}  ({path})")
-    return ExitCode.OK
+    return code
 
 
 @cli.command(name="plugins")

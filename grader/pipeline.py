@@ -6,7 +6,6 @@ result = check_submission(exercise, Path("student.py"))
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import tempfile
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from grader.run.request import RunRequest
 from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
+from grader.suggest import close_matches
 
 Runner = Callable[[RunRequest], RunReport]
 
@@ -84,7 +84,7 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
         )
         extra = []
     for key in extra:
-        close = difflib.get_close_matches(key, names, n=1)
+        close = close_matches(key, names)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"returned an unexpected key {key!r}{hint}; expected {', '.join(names)}")
     return problems

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.suggest import close_matches
 
 
 def bundled_dir(name: str) -> Path:
@@ -48,6 +48,6 @@ def find_exercise(id_or_path: str) -> Path:
     known = {p.stem: p for p in list_exercises()}
     if id_or_path in known:
         return known[id_or_path]
-    close = difflib.get_close_matches(id_or_path, list(known), n=1)
+    close = close_matches(id_or_path, list(known))
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
     raise InputError(f"unknown exercise {id_or_path!r} ({hint})")

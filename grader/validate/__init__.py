@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from grader.exercise.loader import LoadedExercise
+from grader.errors import InputError
+from grader.exercise.loader import LoadedExercise, load_exercise
 from grader.pipeline import check_submission
 from grader.result import CheckResult
 from grader.validate.printed import Verdict, check_printed
@@ -37,3 +40,21 @@ def validate_exercise(exercise: LoadedExercise) -> Validation:
             f"{result.solution.max_score:g}, not full marks ({why})"
         )
     return result
+
+
+def expand(targets: list[str]) -> list[str]:
+    """Exercise ids and paths as given, each folder replaced by the *.toml files in it."""
+    found: list[str] = []
+    for target in targets:
+        folder = Path(target)
+        found += [str(p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else [target]
+    return found
+
+
+def validate_each(targets: list[str]) -> Iterator[Validation | InputError]:
+    """Each target's validation, or the error that stopped it: one broken file stops no other."""
+    for target in expand(targets):
+        try:
+            yield validate_exercise(load_exercise(target))
+        except InputError as exc:
+            yield exc
