@@ -188,16 +188,18 @@ def check_printed(exercise: LoadedExercise) -> list[Verdict]:
     """
     case = worked_case(exercise)
     printed = printed_values(exercise)
-    exact = exact_values(exercise, case)
-    _refuse_overflow(exercise, exact)
-    trusted = {k: p.values.copy() for k, p in printed.items()}
-    for _ in range(len(printed) + 1):
-        verdicts = _verdicts(printed, exact, document_path(exercise, case, trusted, exact))
-        bad = {v.key for v in verdicts if v.status == "discrepancy"}
-        repaired = {k: _repair(k, p, trusted[k], exact[k], bad) for k, p in printed.items()}
-        if all(np.array_equal(repaired[k], trusted[k]) for k in trusted):
-            return verdicts
-        trusted = repaired
+    # Overflow is checked for below, and refused with the file's name: no numpy warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        exact = exact_values(exercise, case)
+        _refuse_overflow(exercise, exact)
+        trusted = {k: p.values.copy() for k, p in printed.items()}
+        for _ in range(len(printed) + 1):
+            verdicts = _verdicts(printed, exact, document_path(exercise, case, trusted, exact))
+            bad = {v.key for v in verdicts if v.status == "discrepancy"}
+            repaired = {k: _repair(k, p, trusted[k], exact[k], bad) for k, p in printed.items()}
+            if all(np.array_equal(repaired[k], trusted[k]) for k in trusted):
+                return verdicts
+            trusted = repaired
     return verdicts
 
 
