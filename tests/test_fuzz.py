@@ -279,7 +279,7 @@ def test_every_mutant_loads_or_is_refused_naming_the_file(
         path.write_bytes(raw)
         try:
             counts[outcome(path, validate=number % VALIDATE_EVERY == 0)] += 1
-        except Exception as exc:  # noqa: BLE001 - the report names the mutant to replay it
+        except Exception as exc:  # the report names the mutant, to replay it
             raise AssertionError(f"mutant {number} of {source.name} ({what}): {exc!r}") from exc
     print(f"fuzz: {COUNT} mutants (seed {SEED}): {counts}")
     # The mutations are neither all harmless nor all fatal: both paths are exercised.
