@@ -178,8 +178,16 @@ def test_a_non_finite_exact_value_accepts_only_itself(mode: object) -> None:
 
 @pytest.mark.parametrize(
     "settings",
-    [{}, {"digits": -1}, {"digits": 16}, {"digits": 3, "rtol": 1e-3}],
-    ids=["missing", "negative", "16", "extra-key"],
+    [
+        {},
+        {"digits": -1},
+        {"digits": 16},
+        {"digits": 3, "rtol": 1e-3},
+        {"digits": "3"},
+        {"digits": True},
+        {"digits": 3.0},
+    ],
+    ids=["missing", "negative", "16", "extra-key", "string", "bool", "float"],
 )
 def test_digits_settings_are_checked(settings: dict) -> None:
     with pytest.raises(ValidationError):
@@ -233,3 +241,18 @@ def test_document_falls_back_to_relabs_where_nothing_was_printed() -> None:
     assert accepted(document, subs, [r] * 4) == [True, True, False, False]
     settings = DocumentSettings(rtol=1e-3, atol=0.0)
     assert accepted(document, [0.5663, 0.5656], [r, r], None, settings) == [True, False]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"rtol": "0.1"}, {"atol": True}, {"rtol": -1e-6}, {"rtol": float("inf")}, {"atol": None}],
+    ids=["string", "bool", "negative", "inf", "none"],
+)
+def test_relabs_settings_are_strict_finite_numbers(settings: dict) -> None:
+    with pytest.raises(ValidationError):
+        RelAbsSettings.model_validate(settings)
+
+
+def test_relabs_settings_take_printed_decimals_and_integers() -> None:
+    settings = RelAbsSettings.model_validate({"rtol": Decimal("1e-4"), "atol": 0})
+    assert (settings.rtol, settings.atol) == (1e-4, 0.0)
