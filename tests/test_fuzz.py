@@ -25,6 +25,7 @@ import pytest
 
 from grader.errors import ExerciseError, InputError
 from grader.exercise import load_exercise
+from grader.explain import explain
 from grader.plan.cases import plan_cases
 from grader.validate.printed import check_printed
 from grader.views import print_solve
@@ -35,7 +36,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 BUNDLED = sorted((Path(__file__).parents[1] / "exercises").glob("*.toml"))
-COUNT = int(os.environ.get("GRADER_FUZZ_COUNT", "240"))
+COUNT = int(os.environ.get("GRADER_FUZZ_COUNT", "600"))
 SEED = int(os.environ.get("GRADER_FUZZ_SEED", "20261128"))
 VALIDATE_EVERY = 3  # run check_printed on every third mutant that loads
 
@@ -254,6 +255,7 @@ def outcome(path: Path, validate: bool) -> str:
         if validate:
             check_printed(exercise)  # grader validate, up to the model solution's run
             print_solve(exercise)  # grader solve
+            explain(exercise)  # grader explain
             # What the grader computes before it runs a submission: cases and references.
             for case in plan_cases(exercise, seed=0):
                 exercise.task.reference(exercise.network, case)
