@@ -1,8 +1,9 @@
-"""Tests for grader.cli: output through click's CliRunner, exit codes through real processes.
+"""Tests for grader.cli: output through click's CliRunner, exit codes through `main`.
 
 CliRunner calls `cli` in standalone mode, where a command's return value is not the exit code;
-the exit codes a user and CI see come from `main`, so they are checked with `python -m grader`
-(about 0.5 s each, hence only a few).
+the exit codes a user and CI see come from `main`, so they are checked by calling `main` in
+process (milliseconds) and, for a few end-to-end cases, with `python -m grader` (about 0.5 s
+each).
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def invoke(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`main(args)` in process: its exit code, stdout and stderr."""
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
 
 
 # --- output, in process ------------------------------------------------------------------------
@@ -165,13 +174,19 @@ def test_not_full_marks_exit_1(tmp_path: Path) -> None:
     ids=["unknown-exercise", "missing-submission", "unknown-format"],
 )
 def test_usage_errors_exit_2_with_one_message(
-    tmp_path: Path, args: list[str], message: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+    message: str,
 ) -> None:
-    run = grader("check", *args, cwd=tmp_path)
-    assert run.returncode == 2
-    assert run.stdout == ""
-    assert "Traceback" not in run.stderr
-    assert message in run.stderr
+    # In process through `main`, the console script's own entry point: the same exit code.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, "check", *args)
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert message in err
 
 
 def broken_reporter(site: Path) -> Path:
@@ -219,13 +234,6 @@ def test_an_internal_error_exits_3_without_a_traceback(tmp_path: Path, debug: bo
 
 
 # --- in process through `main`: the exit code a user sees, without a process each -------------
-
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return info.value.code, out, err
 
 
 @pytest.mark.parametrize(
