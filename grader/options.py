@@ -42,12 +42,15 @@ class Bounded(click.ParamType):
         self.allowed, self.whole = allowed, whole
         self.name = "integer" if whole else "number"
 
-    def convert(self, value, param, ctx):
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | float:
+        number: int | float
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             number = value
         else:
             try:
-                number = int(value) if self.whole else float(value)
+                number = int(str(value)) if self.whole else float(str(value))
             except (TypeError, ValueError):
                 self.fail(
                     f"{value!r} is not {'an integer' if self.whole else 'a number'}; "

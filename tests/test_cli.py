@@ -356,3 +356,13 @@ def test_list_reports_every_broken_file_and_lists_the_rest(
     assert code == 2
     assert [line.split()[0] for line in out.splitlines()] == ["a", "c"]
     assert err.startswith(f"error: {b}: grading.hidden_cases: ")
+
+
+def test_validate_a_folder_without_exercises_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_main(capsys, "validate", str(tmp_path / "empty"))
+    assert code == 2
+    assert out == ""
+    assert err == f"error: {tmp_path / 'empty'}: a folder without *.toml files\n"

@@ -1,4 +1,5 @@
-"""Resource limits for one submission, with their documented defaults."""
+"""Resource limits for one submission: their documented defaults, and the ranges an override
+(from [grading.limits] or the command line) may take."""
 
 from __future__ import annotations
 

@@ -42,19 +42,31 @@ def validate_exercise(exercise: LoadedExercise) -> Validation:
     return result
 
 
-def expand(targets: list[str]) -> list[str]:
-    """Exercise ids and paths as given, each folder replaced by the *.toml files in it."""
-    found: list[str] = []
-    for target in targets:
-        folder = Path(target)
-        found += [str(p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else [target]
-    return found
+def _targets(target: str) -> list[str]:
+    """A folder's *.toml files, or the target itself (an id, a file, or a folder without any)."""
+    folder = Path(target)
+    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    return [str(p) for p in files] or [target]
+
+
+def _validate(target: str) -> Validation | InputError:
+    try:
+        exercise = load_exercise(target)
+    except InputError as exc:
+        if Path(target).is_dir():  # not an exercise id either
+            return InputError(f"{target}: a folder without *.toml files")
+        return exc
+    try:
+        return validate_exercise(exercise)
+    except InputError as exc:  # e.g. a worked case that overflows float64
+        return exc
 
 
 def validate_each(targets: list[str]) -> Iterator[Validation | InputError]:
-    """Each target's validation, or the error that stopped it: one broken file stops no other."""
-    for target in expand(targets):
-        try:
-            yield validate_exercise(load_exercise(target))
-        except InputError as exc:
-            yield exc
+    """Each exercise's validation, or the error that stopped it: a broken file stops no other.
+
+    A folder stands for the *.toml files in it (not its subfolders).
+    """
+    for target in targets:
+        for one in _targets(target):
+            yield _validate(one)
