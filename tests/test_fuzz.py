@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import os
 import random
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ from grader.plan.cases import plan_cases
 from grader.validate.printed import check_printed
 from grader.views import print_solve
 
-if __import__("sys").version_info >= (3, 11):
+if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
@@ -57,6 +58,8 @@ NUMBERS: list[Any] = [
     Decimal("0"),
     Decimal("-0.0"),
     Decimal("1.17e-30"),
+    Decimal("0.1234567890123456789012345678901234567890"),
+    Decimal("9.99e307"),
     Decimal("4e25"),
     Decimal("1e300"),
     Decimal("-1e308"),
