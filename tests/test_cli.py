@@ -366,3 +366,13 @@ def test_validate_a_folder_without_exercises_is_a_usage_error(
     assert code == 2
     assert out == ""
     assert err == f"error: {tmp_path / 'empty'}: a folder without *.toml files\n"
+
+
+def test_a_model_solution_the_system_cannot_look_up_is_a_problem_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    from grader.validate import solution_problem
+
+    assert solution_problem(tmp_path / "none.py") == f"no model solution at {tmp_path / 'none.py'}"
+    far = tmp_path / ("a" * 300 + ".py")  # the schema refuses this; a caller may not
+    assert solution_problem(far) == f"cannot read the model solution {far} (File name too long)"

@@ -28,6 +28,7 @@ from grader.errors import ExerciseError, InputError
 from grader.exercise import load_exercise
 from grader.explain import explain
 from grader.plan.cases import plan_cases
+from grader.validate import solution_problem
 from grader.validate.printed import check_printed
 from grader.views import print_solve
 
@@ -259,6 +260,7 @@ def outcome(path: Path, validate: bool) -> str:
             check_printed(exercise)  # grader validate, up to the model solution's run
             print_solve(exercise)  # grader solve
             explain(exercise)  # grader explain
+            solution_problem(exercise.solution_path())  # where validate finds the model
             # What the grader computes before it runs a submission: cases and references.
             for case in plan_cases(exercise, seed=0):
                 exercise.task.reference(exercise.network, case)

@@ -301,13 +301,23 @@ def test_without_a_solution_key_the_solutions_folder_is_used(write_exercise: Wri
     assert loaded.solution_path() == loaded.path.resolve().parents[1] / "solutions" / "tiny.py"
 
 
-@pytest.mark.parametrize("written", ['""', '"  "', '"a\\u0000b"'], ids=["empty", "blank", "nul"])
+@pytest.mark.parametrize(
+    "written",
+    ['""', '"  "', '"a\\u0000b"', f'"{"a" * 256}.py"', f'"{"a/" * 600}b.py"'],
+    ids=["empty", "blank", "nul", "long-name", "long-path"],
+)
 def test_a_solution_that_is_no_path_is_refused(
     write_exercise: Write, exercise_problems: Problems, written: str
 ) -> None:
     path = write_exercise(solution="PLACEHOLDER")
     path.write_text(path.read_text().replace('"PLACEHOLDER"', written))
-    assert exercise_problems(path) == [("solution", "expected a file path, relative to this file")]
+    assert exercise_problems(path) == [
+        (
+            "solution",
+            "expected a file path, relative to this file (names of at most 255 bytes, "
+            "1024 characters in all)",
+        )
+    ]
 
 
 def test_floats_are_read_as_printed_decimals(write_exercise: Write) -> None:

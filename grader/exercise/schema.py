@@ -174,6 +174,13 @@ class Exercise(_Strict):
     @field_validator("solution")
     @classmethod
     def _a_path(cls, v: str | None) -> str | None:
-        if v is not None and (not v.strip() or "\0" in v):
-            raise PydanticCustomError("path", "expected a file path, relative to this file")
+        # What the operating system can look up: stat() raises, not answers, beyond these.
+        names = v.replace("\\", "/").split("/") if v is not None else []
+        too_long = any(len(name.encode()) > 255 for name in names) or len(v or "") > 1024
+        if v is not None and (not v.strip() or "\0" in v or too_long):
+            raise PydanticCustomError(
+                "path",
+                "expected a file path, relative to this file (names of at most 255 bytes, "
+                "1024 characters in all)",
+            )
         return v

@@ -25,11 +25,21 @@ class Validation:
         return not self.problems and all(v.status != "discrepancy" for v in self.verdicts)
 
 
+def solution_problem(path: Path) -> str | None:
+    """Why the model solution at `path` cannot be graded, or None."""
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a folder on the way that we may not read, say
+        return f"cannot read the model solution {path} ({exc.strerror})"
+    return None if found else f"no model solution at {path}"
+
+
 def validate_exercise(exercise: LoadedExercise) -> Validation:
     result = Validation(exercise, check_printed(exercise))
     path = exercise.solution_path()
-    if not path.is_file():
-        result.problems.append(f"no model solution at {path}")
+    problem = solution_problem(path)
+    if problem:
+        result.problems.append(problem)
         return result
     result.solution = check_submission(exercise, path)
     if not result.solution.full_marks:
