@@ -15,8 +15,8 @@ from grader.commands.explain import explain
 from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
-from grader.exercise.course import load_named, load_targets
-from grader.exercise.listing import listing_lines
+from grader.exercise.course import load_named
+from grader.exercise.listing import listing
 from grader.pipeline import check_submission, failure_result, limits_for
 from grader.report.safe import printable
 from grader.run import sandbox
@@ -151,25 +151,32 @@ def grade(
 @click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
 @options.exercise_folders
 def validate(exercises: tuple[str, ...]) -> int:
-    """Check exercises (default: all; a folder: every exercise in it): schema, printed values,
-    model solution."""
-    from grader.validate import validate_exercise
+    """Check exercises (default: all; a folder: its *.toml files): schema, printed values,
+    model solution. Every file is checked; a broken one exits 2 at the end."""
+    from grader.validate import validate_each
 
-    ok = True
-    for loaded in load_targets(list(exercises), finding.list_exercises()):
-        validation = validate_exercise(loaded)
-        print_validation(validation)
-        ok = ok and validation.ok
-    return ExitCode.OK if ok else ExitCode.FAILED
+    code = ExitCode.OK
+    for outcome in validate_each(list(exercises) or [str(p) for p in finding.list_exercises()]):
+        if isinstance(outcome, GraderError):
+            click.echo(f"error: {outcome}", err=True)
+            code = ExitCode.USAGE
+        else:
+            print_validation(outcome)
+            code = code if outcome.ok else max(code, ExitCode.FAILED)
+    return code
 
 
 @cli.command(name="list")
 @options.exercise_folders
 def list_command() -> int:
-    """List the exercises that `--exercise` can name, where each comes from, what it shadows."""
-    for line in listing_lines(finding.search_path(), finding.list_entries()):
+    """List the exercises that `--exercise` can name, where each comes from, what it shadows.
+    Every file is listed; a broken one is reported and exits 2 at the end."""
+    lines, broken = listing(finding.search_path(), finding.list_entries())
+    for line in lines:
         click.echo(line)
-    return ExitCode.OK
+    for problem in broken:
+        click.echo(f"error: {problem}", err=True)
+    return ExitCode.USAGE if broken else ExitCode.OK
 
 
 @cli.command(name="plugins")

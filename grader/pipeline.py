@@ -6,7 +6,6 @@ result = check_submission(exercise, Path("student.py"))
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import os
 import tempfile
@@ -34,6 +33,7 @@ from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
 from grader.submission import Submission, folder_names, is_folder, read_submission
 from grader.submission_kind import KINDS, kind_by_name
+from grader.suggest import close_matches
 
 CODE = tuple(suffix for suffix, kind in KINDS.items() if kind != "answers")  # .py, .ipynb
 
@@ -94,7 +94,7 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
         )
         extra = []
     for key in extra:
-        close = difflib.get_close_matches(key, names, n=1)
+        close = close_matches(key, names)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"returned an unexpected key {key!r}{hint}; expected {', '.join(names)}")
     return problems

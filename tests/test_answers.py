@@ -270,7 +270,7 @@ def test_a_misspelt_key_is_reported(grade) -> None:
 @pytest.mark.parametrize(
     ("name", "written", "said"),
     [
-        ("W1", '[["a", -0.058], [-0.018, -0.038]]', "expected a number, got 'a'"),
+        ("W1", '[["a", -0.058], [-0.018, -0.038]]', 'expected a number, got the string "a"'),
         ("b1", '"0.088, 0.057"', "expected a number"),
         ("b2", "[true]", "expected a number"),
         ("W2", "[[0.5663], [0.4961]]", "has shape (2, 1), expected (1, 2)"),
