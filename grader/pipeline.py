@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -165,7 +166,27 @@ def check_submission(
         RunRequest(source, task.function, calls, limits, forbidden, protected_paths(exercise))
     )
     report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
-    return grade_report(exercise, given, seed, cases, refs, report)
+    result = grade_report(exercise, given, seed, cases, refs, report)
+    hint = _sibling_hint(report, submission.path)
+    return result.model_copy(update={"problems": [*result.problems, hint]}) if hint else result
+
+
+_NO_MODULE = re.compile(r"No module named '([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _sibling_hint(report: RunReport, path: Path) -> str:
+    """A failed import of a module that lies beside the submission: only the file is graded."""
+    found = _NO_MODULE.search(report.message) if report.status == "import-error" else None
+    if found is None:
+        return ""
+    name = found.group(1)
+    beside = [path.parent / f"{name}.py", path.parent / name]
+    if not any(p.exists() for p in beside):
+        return ""
+    return (
+        f"{name} lies beside {path.name}, but a submission is that one file: the grader runs "
+        f"it alone, so put what {path.name} needs from {name} into {path.name} itself"
+    )
 
 
 def grade_report(

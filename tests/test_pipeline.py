@@ -328,3 +328,27 @@ def test_changed_inputs_are_named_as_the_task_names_them() -> None:
     report = RunReport(events={0: {"mutated": ["argument 1['W1']", "argument 2", "argument x"]}})
     (problem,) = _mutation_problems(report, ["params", "x", "y"])
     assert "params['W1']" in problem and ", x," in problem and "argument x" in problem
+
+
+def test_a_helper_module_beside_the_submission_is_named_when_its_import_fails(
+    bundled_exercise: Load, tmp_path: Path
+) -> None:
+    (tmp_path / "helpers.py").write_text("def sigmoid(z):\n    return z\n")
+    path = tmp_path / "backward.py"
+    path.write_text("from helpers import sigmoid\n\ndef backward(params, x, y):\n    return {}\n")
+    result = grade(bundled_exercise("house-price-backprop"), path)
+    assert result.outcome == "import-error"
+    assert any(
+        p.startswith("helpers lies beside backward.py, but a submission is that one file")
+        for p in result.problems
+    ), result.problems
+
+
+def test_a_missing_module_that_is_nowhere_gets_no_sibling_hint(
+    bundled_exercise: Load, tmp_path: Path
+) -> None:
+    path = tmp_path / "backward.py"
+    path.write_text("import helpers\n\ndef backward(params, x, y):\n    return {}\n")
+    result = grade(bundled_exercise("house-price-backprop"), path)
+    assert result.outcome == "import-error"
+    assert not any("lies beside" in p for p in result.problems), result.problems
