@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         # What was graded is in the gradebook already: `grader grade` resumes from there.
         click.echo("interrupted", err=True)
-        code = ExitCode.USAGE
+        code = ExitCode.INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         code = ExitCode.USAGE

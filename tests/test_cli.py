@@ -455,3 +455,16 @@ def test_a_model_solution_the_system_cannot_look_up_is_a_problem_not_a_crash(
     assert solution_problem(tmp_path / "none.py") == f"no model solution at {tmp_path / 'none.py'}"
     far = tmp_path / ("a" * 300 + ".py")  # the schema refuses this; a caller may not
     assert solution_problem(far) == f"cannot read the model solution {far} (File name too long)"
+
+
+def test_ctrl_c_exits_130_as_shells_report_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "main", interrupted)
+    with pytest.raises(SystemExit) as caught:
+        main(["list"])
+    assert caught.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
