@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from grader import plugins
 from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
+from grader.result import Visibility
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 Array = Annotated[DecimalArray, BeforeValidator(to_decimal_array)]
@@ -112,6 +113,9 @@ class Grading(_Strict):
     ] = {}  # per quantity (e.g. "W1"); default: `points` split evenly
     limits: LimitsSpec = LimitsSpec()
     forbidden_imports: list[str] = DEFAULT_FORBIDDEN
+    # Gradescope: who sees the results, and when; per quantity overrides keyed like `points`.
+    visibility: Visibility = "visible"
+    visibilities: dict[str, Visibility] = {}
 
 
 class Exercise(_Strict):
@@ -129,3 +133,15 @@ class Exercise(_Strict):
     @classmethod
     def _known_task(cls, v: str) -> str:
         return _plugin_name("tasks", v)
+
+
+def visibility_problems(grading: Grading, names: list[str]) -> list[tuple[str, str]]:
+    """(key path, message) for every key of `grading.visibilities` that names no quantity."""
+    return [
+        (
+            f"grading.visibilities.{key}",
+            f"no quantity {key!r} in this task (known: {', '.join(names)})",
+        )
+        for key in grading.visibilities
+        if key not in names
+    ]

@@ -1,0 +1,37 @@
+"""Who sees a result, from the exercise's `[grading] visibility` and `[grading.visibilities]`.
+
+Gradescope reads it (grader/report/gradescope.py); it is written on the result before any
+report, so the JSON report carries it too. Quantities are named as in `[grading.points]`.
+"""
+
+from __future__ import annotations
+
+from grader.errors import ExerciseError
+from grader.exercise.loader import LoadedExercise
+from grader.exercise.schema import visibility_problems
+from grader.result import CheckResult
+
+
+def check_visibilities(exercise: LoadedExercise) -> None:
+    """Refuse (exit 2, naming the key) a `[grading.visibilities]` key that is no quantity."""
+    names = [q.name for q in exercise.quantities]
+    problems = visibility_problems(exercise.spec.grading, names)
+    if problems:
+        raise ExerciseError(str(exercise.path), problems)
+
+
+def with_visibility(result: CheckResult, exercise: LoadedExercise) -> CheckResult:
+    """`result` with the exercise's visibility on itself and on each of its checks."""
+    grading = exercise.spec.grading
+    name = {q.key: q.name for q in exercise.quantities}  # "gradients.W1" -> "W1"
+    checks = [
+        check.model_copy(
+            update={
+                "visibility": grading.visibilities.get(
+                    name.get(check.quantity, ""), grading.visibility
+                )
+            }
+        )
+        for check in result.checks
+    ]
+    return result.model_copy(update={"visibility": grading.visibility, "checks": checks})
