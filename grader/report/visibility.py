@@ -23,12 +23,13 @@ def check_visibilities(exercise: LoadedExercise) -> None:
 def with_visibility(result: CheckResult, exercise: LoadedExercise) -> CheckResult:
     """`result` with the exercise's visibility on itself and on each of its checks."""
     grading = exercise.spec.grading
-    name = {q.key: q.name for q in exercise.quantities}  # "gradients.W1" -> "W1"
+    # A check names its quantity by key ("gradients.W1") and by title ("dL/dW1").
+    name = {k: q.name for q in exercise.quantities for k in (q.key, q.title)}
     checks = [
         check.model_copy(
             update={
                 "visibility": grading.visibilities.get(
-                    name.get(check.quantity, ""), grading.visibility
+                    name.get(check.quantity) or name.get(check.name, ""), grading.visibility
                 )
             }
         )
