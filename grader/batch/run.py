@@ -32,14 +32,15 @@ class ClassResults:
 
 
 def distinct(exercises: list[LoadedExercise]) -> list[LoadedExercise]:
-    """Each exercise once (`-e X -e X` is one exercise); two files of one id are refused."""
+    """Each exercise once (`-e X -e X` is one exercise, and so are two copies of one file);
+    two different files of one id are refused: results are kept by id."""
     seen: dict[str, LoadedExercise] = {}
     for exercise in exercises:
         other = seen.setdefault(exercise.id, exercise)
-        if other.path.resolve() != exercise.path.resolve():
+        if other.digest != exercise.digest:
             raise InputError(
                 f"two exercises have the id {exercise.id!r}: {other.path} and {exercise.path}"
-                " (results are kept by id: grade one of them)"
+                " differ (results are kept by id: grade one of them)"
             )
     return list(seen.values())
 
