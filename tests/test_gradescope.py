@@ -381,3 +381,45 @@ def test_check_writes_the_exercises_maximum_when_the_submission_is_missing(
     assert done.returncode == 2, done.stderr
     spec = validated(json.loads(done.stdout))
     assert (spec.score, (spec.extra_data or {})["max_score"]) == (0, 9)
+
+
+def _course(tmp_path: Path, extra: str) -> Path:
+    """A course folder holding the bundled house-price-backprop with `extra` under [grading]."""
+    repo = Path(__file__).resolve().parent.parent
+    text = (repo / "exercises" / "house-price-backprop.toml").read_text()
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    (folder / "house-price-backprop.toml").write_text(
+        text.replace("[grading]\n", f"[grading]\n{extra}", 1)
+    )
+    return folder
+
+
+def test_check_writes_the_exercises_visibility(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    folder = _course(tmp_path, 'visibility = "after_published"\nvisibilities = { b2 = "hidden" }\n')
+    correct = Path(__file__).parent / "submissions" / "house-price-backprop" / "correct_loops.py"
+    args = ["check", str(correct), "-e", "house-price-backprop", "--exercises", str(folder)]
+    done = run_grader(*args, "--format", "gradescope", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    spec = validated(json.loads(done.stdout))
+    assert spec.visibility == "after_published"
+    assert [(t.name, t.visibility) for t in spec.tests or []] == [
+        ("dL/dW1", "after_published"),
+        ("dL/db1", "after_published"),
+        ("dL/dW2", "after_published"),
+        ("dL/db2", "hidden"),
+    ]
+
+
+def test_check_refuses_an_override_for_no_quantity(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    folder = _course(tmp_path, 'visibilities = { W3 = "hidden" }\n')
+    correct = Path(__file__).parent / "submissions" / "house-price-backprop" / "correct_loops.py"
+    args = ["check", str(correct), "-e", "house-price-backprop", "--exercises", str(folder)]
+    done = run_grader(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "grading.visibilities.W3: no quantity 'W3' in this task" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -22,6 +22,7 @@ from grader.batch.progress import Progress
 from grader.exercise import LoadedExercise
 from grader.pipeline import grade_report
 from grader.plan.cases import plan_cases
+from grader.report.canvas import CanvasReporter
 from grader.report.csv import CsvReporter
 from grader.report.github import GithubReporter
 from grader.report.gradescope import GradescopeReporter
@@ -182,6 +183,15 @@ def test_csv_cells_are_never_formulas(hostile: list[CheckResult]) -> None:
     assert rows[1 + len(FORMULAS)][0].startswith("'")
 
 
+def test_canvas_cells_are_never_formulas(hostile: list[CheckResult]) -> None:
+    rows = list(csv.reader(io.StringIO(render(CanvasReporter, hostile))))
+    assert len(rows) == 2 + len(FORMULAS) + 1  # header, points possible, a row per name
+    for row in rows:
+        for cell in row:
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), row
+            assert cell.lstrip(" ")[:1] not in ("=", "+", "-", "@"), row
+
+
 def test_junit_is_valid_xml_whatever_the_text(
     hostile: list[CheckResult], junit_schema: Any
 ) -> None:
@@ -205,8 +215,16 @@ def test_json_outputs_are_strict_ascii_json(
 
 @pytest.mark.parametrize(
     "reporter_class",
-    [TextReporter, JsonReporter, JUnitReporter, GradescopeReporter, CsvReporter, GithubReporter],
-    ids=["text", "json", "junit", "gradescope", "csv", "github"],
+    [
+        TextReporter,
+        JsonReporter,
+        JUnitReporter,
+        GradescopeReporter,
+        CsvReporter,
+        GithubReporter,
+        CanvasReporter,
+    ],
+    ids=["text", "json", "junit", "gradescope", "csv", "github", "canvas"],
 )
 def test_one_student_puts_a_bounded_amount_into_every_report(
     reporter_class: Any,
@@ -218,4 +236,4 @@ def test_one_student_puts_a_bounded_amount_into_every_report(
     (result,) = results(exercise, huge=True)[:1]
     output = render(reporter_class, [result])
     assert len(output) < 200_000  # from 12 MiB of output and 12 MiB of problems
-    assert "[cut: " in output or reporter_class is CsvReporter
+    assert "[cut: " in output or reporter_class in (CsvReporter, CanvasReporter)
