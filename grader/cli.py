@@ -112,7 +112,7 @@ def check(
     show_default=True,
     metavar="NAME",
     help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
-    "github, or a reporter plugin.",
+    "canvas, github, or a reporter plugin.",
 )
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
 @options.limits
