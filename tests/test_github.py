@@ -165,10 +165,19 @@ def test_after_ten_of_a_level_one_notice_points_at_the_summary(
     levels = [a["level"] for a in found]
     assert levels == ["error"] * 10 + ["warning"] * 3 + ["notice"]
     assert "4 more results" in str(found[-1]["message"])
-    assert "job summary" in str(found[-1]["message"])
+    assert "job summary, which lists every result" in str(found[-1]["message"])
     table = summary.read_text()
     assert all(f"| s{i:02} |" in table for i in range(14))  # every student, annotated or not
     assert all(f"| m{i:02} |" in table for i in range(3))
+
+
+def test_the_pointer_is_shown_even_after_many_notices(
+    monkeypatch: pytest.MonkeyPatch, class_result: Callable[..., CheckResult]
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    remarks = [class_result("full", f"s{i:02}", problems=["a remark"]) for i in range(12)]
+    levels = [a["level"] for a in annotations(report(remarks))]
+    assert levels == ["notice"] * 10  # nine remarks and the pointer: GitHub shows all ten
 
 
 def test_names_with_separators_do_not_break_the_command(

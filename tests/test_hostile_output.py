@@ -28,6 +28,7 @@ from grader.report.github import GithubReporter
 from grader.report.gradescope import GradescopeReporter
 from grader.report.json import JsonReporter
 from grader.report.junit import JUnitReporter
+from grader.report.lifecycle import drive
 from grader.report.text import TextReporter
 from grader.result import CheckResult
 from grader.run.report import RunReport
@@ -95,12 +96,7 @@ def results(exercise: LoadedExercise, huge: bool = False) -> list[CheckResult]:
 
 def render(reporter_class: Any, items: list[CheckResult]) -> str:
     stream = io.StringIO()
-    reporter = reporter_class(stream)
-    if hasattr(reporter, "start"):
-        reporter.start(len(items))
-    for item in items:
-        reporter.add(item)
-    reporter.close()
+    drive(reporter_class, stream, items, batch=True)  # as `grader grade` drives it
     return stream.getvalue()
 
 
@@ -138,7 +134,7 @@ def test_text_outputs_carry_no_control_character_and_no_command(
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # the table comes to stdout too
     output = render(reporter_class, hostile)
     assert_no_terminal_control(output.replace("\t", ""))
-    assert_no_workflow_command(output, own=("::warning ", "::error "))
+    assert_no_workflow_command(output, own=("::notice ", "::warning ", "::error "))
 
 
 def test_the_text_report_cannot_be_forged(hostile: list[CheckResult]) -> None:

@@ -22,6 +22,8 @@ from grader.report.safe import no_workflow_commands, one_line, printable
 from grader.result import CheckResult
 
 SHOWN = 10  # annotations of one level that GitHub shows per step
+# One notice is kept for the pointer to the job summary, so that GitHub shows it too.
+LIMIT = {"error": SHOWN, "warning": SHOWN, "notice": SHOWN - 1}
 # "... (line 16)" from the child, "(submission.py, line 16)" from a SyntaxError; never a
 # notebook's "(cell 4, line 2)", whose line is not a line of the file.
 _LINE = re.compile(r"\(([^()]*?)\bline (\d+)\)\s*$")
@@ -98,7 +100,7 @@ class GithubReporter(BaseReporter):
         if kind is None:
             return
         self.shown[kind] += 1
-        if self.shown[kind] > SHOWN:
+        if self.shown[kind] > LIMIT[kind]:
             self.unshown += 1
         else:
             self.stream.write(annotation(kind, result))
@@ -118,8 +120,9 @@ class GithubReporter(BaseReporter):
         if self.unshown:
             where = "the job summary" if path else "the other reports"
             self.stream.write(
-                f"::notice title=More results::{self.unshown} more results short of full "
-                f"marks are not annotated (GitHub shows {SHOWN} per level): see {where}\n"
+                f"::notice title=More results::{self.unshown} more results are not annotated "
+                f"(GitHub shows {SHOWN} of each level per step): see {where}, which lists "
+                "every result\n"
             )
         if path:
             with open(path, "a", encoding="utf-8") as summary:
