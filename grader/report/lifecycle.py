@@ -31,7 +31,7 @@ def options(reporter_class: Any, name: str) -> Options:
 
     filename = member("filename")
     return Options(
-        filename=filename.format(name=name) if isinstance(filename, str) else None,
+        filename=filename.replace("{name}", name) if isinstance(filename, str) else None,
         per_result=bool(member("per_result")),
         reports_failures=bool(member("reports_failures")),
     )
