@@ -499,8 +499,12 @@ def test_links_are_missing_and_hostile_names_are_inert_in_a_class(
     )
     (root / "mallory.py").symlink_to(REPO / "solutions" / f"{BACKPROP}.py")
     (root / "oscar").symlink_to(classmate, target_is_directory=True)
-    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"])
+    # Not in GitHub Actions (an empty GITHUB_STEP_SUMMARY is none): no table on the terminal.
+    no_summary = {"GITHUB_STEP_SUMMARY": ""}
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"], env=no_summary)
     assert done.code == 0, done.stderr
+    assert "## Grades" not in done.stdout
+    assert "GITHUB_STEP_SUMMARY is not set" in done.stderr
     students = done.by_student()
     for linked in ("mallory", "oscar"):
         assert (students[linked]["status"], students[linked]["score"]) == ("missing", 0)

@@ -82,13 +82,9 @@ def _counts(cases: list[ET.Element]) -> dict[str, float]:
 def _suite(root: ET.Element, student: str, results: list[CheckResult]) -> dict[str, float]:
     cases = [c for r in results for c in _testcases(r)]
     counts = _counts(cases)
-    suite = ET.SubElement(
-        root,
-        "testsuite",
-        name=student,
-        **{k: str(int(v)) for k, v in counts.items() if k != "time"},
-        time=_seconds(counts["time"]),
-    )
+    attributes = {"name": student}
+    attributes |= {k: str(int(v)) for k, v in counts.items() if k != "time"}
+    suite = ET.SubElement(root, "testsuite", attributes, time=_seconds(counts["time"]))
     properties = ET.SubElement(suite, "properties")
     for r in results:
         for key in ("score", "max_score"):
