@@ -4,7 +4,7 @@ Levels: `::error` for a wrong quantity, a crash or a grader failure, `::warning`
 submission, `::notice` for full marks with a remark. An annotation points at the student's file
 and, where the run knows it (a message ending in "(line N)", a SyntaxError), the line. GitHub
 shows only 10 annotations of a level per step: from the 11th on, one notice points at the job
-summary ($GITHUB_STEP_SUMMARY), which lists every student. Outside GitHub Actions (no
+summary ($GITHUB_STEP_SUMMARY), which lists every result. Outside GitHub Actions (no
 GITHUB_STEP_SUMMARY) one line on stderr says so instead of writing the table.
 """
 
@@ -37,10 +37,6 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _cell(text: str) -> str:
-    return cell(text)
 
 
 def level(result: CheckResult) -> str | None:
@@ -110,8 +106,8 @@ class GithubReporter(BaseReporter):
         for r in self.results:
             mark = "full marks" if r.full_marks else r.outcome
             rows.append(
-                f"| {_cell(r.student or r.submission)} | {_cell(r.exercise)} "
-                f"| {r.score:g} / {r.max_score:g} | {_cell(mark)} |"
+                f"| {cell(r.student or r.submission)} | {cell(r.exercise)} "
+                f"| {r.score:g} / {r.max_score:g} | {cell(mark)} |"
             )
         return "## Grades\n\n" + "\n".join(rows) + "\n"
 
