@@ -109,3 +109,18 @@ def test_a_class_run_writes_a_minimal_reporter_where_the_defaults_say(
 def test_the_base_class_refuses_to_report_nothing_silently() -> None:
     with pytest.raises(NotImplementedError, match="must implement add"):
         BaseReporter(io.StringIO()).add(None)  # type: ignore[arg-type]
+
+
+def test_a_reporter_without_a_required_method_is_refused_when_it_loads() -> None:
+    from grader.errors import PluginError
+
+    class NoClose:
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
+
+        def add(self, result: CheckResult) -> None:
+            pass
+
+    with pytest.raises(PluginError, match=r"grader.reporters\[mine\] .*missing 'close'"):
+        plugins._check("reporters", "grader.reporters[mine] from test 0", NoClose)
+    plugins._check("reporters", "grader.reporters[mine] from test 0", Recorder)  # enough
