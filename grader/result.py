@@ -27,7 +27,6 @@ Output = Annotated[str, AfterValidator(partial(cut_start, limit=MAX_OUTPUT))]
 # Who sees a result on Gradescope, and when (its autograder specification's four values); set
 # from the exercise's [grading] visibility and [grading.visibilities] before reporting.
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
-VISIBILITIES: tuple[str, ...] = Visibility.__args__  # type: ignore[attr-defined]
 
 Problems = Annotated[
     list[str], AfterValidator(partial(cut_list, count=MAX_PROBLEMS, limit=MAX_PROBLEM))
