@@ -17,8 +17,12 @@ from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
 from grader.exercise.course import load_named
 from grader.exercise.listing import listing
-from grader.pipeline import check_submission, failure_result, limits_for
+from grader.pipeline import check_submission, limits_for
+from grader.report.failure import check_failure
+from grader.report.lifecycle import drive
+from grader.report.lifecycle import options as options_of
 from grader.report.safe import printable
+from grader.report.visibility import with_visibility
 from grader.run import sandbox
 from grader.views import print_plugins, print_validation
 
@@ -55,21 +59,19 @@ def check(
 ) -> int:
     """Grade one SUBMISSION (a .py file, a folder holding one, or a .toml of answers)."""
     reporter_class = plugins.get("reporters", report_format)
+    loaded = None
     try:
         loaded = load_named(exercise)
         _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
-        result = check_submission(loaded, submission, seed, run_limits)
+        result = with_visibility(check_submission(loaded, submission, seed, run_limits), loaded)
     except Exception as exc:
         # A format read by a machine (Gradescope) must exist even when grading broke.
-        if getattr(reporter_class, "reports_failures", False):
-            reporter = reporter_class(sys.stdout)
-            reporter.add(failure_result(exercise, submission, exc))
-            reporter.close()
+        if options_of(reporter_class, report_format).reports_failures:
+            failed = check_failure(exercise, loaded, submission, exc)
+            drive(reporter_class, sys.stdout, [failed], batch=False)
         raise
-    reporter = reporter_class(sys.stdout)
-    reporter.add(result)
-    reporter.close()
+    drive(reporter_class, sys.stdout, [result], batch=False)
     return ExitCode.OK if result.full_marks else ExitCode.FAILED
 
 
@@ -109,7 +111,7 @@ def check(
     show_default=True,
     metavar="NAME",
     help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
-    "github, or a reporter plugin.",
+    "canvas, github, or a reporter plugin.",
 )
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
 @options.limits

@@ -119,21 +119,42 @@ class Tolerance(Protocol):
 
 @runtime_checkable
 class Reporter(Protocol):
-    """A report format with a lifecycle: construct on a stream, add results, close.
+    """A report format: a class constructed on an output stream, driven through one lifecycle.
 
-    An optional `start(total)` is called by `grader grade` before the first result.
-    Optional class attributes tell `grader grade` where the report goes in `--out`:
-    `filename` (default `results.<name>`; None for standard output) and `per_result`
-    (True: one file per submission, `<out>/<name>/<exercise>/<student>/<filename>`).
+    `grader check` and `grader grade` both drive it through `grader.report.lifecycle.drive`:
+
+        reporter = ReporterClass(stream)  # once per output file (or standard output)
+        reporter.start(total)             # `grader grade` only, before the first result
+        reporter.add(result)              # once per result, in the order of the class
+        reporter.close()                  # once, after the last result; even after none
+
+    Required: `__init__(stream)`, `add`, `close` (checked when the plugin loads). Optional, with
+    the defaults of `grader.report.base.BaseReporter` (inherit it to get them; a plugin that
+    does not is read through the same defaults, never by guessing):
+
+    - `start(self, total: int) -> None`: called by `grader grade` with the number of results
+      to come, before the first `add`; never by `grader check` (one result, no class).
+    - `filename: str | None` (class attribute, default `"results.{name}"`): the file written
+      in `--out`; `{name}` is the format's entry-point name; None means standard output.
+    - `per_result: bool` (default False): True writes one file per result, at
+      `<out>/<name>/<exercise>/<student>/<filename>`, each through its own lifecycle.
+    - `reports_failures: bool` (default False): True makes `grader check` write the report
+      even when grading itself failed (a machine reads it: Gradescope); the failure is one
+      result of status `missing` (the submission is not there) or `error` (the grader broke).
+
+    A class run whose environment check (the canary) failed still writes every report: each
+    result then has status `error`, outcome `not-graded` and the reason in `problems`.
+    Nothing a reporter writes may let a student's text act (grader/report/safe.py).
     """
 
-    def __init__(self, stream: IO[str]) -> None: ...
+    def __init__(self, stream: IO[str]) -> None:
+        """Keep `stream` (text, already open); write nothing yet."""
 
     def add(self, result: CheckResult) -> None:
-        """Report one graded submission."""
+        """Report one result; may write at once or keep it for `close`. Returns nothing."""
 
     def close(self) -> None:
-        """Write whatever comes after the last result."""
+        """Write whatever is left and flush the stream; never closes it (the caller does)."""
 
 
 @runtime_checkable

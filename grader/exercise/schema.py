@@ -20,6 +20,7 @@ from grader import plugins
 from grader.exercise import bounds
 from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
 from grader.exercise.strict import allowed, integer, real
+from grader.result import Visibility
 from grader.run.limits import RANGES
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
@@ -152,6 +153,9 @@ class Grading(_Strict):
     points: dict[str, QuantityPoints] = {}
     limits: LimitsSpec = LimitsSpec()
     forbidden_imports: list[str] = DEFAULT_FORBIDDEN
+    # Gradescope: who sees the results, and when; per quantity overrides keyed like `points`.
+    visibility: Visibility = "visible"
+    visibilities: dict[str, Visibility] = {}
 
 
 class Exercise(_Strict):
