@@ -107,7 +107,7 @@ def limits_for(exercise: LoadedExercise, **overrides: float | int | None) -> Lim
     return Limits().merged(**spec.model_dump()).merged(**overrides)
 
 
-def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
+def _mutation_notes(report: RunReport, arguments: list[str]) -> list[str]:
     changed = sorted({name for e in report.events.values() for name in e.get("mutated", [])})
     if not changed:
         return []
@@ -122,8 +122,8 @@ def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
 
     changed = [named(c) for c in changed]
     return [
-        f"changed its input {', '.join(changed)} in place; here each case gets fresh copies, "
-        "but a caller that reuses its arrays would see them change"
+        f"changed its input {', '.join(changed)} in place: allowed here (each case gets fresh "
+        "copies), but a caller that reuses its arrays would see them change"
     ]
 
 
@@ -209,8 +209,8 @@ def grade_report(
     names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names)
-    arguments = list(exercise.task.arguments(cases[0]))
-    problems += _mutation_problems(report, arguments)
+    # Arguments are the submission's own copies (the README says so): changing them is a note.
+    notes = _mutation_notes(report, list(exercise.task.arguments(cases[0])))
     return CheckResult(
         outcome=report.status.value,
         exercise=exercise.id,
@@ -221,6 +221,7 @@ def grade_report(
         seed=seed,
         hidden_cases=len(cases) - 1,
         problems=problems,
+        notes=notes,
         checks=checks,
         stdout=report.stdout,
         stderr=report.stderr,

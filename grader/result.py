@@ -80,6 +80,7 @@ class CheckResult(BaseModel):
     seed: int
     hidden_cases: int
     problems: Problems = []  # about the submission as a whole: import error, timeout, ...
+    notes: Problems = []  # worth knowing, not wrong: e.g. inputs changed in place
     checks: list[Check] = []
     stdout: Output = ""
     stderr: Output = ""

@@ -51,6 +51,8 @@ class TextReporter(BaseReporter):
         self._line(f"submission {one_line(result.submission)}, graded on the worked case{hidden}")
         for problem in result.problems:  # one line each: a newline of theirs makes no PASS line
             self._line(f"  problem: {one_line(problem)}")
+        for note in result.notes:
+            self._line(f"  note: {one_line(note)}")
         self._line()
         width = max((len(c.name) for c in result.checks), default=0)
         previous = ""
