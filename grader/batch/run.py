@@ -115,7 +115,10 @@ def grade_class(
 
     started = time.monotonic()
     try:
-        results = grade_all(jobs, book, workers, overrides, regrade, on_result)
+        with progress.ticking():
+            results = grade_all(
+                jobs, book, workers, overrides, regrade, on_result, on_start=progress.start
+            )
     finally:
         book.close()
     by_id = {e.id: e for e in exercises}
