@@ -1,0 +1,54 @@
+"""Every entry of a gradient off by one factor, and where such a factor comes from.
+
+A factor m (or 1/m) on a batch of m observations is the batch mean: the loss is the mean over
+the batch, so every gradient carries 1/m once. Other factors are named by the loss itself
+(`scale_mistakes`: half-squared-error's 2, from (y - h)^2 differentiated without its 1/2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.diagnose import words
+from grader.diagnose.evidence import Evidence
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) < 1e-3 * abs(b)
+
+
+def _batch_words(ev: Evidence, c: float) -> str | None:
+    m, title = ev.batch, ev.quantity.title
+    if m is None or m < 2 or not (_near(c, m) or _near(c, 1 / m)):
+        return None
+    mean = (
+        f"the loss is the mean over the m = {m} observations of the batch, "
+        f"L = 1/m sum_i l_i with l = {words.loss_formula(ev.exercise.network)}"
+    )
+    if _near(c, m):
+        return f"Every entry is m = {m} times the exact value: {mean}, so {title} carries 1/m."
+    return f"Every entry is 1/m = 1/{m} of the exact value: {mean}, and 1/m enters {title} once."
+
+
+def _loss_words(ev: Evidence, c: float) -> str:
+    for factor, why in getattr(ev.exercise.network.loss, "scale_mistakes", ()):
+        if _near(c, factor):
+            return f" ({why})"
+    return ""
+
+
+class Scaled:
+    priority = 70
+
+    def explains(self, ev: Evidence) -> str | None:
+        if not ev.complete or ev.quantity.section != "gradients":
+            return None
+        s = np.concatenate([a.ravel() for a in ev.submitted])
+        r = np.concatenate([a.ravel() for a in ev.reference])
+        if np.count_nonzero(r) < 2:
+            return None  # one number is always some multiple of another: that explains nothing
+        c = float(s @ r / (r @ r))
+        if abs(c - 1) < 1e-3 or abs(c) < 1e-6 or not ev.fits([c * a for a in ev.reference]):
+            return None
+        batch = _batch_words(ev, c)
+        return batch or f"Every entry is off by the same factor, {c:.4g}{_loss_words(ev, c)}."
