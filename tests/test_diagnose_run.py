@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from grader import plugins
-from grader.diagnose import builtin
+from grader.diagnose import builtin, words
 from grader.diagnose import run as diagnose_run
 from grader.diagnose.run import diagnose
 from grader.exercise import LoadedExercise, load_exercise
@@ -38,12 +38,64 @@ SUBMISSIONS = Path(__file__).parent / "submissions"
 SOLUTIONS = Path(__file__).parent.parent / "solutions"
 EXERCISES = ["house-price-backprop", "house-price-step", "tanh-chain"]
 BP, STEP, TANH = EXERCISES
+SOFTMAX, BATCH = "softmax-classifier", "house-price-batch"
+
+# No bundled exercise has a batch: this one, the lecture's network on m = 4 observations, is
+# written here (to a session's temporary folder) for the fixtures in submissions/house-price-batch.
+INLINE = {
+    BATCH: """
+id = "house-price-batch"
+title = "Backpropagation on a batch of four houses"
+source = "the lecture's house-price network and parameters; a batch written by the test suite"
+task = "backward"
+points = 9
+
+[network]
+inputs = 2
+loss = "half-squared-error"
+
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+
+[[network.layers]]
+units = 1
+activation = "linear"
+
+[case]
+x = [[-0.32, -0.66], [0.5, 0.1], [0.9, -0.2], [-0.4, 0.7]]
+y = [[-0.54], [0.3], [0.1], [-0.2]]
+
+[case.params]
+W1 = [[0.2, 0.15], [0.5, 0.6]]
+b1 = [0.1, 0.25]
+W2 = [[0.3, 0.2]]
+b2 = [0.4]
+"""
+}
+_FOLDER: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _inline_exercises(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("exercises")
+    for exercise_id, text in INLINE.items():
+        (folder / f"{exercise_id}.toml").write_text(text.lstrip(), encoding="utf-8")
+    _FOLDER[:] = [folder]
+
+
+@functools.cache
+def exercise(exercise_id: str) -> LoadedExercise:
+    """A bundled exercise by id, or one of INLINE from its temporary file."""
+    if exercise_id in INLINE:
+        return load_exercise(_FOLDER[0] / f"{exercise_id}.toml")
+    return load_exercise(exercise_id)
 
 
 @functools.cache
 def graded(exercise_id: str, path: Path, seed: int | None = None) -> CheckResult:
     """Grade once per session (fixtures are shared by several tests here)."""
-    return check_submission(load_exercise(exercise_id), path, seed=seed)
+    return check_submission(exercise(exercise_id), path, seed=seed)
 
 
 def named(result: CheckResult) -> dict[str, str | None]:
@@ -233,7 +285,8 @@ def test_the_diagnosis_is_in_the_json_and_the_text_report() -> None:
     checks = {c["quantity"]: c for c in json.loads(out.getvalue())["checks"]}
     assert checks["gradients.W1"]["diagnosis"] == "missing-activation-derivative"
     assert checks["gradients.W2"]["diagnosis"] is None
-    assert checks["gradients.W1"]["explanation"] == builtin.missing_activation_derivative.sentence
+    network = load_exercise(BP).network
+    assert checks["gradients.W1"]["explanation"] == words.missing_derivative(network, [1])
     out = io.StringIO()
     reporter = plugins.get("reporters", "text")(out)
     reporter.add(result)
@@ -713,4 +766,89 @@ def test_a_sign_flip_on_some_hidden_cases_only_is_not_called_sign_flipped(
     result = check_submission(load_exercise(BP), write_submission(source), seed=5)
     (w2,) = [c for c in result.checks if c.status != "pass"]
     assert w2.quantity == "gradients.W2" and 1 <= w2.cases_passed < w2.cases, explain(result)
+    assert_undiagnosed(result)
+
+
+# --- the diagnoses' sentences speak of the exercise's own network and loss ------------------
+
+
+def explanations(result: CheckResult) -> set[str]:
+    return {c.explanation or "" for c in result.checks if c.status != "pass"}
+
+
+def test_the_missing_batch_mean_is_named_as_such() -> None:
+    result = graded(BATCH, SUBMISSIONS / BATCH / "buggy_scaled.py")
+    assert wrong(result) == ALL, explain(result)
+    for check in result.checks:
+        assert check.diagnosis == "scaled"
+        assert "m = 4 times the exact value" in check.explanation
+        assert "the mean over the m = 4 observations of the batch" in check.explanation
+        assert "l = 1/2 sum_k (y_k - h_k)^2" in check.explanation  # the exercise's own loss
+        assert f"{check.name} carries 1/m" in check.explanation
+
+
+def test_a_sign_flip_under_cross_entropy_speaks_of_cross_entropy() -> None:
+    result = graded(SOFTMAX, SUBMISSIONS / SOFTMAX / "buggy_sign-flipped.py")
+    (sentence,) = explanations(result)
+    assert "L = -sum_k y_k log h_k with a softmax output" in sentence
+    assert "dL/dz^2 = h - y, not y - h" in sentence
+    assert "(y - h)^2" not in sentence and "1/2" not in sentence
+
+
+def test_an_untransposed_square_weight_is_named() -> None:
+    result = graded(SOFTMAX, SUBMISSIONS / SOFTMAX / "buggy_untransposed-weight.py")
+    assert_named(result, "untransposed-weight", HIDDEN)
+    (sentence,) = explanations(result)
+    assert "W^2 goes back without its transpose" in sentence
+    assert "dL/dh^1 = (W^2)^T dL/dz^2" in sentence
+
+
+def test_an_untransposed_non_square_weight_is_named_from_numpys_shape_error() -> None:
+    result = graded(BP, SUBMISSIONS / BP / "buggy_untransposed-weight.py")
+    assert_named(result, "untransposed-weight", ALL)
+    (sentence,) = explanations(result)
+    assert "W^2, (1, 2) needs its transpose" in sentence
+    assert "dL/dh^1 = (W^2)^T dL/dz^2" in sentence
+    # The student's crash is still shown as it happened.
+    assert all("raised ValueError: matmul" in c.message for c in result.checks)
+
+
+UNTRANSPOSED = {
+    # rows, square W2: delta2 @ W2.T where delta2 @ W2 belongs
+    "softmax-rows": (
+        SOFTMAX,
+        "delta1 = (delta2 @ W2) * (1 - h1**2)",
+        "delta1 = (delta2 @ W2.T) * (1 - h1**2)",
+        HIDDEN,
+    ),
+    # columns with np.dot, W2 is 1 x 2: "shapes (1,2) and (1,1) not aligned"
+    "house-dot": (BP, "d1 = W2.T.dot(d2)", "d1 = W2.dot(d2)", ALL),
+}
+
+
+@pytest.mark.parametrize("case", list(UNTRANSPOSED), ids=list(UNTRANSPOSED))
+def test_an_untransposed_weight_in_another_style_is_named(write_submission: Write, case: str):
+    exercise_id, old, new, quantities = UNTRANSPOSED[case]
+    folder = "correct_rows.py" if exercise_id == SOFTMAX else "correct_vectorized.py"
+    source = mutate((SUBMISSIONS / exercise_id / folder).read_text(), (old, new))
+    result = check_submission(load_exercise(exercise_id), write_submission(source))
+    assert_named(result, "untransposed-weight", quantities)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "np.ones(3) @ np.ones(5)",  # a matmul of sizes no weight matrix has
+        "np.ones(3) * np.ones(2)",  # a broadcast, not a matrix product
+        "np.linalg.inv(np.ones((2, 3)))",  # another ValueError altogether
+    ],
+    ids=["other-sizes", "broadcast", "other-error"],
+)
+def test_another_shape_error_is_not_called_untransposed(write_submission: Write, line: str):
+    source = mutate(
+        (SUBMISSIONS / BP / "correct_vectorized.py").read_text(),
+        ("d2 = a2 - t", f"d2 = a2 - t\n    {line}"),
+    )
+    result = check_submission(load_exercise(BP), write_submission(source))
+    assert wrong(result) == ALL, explain(result)
     assert_undiagnosed(result)
