@@ -7,6 +7,7 @@ fits some cases only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -358,3 +359,69 @@ def test_scaled_is_not_said_of_a_train_step(bundled_exercise: Load) -> None:
 def test_scaled_refuses_an_incomplete_submission(bundled_exercise: Load) -> None:
     ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: None if i else 2 * r)
     assert builtin.scaled.explains(ev) is None
+
+
+def batched(ev: Evidence, m: int) -> Evidence:
+    """The same evidence, its cases batches of m observations (only the shapes matter here)."""
+    ev.cases = [
+        dataclasses.replace(c, x=np.ones((m, c.x.size)), y=np.ones((m, c.y.size))) for c in ev.cases
+    ]
+    return ev
+
+
+@pytest.mark.parametrize("name", ["W1", "b2"], ids=["W1", "b2"])
+def test_scaled_by_the_batch_size_names_the_batch_mean(bundled_exercise: Load, name: str) -> None:
+    ev = batched(evidence(bundled_exercise("house-price-backprop"), name, lambda r, i: 4 * r), 4)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence is not None
+    assert "m = 4 times" in sentence and "mean over the m = 4 observations" in sentence
+    assert "1/2 sum_k (y_k - h_k)^2" in sentence and f"dL/d{name} carries 1/m" in sentence
+    # 1/m twice: a fourth of the exact value.
+    ev = batched(evidence(bundled_exercise("house-price-backprop"), name, lambda r, i: r / 4), 4)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence is not None and "1/m = 1/4 of the exact value" in sentence
+
+
+def test_scaled_by_4_on_single_observations_is_just_a_factor(bundled_exercise: Load) -> None:
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: 4 * r)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence == "Every entry is off by the same factor, 4."
+
+
+def test_the_factor_2_is_explained_only_by_a_squared_error(bundled_exercise: Load) -> None:
+    ev = evidence(bundled_exercise("softmax-classifier"), "W1", lambda r, i: 2 * r)
+    assert builtin.scaled.explains(ev) == "Every entry is off by the same factor, 2."
+
+
+MATMUL = "ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+MATMUL += "gufunc signature (n?,k),(k,m?)->(n?,m?) (size {} is different from {}) (line 9)"
+DOT = "ValueError: shapes (1,2) and (1,1) not aligned: 2 (dim 1) != 1 (dim 0) (line 15)"
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (MATMUL.format(1, 2), True),
+        (MATMUL.format(2, 1), True),
+        (DOT, True),
+        (MATMUL.format(3, 5), False),
+        ("ValueError: operands could not be broadcast", False),
+    ],
+    ids=["matmul", "matmul-rows", "dot", "other-sizes", "broadcast"],
+)
+def test_untransposed_reads_numpys_shape_error(bundled_exercise: Load, error: str, named: bool):
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: None)
+    ev.problems = [f"raised {error}"] * len(ev.cases)
+    sentence = builtin.untransposed_weight.explains(ev)
+    assert (sentence is not None) == named, sentence
+    if named:
+        assert "W^2, (1, 2) needs its transpose" in sentence
+    # One case that did not raise it: not every case is explained.
+    ev.problems[2] = "the returned dict has no key 'W1'"
+    assert builtin.untransposed_weight.explains(ev) is None
+
+
+def test_untransposed_is_planted_only_into_square_weights(bundled_exercise: Load) -> None:
+    # house-price's W2 is 1 x 2: nothing planted, so numbers alone never fit.
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: -r)
+    assert builtin.untransposed_weight.explains(ev) is None
