@@ -852,3 +852,96 @@ def test_another_shape_error_is_not_called_untransposed(write_submission: Write,
     result = check_submission(load_exercise(BP), write_submission(source))
     assert wrong(result) == ALL, explain(result)
     assert_undiagnosed(result)
+
+
+# --- a plugin activation gets the derivative diagnoses without writing any ------------------
+
+SOFTPLUS_EXERCISE = """
+id = "softplus-backprop"
+title = "Backpropagation through a softplus layer"
+source = "tests/test_diagnose_run.py"
+task = "backward"
+
+[network]
+inputs = 2
+loss = "half-squared-error"
+[[network.layers]]
+units = 3
+activation = "softplus"
+[[network.layers]]
+units = 1
+activation = "linear"
+
+[case]
+x = [0.5, -0.25]
+y = [1.0]
+[case.params]
+W1 = [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]
+b1 = [0.0, 0.1, -0.1]
+W2 = [[0.7, -0.8, 0.9]]
+b2 = [0.05]
+"""
+
+SOFTPLUS_SOLUTION = """
+import numpy as np
+
+def backward(params, x, y):
+    z1 = params["W1"] @ x + params["b1"]
+    h1 = np.log1p(np.exp(z1))
+    h2 = params["W2"] @ h1 + params["b2"]
+    d2 = h2 - y
+    slope = 1 / (1 + np.exp(-z1))
+    d1 = (params["W2"].T @ d2) * slope
+    return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h1), "b2": d2}
+"""
+
+
+class BareSoftplus:
+    """tests/plugin_package's softplus with its texts too dropped: forward and backward only."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0.0, z)
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        return grad_h / (1.0 + np.exp(-z))
+
+
+@pytest.fixture
+def softplus_exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LoadedExercise:
+    """The exercise with a softplus activation registered as a third-party plugin would be."""
+    real = plugins.registry
+
+    def registry(kind: str) -> dict:
+        found = real(kind)
+        if kind != "activations":
+            return found
+        extra = plugins.Plugin(kind, "softplus", "x:y", "grader-softplus", "0.1.0", BareSoftplus())
+        return {**found, "softplus": extra}
+
+    monkeypatch.setattr(plugins, "registry", registry)
+    path = tmp_path / "softplus-backprop.toml"
+    path.write_text(SOFTPLUS_EXERCISE.lstrip(), encoding="utf-8")
+    return load_exercise(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "diagnosis", "says"),
+    [
+        (None, None, ""),
+        (("* slope", "* 1.0"), "missing-activation-derivative", "layer 1 (softplus)"),
+        (("* slope", "* h1 * (1 - h1)"), "wrong-activation-derivative", "sigmoid's h(1 - h)"),
+    ],
+    ids=["correct", "missing", "sigmoid-derivative"],
+)
+def test_a_plugin_activation_without_a_derivative_is_diagnosed(
+    softplus_exercise: LoadedExercise, write_submission: Write, edit, diagnosis, says
+) -> None:
+    source = SOFTPLUS_SOLUTION if edit is None else mutate(SOFTPLUS_SOLUTION, edit)
+    result = check_submission(softplus_exercise, write_submission(source))
+    if diagnosis is None:
+        assert result.full_marks, explain(result)
+        assert_undiagnosed(result)
+        return
+    assert_named(result, diagnosis, HIDDEN)
+    (sentence,) = explanations(result)
+    assert says in sentence and "softplus'(z)" in sentence  # no formula text: named by name
