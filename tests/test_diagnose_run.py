@@ -945,3 +945,39 @@ def test_a_plugin_activation_without_a_derivative_is_diagnosed(
     assert_named(result, diagnosis, HIDDEN)
     (sentence,) = explanations(result)
     assert says in sentence and "softplus'(z)" in sentence  # no formula text: named by name
+
+
+BATCH_STEP = """
+import numpy as np
+
+
+def train_step(params, x, y, learning_rate):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    h1 = 1.0 / (1.0 + np.exp(-(x @ W1.T + b1)))
+    h2 = h1 @ W2.T + b2
+    delta2 = (h2 - y) / len(x)
+    delta1 = (delta2 @ W2) * h1 * (1 - h1)
+    grads = {"W1": delta1.T @ x, "b1": delta1.sum(0), "W2": delta2.T @ h1, "b2": delta2.sum(0)}
+    return {k: params[k] - learning_rate * g for k, g in grads.items()}
+"""
+
+
+@pytest.mark.parametrize("mean", [True, False], ids=["correct", "missing-mean"])
+def test_a_missing_batch_mean_in_a_train_step_is_named(
+    write_submission: Write, tmp_path: Path, mean: bool
+) -> None:
+    text = INLINE[BATCH].replace('task = "backward"', 'task = "train-step"')
+    text = text.replace("[case.params]", "learning_rate = 0.2\n\n[case.params]")
+    path = tmp_path / "house-price-batch.toml"
+    path.write_text(text.lstrip(), encoding="utf-8")
+    source = BATCH_STEP if mean else mutate(BATCH_STEP, ("(h2 - y) / len(x)", "(h2 - y)"))
+    result = check_submission(load_exercise(path), write_submission(source))
+    if mean:
+        assert result.full_marks, explain(result)
+        assert_undiagnosed(result)
+        return
+    assert_named(result, "scaled", ALL)
+    for check in result.checks:
+        name = check.quantity.split(".", 1)[1]
+        assert f"Every entry of dL/d{name} is m = 4 times the exact value" in check.explanation
+        assert f"so dL/d{name} carries 1/m" in check.explanation

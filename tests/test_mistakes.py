@@ -363,3 +363,13 @@ def test_an_untransposed_non_square_weight_is_not_planted() -> None:
     params, x, y = sample(HOUSE, 22)
     with pytest.raises(ValueError, match="W2 has shape"):
         mistaken_backward(HOUSE, params, x, y, Mistake(untransposed=(2,)))
+
+
+def test_a_scale_multiplies_every_gradient() -> None:
+    # A missing batch mean is a scale of m; a forgotten 1/2 a scale of 2.
+    net = make_network(*NETWORKS["softmax-cce"])
+    params, x, y = sample(net, 23, batch=4)
+    ref = solver.backward(net, params, x, y)
+    assert_same(
+        mistaken_backward(net, params, x, y, Mistake(scale=4.0)), {k: 4 * v for k, v in ref.items()}
+    )

@@ -31,6 +31,8 @@ class Mistake:
     stale: bool = False  # hidden gradients computed with already-updated weights
     # layers l whose square W^l goes back untransposed: W^l dL/dz^l, not (W^l)^T dL/dz^l
     untransposed: tuple[int, ...] = ()
+    # dL/dh^L (so every gradient) times this: m for a missing batch mean, 2 for a lost 1/2
+    scale: float = 1.0
 
 
 def _through(net: Network, i: int, z, h, grad_h, mistake: Mistake) -> np.ndarray:
@@ -73,9 +75,9 @@ def mistaken_backward(
     weights = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     if net.layers[-1].activation_name == net.loss.canonical_link:
         # The reference's own dL/dz^L: exact at saturation and for rows not summing to 1.
-        delta = mistake.sign * head.output_delta(net, zs[last], hs[last], y2)
+        delta = mistake.sign * mistake.scale * head.output_delta(net, zs[last], hs[last], y2)
     else:
-        grad_h = mistake.sign * net.loss.gradient(hs[last], y2)
+        grad_h = mistake.sign * mistake.scale * net.loss.gradient(hs[last], y2)
         delta = _through(net, last, zs[last], hs[last], grad_h, mistake)
     grads: dict[str, np.ndarray] = {}
     for i in range(last, 0, -1):

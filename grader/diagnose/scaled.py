@@ -3,6 +3,8 @@
 A factor m (or 1/m) on a batch of m observations is the batch mean: the loss is the mean over
 the batch, so every gradient carries 1/m once. Other factors are named by the loss itself
 (`scale_mistakes`: half-squared-error's 2, from (y - h)^2 differentiated without its 1/2).
+A gradient is read directly; anything else the task computes from the gradients (an update) is
+diagnosed by planting the same factors (Mistake.scale) through the task's plant hook.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import numpy as np
 
 from grader.diagnose import words
 from grader.diagnose.evidence import Evidence
+from grader.diagnose.mistakes import Mistake
 
 
 def _near(a: float, b: float) -> bool:
     return abs(a - b) < 1e-3 * abs(b)
 
 
-def _batch_words(ev: Evidence, c: float) -> str | None:
-    m, title = ev.batch, ev.quantity.title
+def _batch_words(ev: Evidence, c: float, title: str) -> str | None:
+    m = ev.batch
     if m is None or m < 2 or not (_near(c, m) or _near(c, 1 / m)):
         return None
     mean = (
@@ -37,12 +40,29 @@ def _loss_words(ev: Evidence, c: float) -> str:
     return ""
 
 
+def _named_factors(ev: Evidence) -> list[float]:
+    """The factors worth planting: the batch's m and 1/m, then the loss's own."""
+    m = ev.batch
+    batch = [float(m), 1.0 / m] if m is not None and m > 1 else []
+    return batch + [f for f, _ in getattr(ev.exercise.network.loss, "scale_mistakes", ())]
+
+
+def _words(ev: Evidence, c: float, gradient: str) -> str:
+    """The sentence for `gradient` (dL/dW1) off by c everywhere."""
+    return (
+        _batch_words(ev, c, gradient)
+        or f"Every entry is off by the same factor, {c:.4g}{_loss_words(ev, c)}."
+    )
+
+
 class Scaled:
     priority = 70
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or ev.quantity.section != "gradients":
+        if not ev.complete:
             return None
+        if ev.quantity.section != "gradients":
+            return self._planted(ev)
         s = np.concatenate([a.ravel() for a in ev.submitted])
         r = np.concatenate([a.ravel() for a in ev.reference])
         if np.count_nonzero(r) < 2:
@@ -50,5 +70,12 @@ class Scaled:
         c = float(s @ r / (r @ r))
         if abs(c - 1) < 1e-3 or abs(c) < 1e-6 or not ev.fits([c * a for a in ev.reference]):
             return None
-        batch = _batch_words(ev, c)
-        return batch or f"Every entry is off by the same factor, {c:.4g}{_loss_words(ev, c)}."
+        return _words(ev, c, ev.quantity.title)
+
+    def _planted(self, ev: Evidence) -> str | None:
+        # An update p - eta * c * g is no multiple of p - eta * g: plant the factor instead.
+        for c in _named_factors(ev):
+            if ev.fits(ev.predict(Mistake(scale=c))):
+                gradient = f"dL/d{ev.quantity.name}"
+                return _words(ev, c, gradient).replace("Every entry", f"Every entry of {gradient}")
+        return None
