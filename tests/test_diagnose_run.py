@@ -41,7 +41,8 @@ BP, STEP, TANH = EXERCISES
 SOFTMAX, BATCH = "softmax-classifier", "house-price-batch"
 
 # No bundled exercise has a batch: this one, the lecture's network on m = 4 observations, is
-# written here (to a session's temporary folder) for the fixtures in submissions/house-price-batch.
+# written here (to a session's temporary folder) for the fixtures in
+# submissions/inline/house-price-batch.
 INLINE = {
     BATCH: """
 id = "house-price-batch"
@@ -236,7 +237,10 @@ def test_a_third_party_diagnosis_takes_part_by_priority(
 
 
 def fixtures(prefix: str) -> list[Path]:
-    return sorted(SUBMISSIONS.glob(f"*/{prefix}_*.py"))
+    # submissions/inline/<id>/ holds the fixtures of the exercises written here (INLINE): the
+    # other test files grade every submissions/<bundled id>/ against the bundled exercise.
+    inline = SUBMISSIONS.glob(f"inline/*/{prefix}_*.py")
+    return sorted([*SUBMISSIONS.glob(f"*/{prefix}_*.py"), *inline])
 
 
 def fixture_id(path: Path) -> str:
@@ -777,7 +781,7 @@ def explanations(result: CheckResult) -> set[str]:
 
 
 def test_the_missing_batch_mean_is_named_as_such() -> None:
-    result = graded(BATCH, SUBMISSIONS / BATCH / "buggy_scaled.py")
+    result = graded(BATCH, SUBMISSIONS / "inline" / BATCH / "buggy_scaled.py")
     assert wrong(result) == ALL, explain(result)
     for check in result.checks:
         assert check.diagnosis == "scaled"
