@@ -228,6 +228,13 @@ class Diagnosis(Protocol):
     Asked only about a quantity that is wrong; lower `priority` is asked first and the first
     sentence returned is reported. It must return None unless the mistake explains what was
     returned on every case (Evidence.fits does that check for a planted-mistake prediction).
+
+    The Evidence (grader/diagnose/evidence.py) holds the exercise, the quantity, the cases,
+    the exact and the submitted values per case; `predict(Mistake(...))` plants a mistake
+    through the task's `plant` hook; `errors` is what the call raised on each case (a crash
+    leaves no numbers, only its message); `batch` is m when every case is a batch of m.
+    Sentences should be written in the exercise's own loss and activations: the helpers in
+    grader/diagnose/words.py read their texts, with fallbacks for plugins that have none.
     """
 
     priority: int

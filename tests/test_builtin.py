@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from grader import plugins
-from grader.diagnose import builtin
+from grader.diagnose import builtin, words
 from grader.diagnose.evidence import Evidence
 from grader.diagnose.mistakes import Mistake
 from grader.exercise import LoadedExercise
@@ -181,8 +181,8 @@ def test_a_planted_mistake_is_explained(
     diagnosis = diagnoses()[diagnosis_id]
     sentence = diagnosis.explains(planted(bundled_exercise(exercise_id), name, mistake))
     assert sentence is not None
-    for words in says:
-        assert words in sentence, sentence
+    for fragment in says:
+        assert fragment in sentence, sentence
     # One line for the report, a sentence of its own.
     assert sentence.endswith(".") and "\n" not in sentence and 20 < len(sentence) < 300
 
@@ -425,3 +425,28 @@ def test_untransposed_is_planted_only_into_square_weights(bundled_exercise: Load
     # house-price's W2 is 1 x 2: nothing planted, so numbers alone never fit.
     ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: -r)
     assert builtin.untransposed_weight.explains(ev) is None
+
+
+class BareLoss:
+    """A plugin loss with the required members only: no texts at all."""
+
+    canonical_link = None
+
+    def value(self, h, y):
+        return float(np.mean(np.sum((h - y) ** 4, axis=-1)))
+
+    def gradient(self, h, y):
+        return 4 * (h - y) ** 3 / np.atleast_2d(h).shape[0]
+
+    def sample_targets(self, rng, shape):
+        return rng.uniform(-1, 1, shape)
+
+
+def test_a_plugin_loss_without_texts_is_named_by_its_name(bundled_exercise: Load) -> None:
+    exercise = bundled_exercise("house-price-backprop")
+    network = dataclasses.replace(exercise.network, loss=BareLoss(), loss_name="quartic")
+    sentence = words.sign_flip(network)
+    assert sentence == "The sign of dL/dh at the output is flipped: L = quartic gives its negative."
+    # And the planted sign flip reaches it through the same machinery as a built-in loss.
+    ev = planted(dataclasses.replace(exercise, network=network), "W1", Mistake(sign=-1.0))
+    assert builtin.sign_flipped.explains(ev) == sentence
