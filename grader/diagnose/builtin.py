@@ -59,14 +59,14 @@ def _layers(mistake: Mistake) -> list[int]:
     return [i for i, _ in mistake.derivatives]
 
 
-def _other_activations(ev: Evidence) -> list[str]:
-    """Installed activations with a derivative of their own to be mistaken for another's."""
+def _other_activations() -> list[str]:
+    """Installed activations (plugins too) whose derivative can be mistaken for another's."""
     found = plugins.registry("activations")
     return [n for n, p in found.items() if slopes.elementwise(p.obj) and not slopes.linear(p.obj)]
 
 
 def _wrong_derivatives(ev: Evidence) -> Iterator[Mistake]:
-    for name in _other_activations(ev):
+    for name in _other_activations():
         for derivatives in _per_layer(ev, name):
             own = {ev.exercise.network.layers[i - 1].activation_name for i, _ in derivatives}
             if name not in own:
