@@ -985,3 +985,21 @@ def test_a_missing_batch_mean_in_a_train_step_is_named(
         name = check.quantity.split(".", 1)[1]
         assert f"Every entry of dL/d{name} is m = 4 times the exact value" in check.explanation
         assert f"so dL/d{name} carries 1/m" in check.explanation
+
+
+# --- the train task plants through its own hook too -----------------------------------------
+
+TRAIN_MISTAKES = {
+    "ascent": ("p[name] - learning_rate * grads[name]", "p[name] + learning_rate * grads[name]"),
+    "no-learning-rate": ("p[name] - learning_rate * grads[name]", "p[name] - grads[name]"),
+    "wrong-activation-derivative": ("* h1 * (1.0 - h1)", "* (1 - h1**2)"),
+    "untransposed-weight": ('(p["W2"].T @ delta2)', '(p["W2"] @ delta2)'),
+}
+
+
+@pytest.mark.parametrize("diagnosis", list(TRAIN_MISTAKES), ids=list(TRAIN_MISTAKES))
+def test_a_mistake_inside_training_is_named(write_submission: Write, diagnosis: str) -> None:
+    source = mutate((SOLUTIONS / "house-price-train.py").read_text(), TRAIN_MISTAKES[diagnosis])
+    result = check_submission(load_exercise("house-price-train"), write_submission(source))
+    # Every trained parameter and the losses on the way carry the mistake.
+    assert_named(result, diagnosis, {*ALL, "losses"})
