@@ -415,7 +415,7 @@ def test_untransposed_reads_numpys_shape_error(bundled_exercise: Load, error: st
     sentence = builtin.untransposed_weight.explains(ev)
     assert (sentence is not None) == named, sentence
     if named:
-        assert "W^2, (1, 2) needs its transpose" in sentence
+        assert "W^2 (shape (1, 2)) needs its transpose" in sentence
     # One case that did not raise it: not every case is explained.
     ev.problems[2] = "the returned dict has no key 'W1'"
     assert builtin.untransposed_weight.explains(ev) is None

@@ -811,7 +811,7 @@ def test_an_untransposed_non_square_weight_is_named_from_numpys_shape_error() ->
     result = graded(BP, SUBMISSIONS / BP / "buggy_untransposed-weight.py")
     assert_named(result, "untransposed-weight", ALL)
     (sentence,) = explanations(result)
-    assert "W^2, (1, 2) needs its transpose" in sentence
+    assert "W^2 (shape (1, 2)) needs its transpose" in sentence
     assert "dL/dh^1 = (W^2)^T dL/dz^2" in sentence
     # The student's crash is still shown as it happened.
     assert all("raised ValueError: matmul" in c.message for c in result.checks)

@@ -66,7 +66,7 @@ def sentence(ev: Evidence, layers: list[int], crashed: bool) -> str:
         names = " and ".join(f"W^{i}" for i in layers)
         return f"{names} goes back without its transpose: {rules}."
     widths = _widths(ev)
-    shapes = " or ".join(f"W^{i}, ({widths[i]}, {widths[i - 1]}),".rstrip(",") for i in layers)
+    shapes = " or ".join(f"W^{i} (shape ({widths[i]}, {widths[i - 1]}))" for i in layers)
     return f"The shapes do not fit on the way back: {shapes} needs its transpose, {rules}."
 
 
