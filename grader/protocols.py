@@ -179,8 +179,8 @@ class TaskExtras(Protocol):
         absent from the result, or None, means the task cannot plant that mistake. A task that
         returns gradients or updated parameters can delegate to
         `grader.diagnose.mistakes.mistaken_backward` / `mistaken_step`, as the built-in
-        `backward`, `train-step` and `train` do. Fallback: no planted diagnosis for the task; the ones
-        that read the numbers alone (hard-coded, zero, transposed, scaled) still apply.
+        `backward`, `train-step` and `train` do. Fallback: no planted diagnosis for the task;
+        the ones that read the numbers alone (hard-coded, zero, transposed, scaled) still apply.
         """
 
 
