@@ -8,6 +8,7 @@ would compute it, and nothing else.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -373,3 +374,20 @@ def test_a_scale_multiplies_every_gradient() -> None:
     assert_same(
         mistaken_backward(net, params, x, y, Mistake(scale=4.0)), {k: 4 * v for k, v in ref.items()}
     )
+
+
+class Sqrt:
+    """A plugin activation defined for z >= 0 only: NaN at the probe, and no warning."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.sqrt(z)
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        return grad_h / (2 * h)
+
+
+def test_an_activation_the_probe_cannot_judge_gets_no_derivative_planted() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not slopes.elementwise(Sqrt())
+        assert not slopes.linear(Sqrt())

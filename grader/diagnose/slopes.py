@@ -31,12 +31,16 @@ def elementwise(act: Any) -> bool:
     flag = getattr(act, "elementwise", None)
     if isinstance(flag, bool):
         return flag
-    h = np.asarray(act.forward(_PROBE), dtype=np.float64)
     units = _PROBE.shape[1]
-    # backward applies J^T to a gradient: unit gradients give J's columns one by one.
-    columns = [act.backward(_PROBE, h, e[None, :])[0] for e in np.eye(units)]
+    # A plugin defined on part of the line only (say z > 0) gives NaN here: not judged, and
+    # without a warning; it then counts as not elementwise and gets no derivative planted.
+    with np.errstate(all="ignore"):
+        h = np.asarray(act.forward(_PROBE), dtype=np.float64)
+        # backward applies J^T to a gradient: unit gradients give J's columns one by one.
+        columns = [act.backward(_PROBE, h, e[None, :])[0] for e in np.eye(units)]
     jacobian = np.array(columns, dtype=np.float64)
-    return bool(np.allclose(jacobian - np.diag(np.diag(jacobian)), 0.0, atol=1e-12))
+    off = jacobian - np.diag(np.diag(jacobian))
+    return bool(np.all(np.isfinite(jacobian)) and np.allclose(off, 0.0, atol=1e-12))
 
 
 def linear(act: Any) -> bool:
