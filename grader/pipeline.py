@@ -205,7 +205,7 @@ def grade_report(
     got = decode_all(exercise, cases, refs, report)
     checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
     submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}
-    checks = diagnose(exercise, cases, refs, submitted, checks, slack)
+    checks = diagnose(exercise, cases, refs, submitted, checks, slack, received=got)
     names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names)
