@@ -11,7 +11,6 @@ document printed, around both the exact and the printed value.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import replace
 from decimal import Decimal
@@ -27,6 +26,7 @@ from grader.exercise.numbers import to_decimal_array
 from grader.plan.cases import worked_case
 from grader.result import CheckResult
 from grader.run.report import RunReport, RunStatus
+from grader.suggest import close_matches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,7 +83,7 @@ def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[
         else:
             for name in value:
                 if name not in names:
-                    close = difflib.get_close_matches(name, names, n=1)
+                    close = close_matches(name, names)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     problems.append(f"[{key}] {name} is not a quantity of this exercise{hint}")
     return problems

@@ -15,10 +15,14 @@ from grader.commands.explain import explain
 from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
-from grader.exercise.course import load_named, load_targets
-from grader.exercise.listing import listing_lines
-from grader.pipeline import check_submission, failure_result, limits_for, protected_paths
+from grader.exercise.course import load_named
+from grader.exercise.listing import listing
+from grader.pipeline import check_submission, limits_for, protected_paths
+from grader.report.failure import check_failure
+from grader.report.lifecycle import drive
+from grader.report.lifecycle import options as options_of
 from grader.report.safe import printable
+from grader.report.visibility import with_visibility
 from grader.run import sandbox
 from grader.views import print_plugins, print_validation
 
@@ -55,21 +59,19 @@ def check(
 ) -> int:
     """Grade one SUBMISSION (a .py file, a folder holding one, or a .toml of answers)."""
     reporter_class = plugins.get("reporters", report_format)
+    loaded = None
     try:
         loaded = load_named(exercise)
         _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
-        result = check_submission(loaded, submission, seed, run_limits)
+        result = with_visibility(check_submission(loaded, submission, seed, run_limits), loaded)
     except Exception as exc:
         # A format read by a machine (Gradescope) must exist even when grading broke.
-        if getattr(reporter_class, "reports_failures", False):
-            reporter = reporter_class(sys.stdout)
-            reporter.add(failure_result(exercise, submission, exc))
-            reporter.close()
+        if options_of(reporter_class, report_format).reports_failures:
+            failed = check_failure(exercise, loaded, submission, exc)
+            drive(reporter_class, sys.stdout, [failed], batch=False)
         raise
-    reporter = reporter_class(sys.stdout)
-    reporter.add(result)
-    reporter.close()
+    drive(reporter_class, sys.stdout, [result], batch=False)
     return ExitCode.OK if result.full_marks else ExitCode.FAILED
 
 
@@ -109,7 +111,7 @@ def check(
     show_default=True,
     metavar="NAME",
     help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
-    "github, or a reporter plugin.",
+    "canvas, github, or a reporter plugin.",
 )
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
 @click.option(
@@ -163,25 +165,32 @@ def grade(
 @click.argument("exercises", nargs=-1, metavar="[EXERCISE]...")
 @options.exercise_folders
 def validate(exercises: tuple[str, ...]) -> int:
-    """Check exercises (default: all; a folder: every exercise in it): schema, printed values,
-    model solution."""
-    from grader.validate import validate_exercise
+    """Check exercises (default: all; a folder: its *.toml files): schema, printed values,
+    model solution. Every file is checked; a broken one exits 2 at the end."""
+    from grader.validate import validate_each
 
-    ok = True
-    for loaded in load_targets(list(exercises), finding.list_exercises()):
-        validation = validate_exercise(loaded)
-        print_validation(validation)
-        ok = ok and validation.ok
-    return ExitCode.OK if ok else ExitCode.FAILED
+    code = ExitCode.OK
+    for outcome in validate_each(list(exercises) or [str(p) for p in finding.list_exercises()]):
+        if isinstance(outcome, GraderError):
+            click.echo(f"error: {outcome}", err=True)
+            code = ExitCode.USAGE
+        else:
+            print_validation(outcome)
+            code = code if outcome.ok else max(code, ExitCode.FAILED)
+    return code
 
 
 @cli.command(name="list")
 @options.exercise_folders
 def list_command() -> int:
-    """List the exercises that `--exercise` can name, where each comes from, what it shadows."""
-    for line in listing_lines(finding.search_path(), finding.list_entries()):
+    """List the exercises that `--exercise` can name, where each comes from, what it shadows.
+    Every file is listed; a broken one is reported and exits 2 at the end."""
+    lines, broken = listing(finding.search_path(), finding.list_entries())
+    for line in lines:
         click.echo(line)
-    return ExitCode.OK
+    for problem in broken:
+        click.echo(f"error: {problem}", err=True)
+    return ExitCode.USAGE if broken else ExitCode.OK
 
 
 @cli.command(name="plugins")
@@ -202,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         # What was graded is in the gradebook already: `grader grade` resumes from there.
         click.echo("interrupted", err=True)
-        code = ExitCode.USAGE
+        code = ExitCode.INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         code = ExitCode.USAGE

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     FAILED = 1  # graded but not full marks / validation found a discrepancy
     USAGE = 2  # usage or input error: bad file, unknown exercise, missing submission
     INTERNAL = 3  # the grader itself broke
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it; what was graded is kept
 
 
 class GraderError(Exception):

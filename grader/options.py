@@ -6,6 +6,11 @@ from pathlib import Path
 
 import click
 
+from grader.run.limits import RANGES, Range
+
+# Seeds are 32-bit, as the derived ones are (grader/plan/cases.py): any printed seed replays.
+MAX_SEED = 2**32 - 1
+
 exercise = click.option(
     "--exercise",
     "-e",
@@ -26,22 +31,53 @@ report_format = click.option(
 )
 seed = click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(0, MAX_SEED),
     default=None,
-    help="Seed of the hidden cases (default: derived from the exercise and the submission).",
+    help=f"Seed of the hidden cases, 0 to {MAX_SEED} (default: derived from the exercise "
+    "and the submission).",
 )
+
+
+class Bounded(click.ParamType):
+    """A number within one of grader/run/limits.py's RANGES; NaN and infinity are refused."""
+
+    def __init__(self, allowed: Range, whole: bool) -> None:
+        self.allowed, self.whole = allowed, whole
+        self.name = "integer" if whole else "number"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | float:
+        number: int | float
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value)) if self.whole else float(str(value))
+            except (TypeError, ValueError):
+                self.fail(
+                    f"{value!r} is not {'an integer' if self.whole else 'a number'}; "
+                    f"allowed: {self.allowed.describe()}",
+                    param,
+                    ctx,
+                )
+        problem = self.allowed.problem(number)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
 
 
 def limits(command):
     """--timeout, --cpu-seconds, --memory-mb, --output-kb: override the exercise's limits."""
-    positive = click.FloatRange(min=0, min_open=True)
-    for flag, kind, text in [
-        ("--output-kb", click.IntRange(min=1), "stdout + stderr before the run is stopped"),
-        ("--memory-mb", click.IntRange(min=256), "address space of the submission's process"),
-        ("--cpu-seconds", click.IntRange(min=1), "CPU seconds of the submission's process"),
-        ("--timeout", positive, "wall-clock seconds for the whole submission"),
+    for flag, key, whole, text in [
+        ("--output-kb", "output_kb", True, "stdout + stderr before the run is stopped"),
+        ("--memory-mb", "memory_mb", True, "address space of the submission's process"),
+        ("--cpu-seconds", "cpu_seconds", True, "CPU seconds of the submission's process"),
+        ("--timeout", "wall_seconds", False, "wall-clock seconds for the whole submission"),
     ]:
-        command = click.option(flag, type=kind, default=None, help=f"Limit: {text}.")(command)
+        kind = Bounded(RANGES[key], whole)
+        help_text = f"Limit: {text}, {RANGES[key].describe()}."
+        command = click.option(flag, type=kind, default=None, help=help_text)(command)
     return command
 
 

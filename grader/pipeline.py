@@ -6,8 +6,9 @@ result = check_submission(exercise, Path("student.py"))
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
+import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +23,7 @@ from grader.errors import SubmissionNotFound
 from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
+from grader.program import program_source, relabel_report
 from grader.report.safe import one_line
 from grader.result import CheckResult
 from grader.run.limits import Limits
@@ -31,6 +33,10 @@ from grader.run.runner import run_submission
 from grader.run.sandbox import interpreter_paths
 from grader.score.scoring import decode_all, score_quantity
 from grader.submission import Submission, folder_names, is_folder, read_submission
+from grader.submission_kind import KINDS, kind_by_name
+from grader.suggest import close_matches
+
+CODE = tuple(suffix for suffix, kind in KINDS.items() if kind != "answers")  # .py, .ipynb
 
 Runner = Callable[[RunRequest], RunReport]
 
@@ -59,8 +65,8 @@ def find_submission(path: Path, exercise: LoadedExercise, root: Path | None = No
     """
     if not is_folder(path):  # a file, a link, a FIFO, nothing at all: the reader says which
         return read_submission(path, root)
-    candidates = [n for n in folder_names(path, root) if n.endswith(".py")]
-    preferred = [n for n in candidates if n[:-3] in (exercise.id, exercise.task.function)]
+    candidates = [n for n in folder_names(path, root) if Path(n).suffix.lower() in CODE]
+    preferred = [n for n in candidates if Path(n).stem in (exercise.id, exercise.task.function)]
     if len(preferred) == 1 or len(candidates) == 1:
         return read_submission(path / (preferred or candidates)[0], root)
     found = ", ".join(candidates) or "no .py file"
@@ -89,7 +95,7 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
         )
         extra = []
     for key in extra:
-        close = difflib.get_close_matches(key, names, n=1)
+        close = close_matches(key, names)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"returned an unexpected key {key!r}{hint}; expected {', '.join(names)}")
     return problems
@@ -101,7 +107,7 @@ def limits_for(exercise: LoadedExercise, **overrides: float | int | None) -> Lim
     return Limits().merged(**spec.model_dump()).merged(**overrides)
 
 
-def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
+def _mutation_notes(report: RunReport, arguments: list[str]) -> list[str]:
     changed = sorted({name for e in report.events.values() for name in e.get("mutated", [])})
     if not changed:
         return []
@@ -116,8 +122,8 @@ def _mutation_problems(report: RunReport, arguments: list[str]) -> list[str]:
 
     changed = [named(c) for c in changed]
     return [
-        f"changed its input {', '.join(changed)} in place; here each case gets fresh copies, "
-        "but a caller that reuses its arrays would see them change"
+        f"changed its input {', '.join(changed)} in place: allowed here (each case gets fresh "
+        "copies), but a caller that reuses its arrays would see them change"
     ]
 
 
@@ -129,13 +135,16 @@ def check_submission(
     run: Runner = run_submission,
     hide: tuple[str, ...] = (),
 ) -> CheckResult:
-    """Grade a .py submission (or a folder holding one); a .toml file is hand-computed answers.
+    """Grade a .py or .ipynb submission (or a folder holding one); a .toml file is
+    hand-computed answers; anything else is refused (InputError).
 
     A path is read here, safely and once; a `Submission` was read already (its bytes are what
     the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
     `hide`: folders the run must not see besides the grader's own (see RunRequest).
     """
-    if isinstance(submission, Path) and submission.suffix == ".toml":
+    # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
+    a_file = isinstance(submission, Path) and os.path.lexists(submission)
+    if a_file and not is_folder(submission) and kind_by_name(submission) == "answers":
         from grader.answers import check_answers
 
         read_submission(submission)  # no link, no FIFO, not too big; answers.py reads it again
@@ -143,7 +152,9 @@ def check_submission(
     given = submission if isinstance(submission, Path) else submission.path
     if isinstance(submission, Path):
         submission = find_submission(submission, exercise)
-    source = submission.data
+    # A notebook's graded code cells become the program; the bytes handed in stay the key.
+    program = program_source(submission.data, submission.path)
+    source = program.source
     if seed is None:
         seed = default_seed(exercise, source)
     limits = limits or limits_for(exercise)
@@ -155,7 +166,28 @@ def check_submission(
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
     protected = protected_paths(exercise)
     report = run(RunRequest(source, task.function, calls, limits, forbidden, protected, hide))
-    return grade_report(exercise, given, seed, cases, refs, report)
+    report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
+    result = grade_report(exercise, given, seed, cases, refs, report)
+    hint = _sibling_hint(report, submission.path)
+    return result.model_copy(update={"problems": [*result.problems, hint]}) if hint else result
+
+
+_NO_MODULE = re.compile(r"No module named '([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _sibling_hint(report: RunReport, path: Path) -> str:
+    """A failed import of a module that lies beside the submission: only the file is graded."""
+    found = _NO_MODULE.search(report.message) if report.status == "import-error" else None
+    if found is None:
+        return ""
+    name = found.group(1)
+    beside = [path.parent / f"{name}.py", path.parent / name]
+    if not any(p.exists() for p in beside):
+        return ""
+    return (
+        f"{name} lies beside {path.name}, but a submission is that one file: the grader runs "
+        f"it alone, so put what {path.name} needs from {name} into {path.name} itself"
+    )
 
 
 def grade_report(
@@ -174,12 +206,12 @@ def grade_report(
     got = decode_all(exercise, cases, refs, report)
     checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
     submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}
-    checks = diagnose(exercise, cases, refs, submitted, checks, slack)
+    checks = diagnose(exercise, cases, refs, submitted, checks, slack, received=got)
     names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names)
-    arguments = list(exercise.task.arguments(cases[0]))
-    problems += _mutation_problems(report, arguments)
+    # Arguments are the submission's own copies (the README says so): changing them is a note.
+    notes = _mutation_notes(report, list(exercise.task.arguments(cases[0])))
     return CheckResult(
         outcome=report.status.value,
         exercise=exercise.id,
@@ -190,6 +222,7 @@ def grade_report(
         seed=seed,
         hidden_cases=len(cases) - 1,
         problems=problems,
+        notes=notes,
         checks=checks,
         stdout=report.stdout,
         stderr=report.stderr,

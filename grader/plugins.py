@@ -8,7 +8,6 @@ them. Results are cached per process and sorted by name for determinism.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from grader import protocols
 from grader.errors import PluginError
+from grader.suggest import close_matches
 
 KINDS: dict[str, tuple[str, type]] = {
     "activations": ("grader.activations", protocols.Activation),
@@ -113,7 +113,7 @@ def unknown_name_message(kind: str, name: str) -> str:
     """`unknown activation 'sigmod' (did you mean 'sigmoid'?)` or the list of known names."""
     singular = {"losses": "loss", "diagnoses": "diagnosis"}.get(kind, kind[:-1])
     known = names(kind)
-    close = difflib.get_close_matches(name, known, n=1)
+    close = close_matches(name, known)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
     return f"unknown {singular} {name!r} ({hint})"
 

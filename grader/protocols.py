@@ -15,6 +15,13 @@ culprit (`group[name] from dist version`) when it does not fit.
 
 Names must be unique across installed distributions; two distributions that register the
 same name in the same group are an error naming both, never a silent override.
+
+Optional members. Activations, losses and tasks may carry more than their Protocol requires:
+`ActivationExtras`, `LossExtras` and `TaskExtras` below document each optional member the way
+the required ones are documented. They are read with getattr, never checked at load time, and
+each has a generic fallback, so that a plugin written before they existed (such as
+tests/plugin_package/grader_softplus.py, forward and backward only) loads, is solved, explained
+and diagnosed; a member it does carry makes the worked solution and the sentences its own.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from grader.diagnose.evidence import Evidence
+    from grader.diagnose.mistakes import Mistake
     from grader.plan.cases import Case
     from grader.reference.network import Network
     from grader.result import CheckResult
@@ -39,9 +47,8 @@ if TYPE_CHECKING:
 class Activation(Protocol):
     """An activation function and its derivative, side by side.
 
-    Arrays are float64 of shape (m, units): one row per observation. Optional: an
-    `exact_backward(z, grad_h)` for h = act(z) itself, computed from z so that it stays exact
-    where h rounds to its limits (the solver uses it wherever h was not printed).
+    Arrays are float64 of shape (m, units): one row per observation. Optional members
+    (derivative, formula texts, parameters, exact_backward): see ActivationExtras.
     """
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -54,6 +61,42 @@ class Activation(Protocol):
         in terms of h where the lecture does (sigmoid: h(1 - h), tanh: 1 - h^2), so that a hand
         calculation from printed values can be reproduced.
         """
+
+
+class ActivationExtras(Protocol):
+    """Optional members of an activation (see the module docstring), each with its fallback."""
+
+    elementwise: bool
+    """Whether h_k depends on z_k alone (True for sigmoid, False for softmax). Fallback: probed
+    once from `backward` with unit gradients (is the Jacobian diagonal?)."""
+
+    formula: str
+    """h in terms of z, e.g. "1 / (1 + e^-z)": explain's forward pass writes it with numbers in.
+    Fallback: the registered name, h = name(z)."""
+
+    derivative_formula: str
+    """dh/dz as the lecture writes it, e.g. "h(1 - h)": explain's backward pass and the
+    sentences of the derivative diagnoses. Fallback: explain shows the number only, and the
+    sentences say name'(z)."""
+
+    parameters: Mapping[str, float]
+    """The activation's own numbers (leaky-relu: {"slope": 0.01}), the one place they live;
+    with `with_parameters(**values)` -> the same activation with other values. Fallback: {}."""
+
+    def derivative(self, z: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """dh/dz entry by entry, written the way `derivative_formula` writes it (in terms of h
+        for sigmoid and tanh, so that a formula read at the wrong place can be planted).
+
+        Called by the diagnoses to plant a missing, a misplaced (read at z) or another
+        activation's derivative into a layer of an elementwise activation, and to plant this
+        activation's derivative into another activation's layer. `h` is the layer's output, or
+        z itself for the misplaced variant. Fallback: `backward(z, h, 1)`, the diagonal of the
+        Jacobian, so that every elementwise plugin gets the derivative diagnoses.
+        """
+
+    def exact_backward(self, z: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        """dL/dz for h = act(z) itself, from z, exact where h rounds to its limits: the solver
+        uses it wherever h was not printed. Fallback: backward(z, forward(z), grad_h)."""
 
 
 @runtime_checkable
@@ -82,6 +125,32 @@ class Loss(Protocol):
         """Targets for a hidden random case (e.g. one-hot rows for cross-entropy)."""
 
 
+class LossExtras(Protocol):
+    """Optional members of a loss: its texts, for explain and the diagnoses' sentences."""
+
+    formula: str
+    """The per-observation loss l in y_k and h_k, e.g. "1/2 sum_k (y_k - h_k)^2" (the loss is
+    the mean of l over a batch). Explain's loss section and every sentence that names the loss
+    (a sign flip, a missing batch mean). Fallback: the registered name."""
+
+    term: str
+    outer: str
+    """How explain writes l with numbers in the variables y, h (one output) and n (outputs): one
+    output's `term` ("(y - h)^2") and the `outer` form around their sum S ("1/2 S"). Fallback:
+    explain writes L = formula = value."""
+
+    derivative_formula: str
+    """dl/dh_k in y, h and n, e.g. "-(y - h)": explain's first backward line and the sign-flip
+    sentence. Fallback: explain shows the number, the sentence names the loss only."""
+
+    link_formula: str
+    """dl/dz at the output activation named by `canonical_link`, e.g. "h - y". Fallback: h - y."""
+
+    scale_mistakes: tuple[tuple[float, str], ...]
+    """(factor, why) pairs: a gradient off by `factor` everywhere is explained by `why`
+    (half-squared-error: 2, its 1/2 forgotten). Fallback: () (the factor is named, no why)."""
+
+
 @runtime_checkable
 class Task(Protocol):
     """A kind of exercise: what the submission computes and how we compute it ourselves."""
@@ -97,6 +166,22 @@ class Task(Protocol):
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         """The exact value of every quantity for one case, computed by the reference solver."""
+
+
+class TaskExtras(Protocol):
+    """Optional members of a task."""
+
+    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+        """Every quantity of one case as a submission making `mistake` computes it.
+
+        Called by the planted-mistake diagnoses (sign flip, missing or wrong derivative,
+        untransposed weight, learning-rate mistakes, ...) once per mistake and case; a quantity
+        absent from the result, or None, means the task cannot plant that mistake. A task that
+        returns gradients or updated parameters can delegate to
+        `grader.diagnose.mistakes.mistaken_backward` / `mistaken_step`, as the built-in
+        `backward`, `train-step` and `train` do. Fallback: no planted diagnosis for the task;
+        the ones that read the numbers alone (hard-coded, zero, transposed, scaled) still apply.
+        """
 
 
 @runtime_checkable
@@ -119,21 +204,42 @@ class Tolerance(Protocol):
 
 @runtime_checkable
 class Reporter(Protocol):
-    """A report format with a lifecycle: construct on a stream, add results, close.
+    """A report format: a class constructed on an output stream, driven through one lifecycle.
 
-    An optional `start(total)` is called by `grader grade` before the first result.
-    Optional class attributes tell `grader grade` where the report goes in `--out`:
-    `filename` (default `results.<name>`; None for standard output) and `per_result`
-    (True: one file per submission, `<out>/<name>/<exercise>/<student>/<filename>`).
+    `grader check` and `grader grade` both drive it through `grader.report.lifecycle.drive`:
+
+        reporter = ReporterClass(stream)  # once per output file (or standard output)
+        reporter.start(total)             # `grader grade` only, before the first result
+        reporter.add(result)              # once per result, in the order of the class
+        reporter.close()                  # once, after the last result; even after none
+
+    Required: `__init__(stream)`, `add`, `close` (checked when the plugin loads). Optional, with
+    the defaults of `grader.report.base.BaseReporter` (inherit it to get them; a plugin that
+    does not is read through the same defaults, never by guessing):
+
+    - `start(self, total: int) -> None`: called by `grader grade` with the number of results
+      to come, before the first `add`; never by `grader check` (one result, no class).
+    - `filename: str | None` (class attribute, default `"results.{name}"`): the file written
+      in `--out`; `{name}` is the format's entry-point name; None means standard output.
+    - `per_result: bool` (default False): True writes one file per result, at
+      `<out>/<name>/<exercise>/<student>/<filename>`, each through its own lifecycle.
+    - `reports_failures: bool` (default False): True makes `grader check` write the report
+      even when grading itself failed (a machine reads it: Gradescope); the failure is one
+      result of status `missing` (the submission is not there) or `error` (the grader broke).
+
+    A class run whose environment check (the canary) failed still writes every report: each
+    result then has status `error`, outcome `not-graded` and the reason in `problems`.
+    Nothing a reporter writes may let a student's text act (grader/report/safe.py).
     """
 
-    def __init__(self, stream: IO[str]) -> None: ...
+    def __init__(self, stream: IO[str]) -> None:
+        """Keep `stream` (text, already open); write nothing yet."""
 
     def add(self, result: CheckResult) -> None:
-        """Report one graded submission."""
+        """Report one result; may write at once or keep it for `close`. Returns nothing."""
 
     def close(self) -> None:
-        """Write whatever comes after the last result."""
+        """Write whatever is left and flush the stream; never closes it (the caller does)."""
 
 
 @runtime_checkable
@@ -143,6 +249,13 @@ class Diagnosis(Protocol):
     Asked only about a quantity that is wrong; lower `priority` is asked first and the first
     sentence returned is reported. It must return None unless the mistake explains what was
     returned on every case (Evidence.fits does that check for a planted-mistake prediction).
+
+    The Evidence (grader/diagnose/evidence.py) holds the exercise, the quantity, the cases,
+    the exact and the submitted values per case; `predict(Mistake(...))` plants a mistake
+    through the task's `plant` hook; `errors` is what the call raised on each case (a crash
+    leaves no numbers, only its message); `batch` is m when every case is a batch of m.
+    Sentences should be written in the exercise's own loss and activations: the helpers in
+    grader/diagnose/words.py read their texts, with fallbacks for plugins that have none.
     """
 
     priority: int

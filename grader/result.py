@@ -24,6 +24,10 @@ MAX_WRONG = 200  # wrong entries listed per check
 Name = Annotated[str, AfterValidator(partial(cut, limit=MAX_NAME))]
 Message = Annotated[str, AfterValidator(partial(cut, limit=MAX_MESSAGE))]
 Output = Annotated[str, AfterValidator(partial(cut_start, limit=MAX_OUTPUT))]
+# Who sees a result on Gradescope, and when (its autograder specification's four values); set
+# from the exercise's [grading] visibility and [grading.visibilities] before reporting.
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+
 Problems = Annotated[
     list[str], AfterValidator(partial(cut_list, count=MAX_PROBLEMS, limit=MAX_PROBLEM))
 ]
@@ -54,6 +58,7 @@ class Check(BaseModel):
     wrong: Annotated[list[WrongEntry], AfterValidator(lambda w: w[:MAX_WRONG])] = []
     diagnosis: str | None = None  # a stable id, e.g. "sign-flipped"
     explanation: Message | None = None  # one sentence about the chain-rule factor involved
+    visibility: Visibility = "visible"
 
 
 class CheckResult(BaseModel):
@@ -64,7 +69,8 @@ class CheckResult(BaseModel):
     # error: the grader itself failed on it
     status: Literal["graded", "missing", "error"] = "graded"
     # how the run ended: ok, timeout, crashed, import-error, missing-function,
-    # forbidden-import, output-limit (or missing / error with the status above)
+    # forbidden-import, output-limit (or missing / error with the status above; not-graded
+    # with status error when the environment check failed and nobody was graded)
     outcome: str = "ok"
     exercise: str
     title: str
@@ -74,11 +80,13 @@ class CheckResult(BaseModel):
     seed: int
     hidden_cases: int
     problems: Problems = []  # about the submission as a whole: import error, timeout, ...
+    notes: Problems = []  # worth knowing, not wrong: e.g. inputs changed in place
     checks: list[Check] = []
     stdout: Output = ""
     stderr: Output = ""
     elapsed: float = 0.0
     grader_version: str
+    visibility: Visibility = "visible"
 
     @property
     def full_marks(self) -> bool:

@@ -112,15 +112,18 @@ def _set_path(data: dict, path: str, value: object) -> None:
 def write_exercise(tmp_path: Path) -> Callable[..., Path]:
     """Write a small valid exercise TOML (EXERCISE_DEFAULTS) into tmp_path; return its path.
 
+    The id is the file name's stem unless overridden ("tiny" for the default tiny.toml).
+
     Keyword overrides name a key by its path with `__` for dots and digits for list indices,
     and set it (a dict replaces the whole table); the value `...` deletes the key:
 
         write_exercise(network__layers__0__activation="sigmod", title=...)
-        write_exercise("exercises/mine.toml", id="mine", grading={"hidden_cases": 0})
+        write_exercise("exercises/mine.toml", grading={"hidden_cases": 0})
     """
 
-    def write(name: str = "exercise.toml", /, **overrides: object) -> Path:
+    def write(name: str = "tiny.toml", /, **overrides: object) -> Path:
         data = copy.deepcopy(EXERCISE_DEFAULTS)
+        data["id"] = Path(name).stem  # the loader refuses an id that is not the file's stem
         for key, value in overrides.items():
             _set_path(data, key, value)
         path = tmp_path / name

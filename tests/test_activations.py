@@ -219,3 +219,24 @@ def test_exact_backward_is_silent_for_any_finite_z(name: str) -> None:
     with strict():
         dz = ALL[name].exact_backward(z, np.ones_like(z))
     assert np.all(np.isfinite(dz))
+
+
+def test_leaky_relus_slope_is_its_one_parameter() -> None:
+    assert act.leaky_relu.parameters == {"slope": 0.01}
+    assert act.leaky_relu.derivative_formula == "1 if z > 0 else 0.01"
+    steeper = act.leaky_relu.with_parameters(slope=0.2)
+    z = np.array([[-2.0, 3.0]])
+    np.testing.assert_allclose(steeper.forward(z), [[-0.4, 3.0]])
+    np.testing.assert_allclose(steeper.backward(z, steeper.forward(z), np.ones_like(z)), [[0.2, 1]])
+    assert steeper.parameters == {"slope": 0.2} and steeper.formula == "z if z > 0 else 0.2 z"
+    assert act.leaky_relu.parameters == {"slope": 0.01}  # unchanged
+    with pytest.raises(ValueError, match=r"unknown parameter alpha \(known: slope\)"):
+        act.leaky_relu.with_parameters(alpha=0.1)
+    with pytest.raises(ValueError, match=r"known: none"):
+        act.sigmoid.with_parameters(slope=0.1)
+
+
+@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu"])
+def test_each_elementwise_activation_says_so_and_carries_its_texts(name: str) -> None:
+    activation = getattr(act, name)
+    assert activation.elementwise and activation.formula and activation.derivative_formula

@@ -7,13 +7,14 @@ fits some cases only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from grader import plugins
-from grader.diagnose import builtin
+from grader.diagnose import builtin, words
 from grader.diagnose.evidence import Evidence
 from grader.diagnose.mistakes import Mistake
 from grader.exercise import LoadedExercise
@@ -28,6 +29,7 @@ IDS = [
     "wrong-activation-derivative",
     "pre-activation-used",
     "transposed",
+    "untransposed-weight",
     "scaled",
     "zero-gradient",
     "hard-coded",
@@ -35,7 +37,7 @@ IDS = [
     "ascent",
     "stale-order",
 ]
-EXERCISES = ["house-price-backprop", "house-price-step", "tanh-chain"]
+EXERCISES = ["house-price-backprop", "house-price-step", "tanh-chain", "softmax-classifier"]
 
 
 def evidence(exercise: LoadedExercise, name: str, submitted=None, slack=None) -> Evidence:
@@ -100,59 +102,120 @@ def test_no_diagnosis_on_the_exact_reference(
         assert diagnosis.explains(noisy) is None, q.name
 
 
-BP, STEP, TANH = EXERCISES[0], EXERCISES[1], EXERCISES[2]
+BP, STEP, TANH, SOFTMAX = EXERCISES
 NONE, SIGMOID = "none", "sigmoid"
+HALF = "L = 1/2 sum_k (y_k - h_k)^2"
 
-# (exercise, quantity, the mistake planted, the diagnosis that must name it)
+# (exercise, quantity, the mistake planted, the diagnosis that must name it, and what its
+# sentence must say: the exercise's own loss and activations, in their formula texts)
 PLANTED = [
-    (BP, "W1", Mistake(sign=-1.0), "sign-flipped"),
-    (BP, "b2", Mistake(sign=-1.0), "sign-flipped"),
-    (BP, "b1", Mistake(derivatives=((1, NONE),)), "missing-activation-derivative"),
-    (TANH, "W1", Mistake(derivatives=((2, NONE),)), "missing-activation-derivative"),
-    (TANH, "b1", Mistake(derivatives=((1, NONE), (2, NONE))), "missing-activation-derivative"),
-    (BP, "W1", Mistake(derivatives=((1, "tanh"),)), "wrong-activation-derivative"),
-    (TANH, "b2", Mistake(derivatives=((2, SIGMOID),)), "wrong-activation-derivative"),
-    (TANH, "W1", Mistake(derivatives=((1, SIGMOID), (2, SIGMOID))), "wrong-activation-derivative"),
-    (BP, "W2", Mistake(weight_input="z"), "pre-activation-used"),
-    (BP, "b1", Mistake(derivatives=((1, "at-z"),)), "pre-activation-used"),
-    (TANH, "W2", Mistake(weight_input="z"), "pre-activation-used"),
-    (STEP, "W1", Mistake(no_learning_rate=True), "no-learning-rate"),
-    (STEP, "b2", Mistake(factor=-1.0), "ascent"),
-    (STEP, "W1", Mistake(stale=True), "stale-order"),
-    (STEP, "b1", Mistake(derivatives=((1, NONE),)), "missing-activation-derivative"),
+    (BP, "W1", Mistake(sign=-1.0), "sign-flipped", [HALF, "dL/dh = -(y - h), not y - h"]),
+    (BP, "b2", Mistake(sign=-1.0), "sign-flipped", [HALF]),
+    (SOFTMAX, "W1", Mistake(sign=-1.0), "sign-flipped", ["-sum_k y_k log h_k", "softmax"]),
+    (BP, "b1", Mistake(derivatives=((1, NONE),)), "missing-activation-derivative", ["h(1 - h)"]),
+    (TANH, "W1", Mistake(derivatives=((2, NONE),)), "missing-activation-derivative", ["1 - h^2"]),
+    (
+        TANH,
+        "b1",
+        Mistake(derivatives=((1, NONE), (2, NONE))),
+        "missing-activation-derivative",
+        ["layers 1 (tanh) and 2 (tanh)"],
+    ),
+    (
+        SOFTMAX,
+        "b1",
+        Mistake(derivatives=((1, NONE),)),
+        "missing-activation-derivative",
+        ["layer 1 (tanh)", "1 - h^2"],
+    ),
+    (
+        BP,
+        "W1",
+        Mistake(derivatives=((1, "tanh"),)),
+        "wrong-activation-derivative",
+        ["tanh's 1 - h^2", "h(1 - h)"],
+    ),
+    (
+        TANH,
+        "b2",
+        Mistake(derivatives=((2, SIGMOID),)),
+        "wrong-activation-derivative",
+        ["sigmoid's h(1 - h)"],
+    ),
+    (
+        TANH,
+        "W1",
+        Mistake(derivatives=((1, SIGMOID), (2, SIGMOID))),
+        "wrong-activation-derivative",
+        ["layers 1 (tanh) and 2 (tanh)"],
+    ),
+    (BP, "W2", Mistake(weight_input="z"), "pre-activation-used", ["h_j^(l-1)"]),
+    (BP, "b1", Mistake(derivatives=((1, "at-z"),)), "pre-activation-used", ["h(1 - h)"]),
+    (TANH, "W2", Mistake(weight_input="z"), "pre-activation-used", ["h_j^(l-1)"]),
+    (
+        SOFTMAX,
+        "W1",
+        Mistake(untransposed=(2,)),
+        "untransposed-weight",
+        ["W^2 goes back without its transpose", "dL/dh^1 = (W^2)^T dL/dz^2"],
+    ),
+    (STEP, "W1", Mistake(no_learning_rate=True), "no-learning-rate", ["eta"]),
+    (STEP, "b2", Mistake(factor=-1.0), "ascent", ["w - eta * dL/dw"]),
+    (STEP, "W1", Mistake(stale=True), "stale-order", ["first"]),
+    (STEP, "b1", Mistake(derivatives=((1, NONE),)), "missing-activation-derivative", ["h(1 - h)"]),
 ]
+PLANTED_IDS = [f"{e}-{n}-{d}" for e, n, _, d, _ in PLANTED]
 
 
 @pytest.mark.parametrize(
-    ("exercise_id", "name", "mistake", "diagnosis_id"),
-    PLANTED,
-    ids=[f"{e}-{n}-{d}" for e, n, _, d in PLANTED],
+    ("exercise_id", "name", "mistake", "diagnosis_id", "says"), PLANTED, ids=PLANTED_IDS
 )
 def test_a_planted_mistake_is_explained(
-    bundled_exercise: Load, exercise_id: str, name: str, mistake: Mistake, diagnosis_id: str
+    bundled_exercise: Load,
+    exercise_id: str,
+    name: str,
+    mistake: Mistake,
+    diagnosis_id: str,
+    says: list[str],
 ) -> None:
     diagnosis = diagnoses()[diagnosis_id]
     sentence = diagnosis.explains(planted(bundled_exercise(exercise_id), name, mistake))
-    assert sentence == diagnosis.sentence
+    assert sentence is not None
+    for fragment in says:
+        assert fragment in sentence, sentence
+    # One line for the report, a sentence of its own.
+    assert sentence.endswith(".") and "\n" not in sentence and 20 < len(sentence) < 300
 
 
 @pytest.mark.parametrize(
-    ("exercise_id", "name", "mistake", "diagnosis_id"),
-    PLANTED,
-    ids=[f"{e}-{n}-{d}" for e, n, _, d in PLANTED],
+    ("exercise_id", "name", "mistake", "diagnosis_id", "says"), PLANTED, ids=PLANTED_IDS
 )
 def test_a_planted_mistake_on_the_hidden_cases_only_is_not_explained(
-    bundled_exercise: Load, exercise_id: str, name: str, mistake: Mistake, diagnosis_id: str
+    bundled_exercise: Load,
+    exercise_id: str,
+    name: str,
+    mistake: Mistake,
+    diagnosis_id: str,
+    says: list[str],
 ) -> None:
     ev = planted(bundled_exercise(exercise_id), name, mistake)
     ev.submitted[0] = ev.reference[0].copy()  # right on the worked case
     assert diagnoses()[diagnosis_id].explains(ev) is None
 
 
-def test_each_fixed_sentence_is_one_line_for_the_report() -> None:
-    sentences = {n: getattr(o, "sentence", None) for n, o in diagnoses().items()}
-    assert sorted(n for n, s in sentences.items() if s is None) == ["scaled"]  # it names its factor
-    for name, sentence in sentences.items():
+def test_the_sign_flip_on_cross_entropy_never_speaks_of_a_squared_error(
+    bundled_exercise: Load,
+) -> None:
+    ev = planted(bundled_exercise(SOFTMAX), "W2", Mistake(sign=-1.0))
+    sentence = builtin.sign_flipped.explains(ev)
+    assert sentence is not None
+    assert "(y - h)^2" not in sentence and "1/2" not in sentence
+    assert "dL/dz^2 = h - y, not y - h" in sentence
+
+
+def test_the_fixed_sentences_are_one_line_for_the_report() -> None:
+    for name, obj in diagnoses().items():
+        sentence = getattr(obj, "sentence", None)
         if sentence is not None:
             assert sentence.endswith(".") and "\n" not in sentence, name
             assert 20 < len(sentence) < 250, name
@@ -296,3 +359,94 @@ def test_scaled_is_not_said_of_a_train_step(bundled_exercise: Load) -> None:
 def test_scaled_refuses_an_incomplete_submission(bundled_exercise: Load) -> None:
     ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: None if i else 2 * r)
     assert builtin.scaled.explains(ev) is None
+
+
+def batched(ev: Evidence, m: int) -> Evidence:
+    """The same evidence, its cases batches of m observations (only the shapes matter here)."""
+    ev.cases = [
+        dataclasses.replace(c, x=np.ones((m, c.x.size)), y=np.ones((m, c.y.size))) for c in ev.cases
+    ]
+    return ev
+
+
+@pytest.mark.parametrize("name", ["W1", "b2"], ids=["W1", "b2"])
+def test_scaled_by_the_batch_size_names_the_batch_mean(bundled_exercise: Load, name: str) -> None:
+    ev = batched(evidence(bundled_exercise("house-price-backprop"), name, lambda r, i: 4 * r), 4)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence is not None
+    assert "m = 4 times" in sentence and "mean over the m = 4 observations" in sentence
+    assert "1/2 sum_k (y_k - h_k)^2" in sentence and f"dL/d{name} carries 1/m" in sentence
+    # 1/m twice: a fourth of the exact value.
+    ev = batched(evidence(bundled_exercise("house-price-backprop"), name, lambda r, i: r / 4), 4)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence is not None and "1/m = 1/4 of the exact value" in sentence
+
+
+def test_scaled_by_4_on_single_observations_is_just_a_factor(bundled_exercise: Load) -> None:
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: 4 * r)
+    sentence = builtin.scaled.explains(ev)
+    assert sentence == "Every entry is off by the same factor, 4."
+
+
+def test_the_factor_2_is_explained_only_by_a_squared_error(bundled_exercise: Load) -> None:
+    ev = evidence(bundled_exercise("softmax-classifier"), "W1", lambda r, i: 2 * r)
+    assert builtin.scaled.explains(ev) == "Every entry is off by the same factor, 2."
+
+
+MATMUL = "ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+MATMUL += "gufunc signature (n?,k),(k,m?)->(n?,m?) (size {} is different from {}) (line 9)"
+DOT = "ValueError: shapes (1,2) and (1,1) not aligned: 2 (dim 1) != 1 (dim 0) (line 15)"
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (MATMUL.format(1, 2), True),
+        (MATMUL.format(2, 1), True),
+        (DOT, True),
+        (MATMUL.format(3, 5), False),
+        ("ValueError: operands could not be broadcast", False),
+    ],
+    ids=["matmul", "matmul-rows", "dot", "other-sizes", "broadcast"],
+)
+def test_untransposed_reads_numpys_shape_error(bundled_exercise: Load, error: str, named: bool):
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: None)
+    ev.problems = [f"raised {error}"] * len(ev.cases)
+    sentence = builtin.untransposed_weight.explains(ev)
+    assert (sentence is not None) == named, sentence
+    if named:
+        assert "W^2 (shape (1, 2)) needs its transpose" in sentence
+    # One case that did not raise it: not every case is explained.
+    ev.problems[2] = "the returned dict has no key 'W1'"
+    assert builtin.untransposed_weight.explains(ev) is None
+
+
+def test_untransposed_is_planted_only_into_square_weights(bundled_exercise: Load) -> None:
+    # house-price's W2 is 1 x 2: nothing planted, so numbers alone never fit.
+    ev = evidence(bundled_exercise("house-price-backprop"), "W1", lambda r, i: -r)
+    assert builtin.untransposed_weight.explains(ev) is None
+
+
+class BareLoss:
+    """A plugin loss with the required members only: no texts at all."""
+
+    canonical_link = None
+
+    def value(self, h, y):
+        return float(np.mean(np.sum((h - y) ** 4, axis=-1)))
+
+    def gradient(self, h, y):
+        return 4 * (h - y) ** 3 / np.atleast_2d(h).shape[0]
+
+    def sample_targets(self, rng, shape):
+        return rng.uniform(-1, 1, shape)
+
+
+def test_a_plugin_loss_without_texts_is_named_by_its_name(bundled_exercise: Load) -> None:
+    exercise = bundled_exercise("house-price-backprop")
+    network = dataclasses.replace(exercise.network, loss=BareLoss(), loss_name="quartic")
+    sentence = words.sign_flip(network)
+    assert sentence == "The sign of dL/dh at the output is flipped: L = quartic gives its negative."
+    # And the planted sign flip reaches it through the same machinery as a built-in loss.
+    ev = planted(dataclasses.replace(exercise, network=network), "W1", Mistake(sign=-1.0))
+    assert builtin.sign_flipped.explains(ev) == sentence

@@ -1,8 +1,9 @@
-"""Tests for grader.cli: output through click's CliRunner, exit codes through real processes.
+"""Tests for grader.cli: output through click's CliRunner, exit codes through `main`.
 
 CliRunner calls `cli` in standalone mode, where a command's return value is not the exit code;
-the exit codes a user and CI see come from `main`, so they are checked with `python -m grader`
-(about 0.5 s each, hence only a few).
+the exit codes a user and CI see come from `main`, so they are checked by calling `main` in
+process (milliseconds) and, for a few end-to-end cases, with `python -m grader` (about 0.5 s
+each).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from grader import __version__
-from grader.cli import cli
+from grader import __version__, options
+from grader.cli import cli, main
+from grader.run.limits import RANGES
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 CORRECT = SUBMISSIONS / "house-price-backprop" / "correct_vectorized.py"
@@ -33,6 +36,14 @@ def invoke(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`main(args)` in process: its exit code, stdout and stderr."""
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
 
 
 # --- output, in process ------------------------------------------------------------------------
@@ -162,13 +173,19 @@ def test_not_full_marks_exit_1(tmp_path: Path) -> None:
     ids=["unknown-exercise", "missing-submission", "unknown-format"],
 )
 def test_usage_errors_exit_2_with_one_message(
-    tmp_path: Path, args: list[str], message: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+    message: str,
 ) -> None:
-    run = grader("check", *args, cwd=tmp_path)
-    assert run.returncode == 2
-    assert run.stdout == ""
-    assert "Traceback" not in run.stderr
-    assert message in run.stderr
+    # In process through `main`, the console script's own entry point: the same exit code.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, "check", *args)
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert message in err
 
 
 def broken_reporter(site: Path) -> Path:
@@ -292,3 +309,162 @@ def test_validate_a_folder_refuses_an_id_that_is_not_its_file_name(tmp_path: Pat
     run = grader("validate", "course/", cwd=tmp_path)
     assert run.returncode == 2, run.stderr
     assert "'deep-bce-v2' does not match the file name 'deep-bce.toml'" in run.stderr
+
+
+# --- in process through `main`: the exit code a user sees, without a process each -------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        (
+            "--memory-mb",
+            "99999999999999",
+            "99999999999999 is out of range; allowed: from 256 to 65536 MiB",
+        ),
+        ("--memory-mb", "255", "255 is out of range; allowed: from 256 to 65536 MiB"),
+        ("--memory-mb", "1.5", "'1.5' is not an integer; allowed: from 256 to 65536 MiB"),
+        (
+            "--timeout",
+            "nan",
+            "nan is not a finite number; allowed: more than 0 and at most 3600 seconds",
+        ),
+        ("--timeout", "inf", "inf is not a finite number"),
+        ("--timeout", "-inf", "-inf is not a finite number"),
+        ("--timeout", "0", "0.0 is out of range; allowed: more than 0 and at most 3600 seconds"),
+        ("--timeout", "3601", "3601.0 is out of range"),
+        ("--cpu-seconds", "0", "0 is out of range; allowed: from 1 to 3600 seconds"),
+        ("--cpu-seconds", "99999999999999999999", "99999999999999999999 is out of range"),
+        ("--output-kb", "-1", "-1 is out of range; allowed: from 1 to 65536 KiB"),
+        ("--seed", "-5", "-5 is not in the range 0<=x<=4294967295"),
+        ("--seed", "4294967296", "4294967296 is not in the range 0<=x<=4294967295"),
+    ],
+    ids=[
+        "memory-huge",
+        "memory-255",
+        "memory-float",
+        "timeout-nan",
+        "timeout-inf",
+        "timeout-minus-inf",
+        "timeout-0",
+        "timeout-3601",
+        "cpu-0",
+        "cpu-huge",
+        "output-negative",
+        "seed-negative",
+        "seed-too-big",
+    ],
+)
+def test_out_of_range_options_are_usage_errors_naming_the_option_and_range(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, said: str
+) -> None:
+    code, out, err = run_main(
+        capsys, "check", str(CORRECT), "-e", "house-price-backprop", option, value
+    )
+    assert code == 2
+    assert out == ""
+    assert f"Invalid value for '{option}': {said}" in err
+
+
+def test_grade_shares_the_limit_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(capsys, "grade", ".", "-e", "house-price-backprop", "--timeout", "nan")
+    assert code == 2
+    assert "Invalid value for '--timeout': nan is not a finite number" in err
+
+
+@pytest.mark.parametrize(
+    ("whole", "given", "value"),
+    [(False, "2.5", 2.5), (False, "3600", 3600.0), (True, "256", 256), (True, 65536, 65536)],
+    ids=["2.5", "3600", "256", "65536-int"],
+)
+def test_limit_options_in_range_are_taken(whole: bool, given: object, value: float) -> None:
+    key = "memory_mb" if whole else "wall_seconds"
+    assert options.Bounded(RANGES[key], whole).convert(given, None, None) == value
+
+
+def exercise_folder(write_exercise: Callable[..., Path]) -> list[Path]:
+    """Three exercises without model solutions (validate: exit 1), the middle one broken."""
+    return [
+        write_exercise("course/a.toml"),
+        write_exercise("course/b.toml", grading={"hidden_cases": "5"}),
+        write_exercise("course/c.toml"),
+    ]
+
+
+def test_validate_reports_every_broken_file_and_goes_on(
+    capsys: pytest.CaptureFixture[str], write_exercise: Callable[..., Path]
+) -> None:
+    a, b, c = exercise_folder(write_exercise)
+    code, out, err = run_main(capsys, "validate", str(a), str(b), str(c))
+    assert code == 2  # a broken file outranks a failed validation (1)
+    assert [line.split()[0] for line in out.splitlines() if line.endswith(".toml)")] == ["a", "c"]
+    assert err.splitlines() == [
+        f'error: {b}: grading.hidden_cases: expected an integer, got the string "5"'
+    ]
+
+
+def test_validate_a_folder_checks_its_toml_files(
+    capsys: pytest.CaptureFixture[str], write_exercise: Callable[..., Path]
+) -> None:
+    a, b, _ = exercise_folder(write_exercise)
+    (a.parent / "notes.txt").write_text("not an exercise")
+    code, out, err = run_main(capsys, "validate", str(a.parent))
+    assert code == 2
+    assert [line.split()[0] for line in out.splitlines() if line.endswith(".toml)")] == ["a", "c"]
+    assert f"error: {b}: " in err
+
+
+def test_validate_without_a_broken_file_exits_1_for_a_missing_solution(
+    capsys: pytest.CaptureFixture[str], write_exercise: Callable[..., Path]
+) -> None:
+    a = write_exercise("course/a.toml")
+    code, out, _ = run_main(capsys, "validate", str(a))
+    assert code == 1
+    assert "PROBLEM: no model solution at" in out
+
+
+def test_list_reports_every_broken_file_and_lists_the_rest(
+    capsys: pytest.CaptureFixture[str], write_exercise: Callable[..., Path]
+) -> None:
+    a, b, _ = exercise_folder(write_exercise)
+    code, out, err = run_main(capsys, "list", "--exercises", str(a.parent))
+    assert code == 2
+    listed = {
+        line.split()[0]: line for line in out.splitlines() if line.startswith(("a ", "b ", "c "))
+    }
+    assert sorted(listed) == ["a", "b", "c"]  # every file is listed, the broken one too
+    assert "cannot be loaded" in listed["b"] and "cannot be loaded" not in listed["a"] + listed["c"]
+    assert err.startswith(f"error: {b}: grading.hidden_cases: ")
+
+
+def test_validate_a_folder_without_exercises_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_main(capsys, "validate", str(tmp_path / "empty"))
+    assert code == 2
+    assert out == ""
+    assert err == f"error: {tmp_path / 'empty'}: a folder without *.toml files\n"
+
+
+def test_a_model_solution_the_system_cannot_look_up_is_a_problem_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    from grader.validate import solution_problem
+
+    assert solution_problem(tmp_path / "none.py") == f"no model solution at {tmp_path / 'none.py'}"
+    far = tmp_path / ("a" * 300 + ".py")  # the schema refuses this; a caller may not
+    assert solution_problem(far) == f"cannot read the model solution {far} (File name too long)"
+
+
+def test_ctrl_c_exits_130_as_shells_report_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "main", interrupted)
+    with pytest.raises(SystemExit) as caught:
+        main(["list"])
+    assert caught.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"

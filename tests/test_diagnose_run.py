@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from grader import plugins
-from grader.diagnose import builtin
+from grader.diagnose import builtin, words
 from grader.diagnose import run as diagnose_run
 from grader.diagnose.run import diagnose
 from grader.exercise import LoadedExercise, load_exercise
@@ -38,12 +38,65 @@ SUBMISSIONS = Path(__file__).parent / "submissions"
 SOLUTIONS = Path(__file__).parent.parent / "solutions"
 EXERCISES = ["house-price-backprop", "house-price-step", "tanh-chain"]
 BP, STEP, TANH = EXERCISES
+SOFTMAX, BATCH = "softmax-classifier", "house-price-batch"
+
+# No bundled exercise has a batch: this one, the lecture's network on m = 4 observations, is
+# written here (to a session's temporary folder) for the fixtures in
+# submissions/inline/house-price-batch.
+INLINE = {
+    BATCH: """
+id = "house-price-batch"
+title = "Backpropagation on a batch of four houses"
+source = "the lecture's house-price network and parameters; a batch written by the test suite"
+task = "backward"
+points = 9
+
+[network]
+inputs = 2
+loss = "half-squared-error"
+
+[[network.layers]]
+units = 2
+activation = "sigmoid"
+
+[[network.layers]]
+units = 1
+activation = "linear"
+
+[case]
+x = [[-0.32, -0.66], [0.5, 0.1], [0.9, -0.2], [-0.4, 0.7]]
+y = [[-0.54], [0.3], [0.1], [-0.2]]
+
+[case.params]
+W1 = [[0.2, 0.15], [0.5, 0.6]]
+b1 = [0.1, 0.25]
+W2 = [[0.3, 0.2]]
+b2 = [0.4]
+"""
+}
+_FOLDER: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _inline_exercises(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("exercises")
+    for exercise_id, text in INLINE.items():
+        (folder / f"{exercise_id}.toml").write_text(text.lstrip(), encoding="utf-8")
+    _FOLDER[:] = [folder]
+
+
+@functools.cache
+def exercise(exercise_id: str) -> LoadedExercise:
+    """A bundled exercise by id, or one of INLINE from its temporary file."""
+    if exercise_id in INLINE:
+        return load_exercise(_FOLDER[0] / f"{exercise_id}.toml")
+    return load_exercise(exercise_id)
 
 
 @functools.cache
 def graded(exercise_id: str, path: Path, seed: int | None = None) -> CheckResult:
     """Grade once per session (fixtures are shared by several tests here)."""
-    return check_submission(load_exercise(exercise_id), path, seed=seed)
+    return check_submission(exercise(exercise_id), path, seed=seed)
 
 
 def named(result: CheckResult) -> dict[str, str | None]:
@@ -184,7 +237,10 @@ def test_a_third_party_diagnosis_takes_part_by_priority(
 
 
 def fixtures(prefix: str) -> list[Path]:
-    return sorted(SUBMISSIONS.glob(f"*/{prefix}_*.py"))
+    # submissions/inline/<id>/ holds the fixtures of the exercises written here (INLINE): the
+    # other test files grade every submissions/<bundled id>/ against the bundled exercise.
+    inline = SUBMISSIONS.glob(f"inline/*/{prefix}_*.py")
+    return sorted([*SUBMISSIONS.glob(f"*/{prefix}_*.py"), *inline])
 
 
 def fixture_id(path: Path) -> str:
@@ -233,7 +289,8 @@ def test_the_diagnosis_is_in_the_json_and_the_text_report() -> None:
     checks = {c["quantity"]: c for c in json.loads(out.getvalue())["checks"]}
     assert checks["gradients.W1"]["diagnosis"] == "missing-activation-derivative"
     assert checks["gradients.W2"]["diagnosis"] is None
-    assert checks["gradients.W1"]["explanation"] == builtin.missing_activation_derivative.sentence
+    network = load_exercise(BP).network
+    assert checks["gradients.W1"]["explanation"] == words.missing_derivative(network, [1])
     out = io.StringIO()
     reporter = plugins.get("reporters", "text")(out)
     reporter.add(result)
@@ -714,3 +771,235 @@ def test_a_sign_flip_on_some_hidden_cases_only_is_not_called_sign_flipped(
     (w2,) = [c for c in result.checks if c.status != "pass"]
     assert w2.quantity == "gradients.W2" and 1 <= w2.cases_passed < w2.cases, explain(result)
     assert_undiagnosed(result)
+
+
+# --- the diagnoses' sentences speak of the exercise's own network and loss ------------------
+
+
+def explanations(result: CheckResult) -> set[str]:
+    return {c.explanation or "" for c in result.checks if c.status != "pass"}
+
+
+def test_the_missing_batch_mean_is_named_as_such() -> None:
+    result = graded(BATCH, SUBMISSIONS / "inline" / BATCH / "buggy_scaled.py")
+    assert wrong(result) == ALL, explain(result)
+    for check in result.checks:
+        assert check.diagnosis == "scaled"
+        assert "m = 4 times the exact value" in check.explanation
+        assert "the mean over the m = 4 observations of the batch" in check.explanation
+        assert "l = 1/2 sum_k (y_k - h_k)^2" in check.explanation  # the exercise's own loss
+        assert f"{check.name} carries 1/m" in check.explanation
+
+
+def test_a_sign_flip_under_cross_entropy_speaks_of_cross_entropy() -> None:
+    result = graded(SOFTMAX, SUBMISSIONS / SOFTMAX / "buggy_sign-flipped.py")
+    (sentence,) = explanations(result)
+    assert "L = -sum_k y_k log h_k with a softmax output" in sentence
+    assert "dL/dz^2 = h - y, not y - h" in sentence
+    assert "(y - h)^2" not in sentence and "1/2" not in sentence
+
+
+def test_an_untransposed_square_weight_is_named() -> None:
+    result = graded(SOFTMAX, SUBMISSIONS / SOFTMAX / "buggy_untransposed-weight.py")
+    assert_named(result, "untransposed-weight", HIDDEN)
+    (sentence,) = explanations(result)
+    assert "W^2 goes back without its transpose" in sentence
+    assert "dL/dh^1 = (W^2)^T dL/dz^2" in sentence
+
+
+def test_an_untransposed_non_square_weight_is_named_from_numpys_shape_error() -> None:
+    result = graded(BP, SUBMISSIONS / BP / "buggy_untransposed-weight.py")
+    assert_named(result, "untransposed-weight", ALL)
+    (sentence,) = explanations(result)
+    assert "W^2 (shape (1, 2)) needs its transpose" in sentence
+    assert "dL/dh^1 = (W^2)^T dL/dz^2" in sentence
+    # The student's crash is still shown as it happened.
+    assert all("raised ValueError: matmul" in c.message for c in result.checks)
+
+
+UNTRANSPOSED = {
+    # rows, square W2: delta2 @ W2.T where delta2 @ W2 belongs
+    "softmax-rows": (
+        SOFTMAX,
+        "delta1 = (delta2 @ W2) * (1 - h1**2)",
+        "delta1 = (delta2 @ W2.T) * (1 - h1**2)",
+        HIDDEN,
+    ),
+    # columns with np.dot, W2 is 1 x 2: "shapes (1,2) and (1,1) not aligned"
+    "house-dot": (BP, "d1 = W2.T.dot(d2)", "d1 = W2.dot(d2)", ALL),
+}
+
+
+@pytest.mark.parametrize("case", list(UNTRANSPOSED), ids=list(UNTRANSPOSED))
+def test_an_untransposed_weight_in_another_style_is_named(write_submission: Write, case: str):
+    exercise_id, old, new, quantities = UNTRANSPOSED[case]
+    folder = "correct_rows.py" if exercise_id == SOFTMAX else "correct_vectorized.py"
+    source = mutate((SUBMISSIONS / exercise_id / folder).read_text(), (old, new))
+    result = check_submission(load_exercise(exercise_id), write_submission(source))
+    assert_named(result, "untransposed-weight", quantities)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "np.ones(3) @ np.ones(5)",  # a matmul of sizes no weight matrix has
+        "np.ones(3) * np.ones(2)",  # a broadcast, not a matrix product
+        "np.linalg.inv(np.ones((2, 3)))",  # another ValueError altogether
+    ],
+    ids=["other-sizes", "broadcast", "other-error"],
+)
+def test_another_shape_error_is_not_called_untransposed(write_submission: Write, line: str):
+    source = mutate(
+        (SUBMISSIONS / BP / "correct_vectorized.py").read_text(),
+        ("d2 = a2 - t", f"d2 = a2 - t\n    {line}"),
+    )
+    result = check_submission(load_exercise(BP), write_submission(source))
+    assert wrong(result) == ALL, explain(result)
+    assert_undiagnosed(result)
+
+
+# --- a plugin activation gets the derivative diagnoses without writing any ------------------
+
+SOFTPLUS_EXERCISE = """
+id = "softplus-backprop"
+title = "Backpropagation through a softplus layer"
+source = "tests/test_diagnose_run.py"
+task = "backward"
+
+[network]
+inputs = 2
+loss = "half-squared-error"
+[[network.layers]]
+units = 3
+activation = "softplus"
+[[network.layers]]
+units = 1
+activation = "linear"
+
+[case]
+x = [0.5, -0.25]
+y = [1.0]
+[case.params]
+W1 = [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]
+b1 = [0.0, 0.1, -0.1]
+W2 = [[0.7, -0.8, 0.9]]
+b2 = [0.05]
+"""
+
+SOFTPLUS_SOLUTION = """
+import numpy as np
+
+def backward(params, x, y):
+    z1 = params["W1"] @ x + params["b1"]
+    h1 = np.log1p(np.exp(z1))
+    h2 = params["W2"] @ h1 + params["b2"]
+    d2 = h2 - y
+    slope = 1 / (1 + np.exp(-z1))
+    d1 = (params["W2"].T @ d2) * slope
+    return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h1), "b2": d2}
+"""
+
+
+class BareSoftplus:
+    """tests/plugin_package's softplus with its texts too dropped: forward and backward only."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0.0, z)
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        return grad_h / (1.0 + np.exp(-z))
+
+
+@pytest.fixture
+def softplus_exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LoadedExercise:
+    """The exercise with a softplus activation registered as a third-party plugin would be."""
+    real = plugins.registry
+
+    def registry(kind: str) -> dict:
+        found = real(kind)
+        if kind != "activations":
+            return found
+        extra = plugins.Plugin(kind, "softplus", "x:y", "grader-softplus", "0.1.0", BareSoftplus())
+        return {**found, "softplus": extra}
+
+    monkeypatch.setattr(plugins, "registry", registry)
+    path = tmp_path / "softplus-backprop.toml"
+    path.write_text(SOFTPLUS_EXERCISE.lstrip(), encoding="utf-8")
+    return load_exercise(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "diagnosis", "says"),
+    [
+        (None, None, ""),
+        (("* slope", "* 1.0"), "missing-activation-derivative", "layer 1 (softplus)"),
+        (("* slope", "* h1 * (1 - h1)"), "wrong-activation-derivative", "sigmoid's h(1 - h)"),
+    ],
+    ids=["correct", "missing", "sigmoid-derivative"],
+)
+def test_a_plugin_activation_without_a_derivative_is_diagnosed(
+    softplus_exercise: LoadedExercise, write_submission: Write, edit, diagnosis, says
+) -> None:
+    source = SOFTPLUS_SOLUTION if edit is None else mutate(SOFTPLUS_SOLUTION, edit)
+    result = check_submission(softplus_exercise, write_submission(source))
+    if diagnosis is None:
+        assert result.full_marks, explain(result)
+        assert_undiagnosed(result)
+        return
+    assert_named(result, diagnosis, HIDDEN)
+    (sentence,) = explanations(result)
+    assert says in sentence and "softplus'(z)" in sentence  # no formula text: named by name
+
+
+BATCH_STEP = """
+import numpy as np
+
+
+def train_step(params, x, y, learning_rate):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    h1 = 1.0 / (1.0 + np.exp(-(x @ W1.T + b1)))
+    h2 = h1 @ W2.T + b2
+    delta2 = (h2 - y) / len(x)
+    delta1 = (delta2 @ W2) * h1 * (1 - h1)
+    grads = {"W1": delta1.T @ x, "b1": delta1.sum(0), "W2": delta2.T @ h1, "b2": delta2.sum(0)}
+    return {k: params[k] - learning_rate * g for k, g in grads.items()}
+"""
+
+
+@pytest.mark.parametrize("mean", [True, False], ids=["correct", "missing-mean"])
+def test_a_missing_batch_mean_in_a_train_step_is_named(
+    write_submission: Write, tmp_path: Path, mean: bool
+) -> None:
+    text = INLINE[BATCH].replace('task = "backward"', 'task = "train-step"')
+    text = text.replace("[case.params]", "learning_rate = 0.2\n\n[case.params]")
+    path = tmp_path / "house-price-batch.toml"
+    path.write_text(text.lstrip(), encoding="utf-8")
+    source = BATCH_STEP if mean else mutate(BATCH_STEP, ("(h2 - y) / len(x)", "(h2 - y)"))
+    result = check_submission(load_exercise(path), write_submission(source))
+    if mean:
+        assert result.full_marks, explain(result)
+        assert_undiagnosed(result)
+        return
+    assert_named(result, "scaled", ALL)
+    for check in result.checks:
+        name = check.quantity.split(".", 1)[1]
+        assert f"Every entry of dL/d{name} is m = 4 times the exact value" in check.explanation
+        assert f"so dL/d{name} carries 1/m" in check.explanation
+
+
+# --- the train task plants through its own hook too -----------------------------------------
+
+TRAIN_MISTAKES = {
+    "ascent": ("p[name] - learning_rate * grads[name]", "p[name] + learning_rate * grads[name]"),
+    "no-learning-rate": ("p[name] - learning_rate * grads[name]", "p[name] - grads[name]"),
+    "wrong-activation-derivative": ("* h1 * (1.0 - h1)", "* (1 - h1**2)"),
+    "untransposed-weight": ('(p["W2"].T @ delta2)', '(p["W2"] @ delta2)'),
+}
+
+
+@pytest.mark.parametrize("diagnosis", list(TRAIN_MISTAKES), ids=list(TRAIN_MISTAKES))
+def test_a_mistake_inside_training_is_named(write_submission: Write, diagnosis: str) -> None:
+    source = mutate((SOLUTIONS / "house-price-train.py").read_text(), TRAIN_MISTAKES[diagnosis])
+    result = check_submission(load_exercise("house-price-train"), write_submission(source))
+    # Every trained parameter and the losses on the way carry the mistake.
+    assert_named(result, diagnosis, {*ALL, "losses"})

@@ -77,6 +77,29 @@ def test_a_folder_of_folders_is_several_exercises(
     ]
 
 
+def test_notebooks_are_submissions_in_both_layouts(
+    make_class: Callable[..., Path], bundled_exercise: Callable[[str], LoadedExercise]
+) -> None:
+    root = make_class(
+        {
+            "alice.ipynb": "{}",
+            "bob.IPYNB": "{}",
+            f"carol/{BACKPROP}.ipynb": "{}",
+            f"carol/{STEP}.py": "c",
+            "dave/work.ipynb": "{}",
+            "erin.pdf": "e",
+        }
+    )
+    jobs = discover(root, [bundled_exercise(BACKPROP)])
+    assert summary(jobs, root)[:4] == [
+        ("alice", BACKPROP, "alice.ipynb", ""),
+        ("bob", BACKPROP, "bob.IPYNB", ""),
+        ("carol", BACKPROP, f"carol/{BACKPROP}.ipynb", ""),
+        ("dave", BACKPROP, "dave/work.ipynb", ""),
+    ]
+    assert "erin.pdf is not a submission" in jobs[4].problem
+
+
 def test_with_one_exercise_a_folder_holding_one_file_is_accepted(
     make_class: Callable[..., Path], bundled_exercise: Callable[[str], LoadedExercise]
 ) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
+from grader.diagnose import builtin
 from grader.diagnose.evidence import Evidence
 from grader.diagnose.mistakes import Mistake, mistaken_backward, mistaken_step
 from grader.exercise import LoadedExercise
 from grader.plan.cases import plan_cases
+from grader.tasks.backward import task as backward_task
 
 Load = Callable[[str], LoadedExercise]
 SEED = 1234
@@ -157,3 +160,60 @@ def test_predict_is_none_for_a_task_it_cannot_plant_mistakes_in(bundled_exercise
     assert forward.spec.task == "forward"
     name = forward.quantities[0].name
     assert evidence(forward, name).predict(Mistake(sign=-1.0)) is None
+
+
+class GradientsByAnotherName:
+    """A third-party task: the gradients under another function name, with its own plant hook
+    (delegating to the planted-mistake backprop, as the built-in backward does)."""
+
+    function = "gradients"
+    requires = ()
+
+    def arguments(self, case):
+        return {"params": case.params, "x": case.x, "y": case.y}
+
+    def quantities(self, network):
+        return backward_task.quantities(network)
+
+    def reference(self, network, case):
+        return backward_task.reference(network, case)
+
+    def plant(self, network, case, mistake):
+        return mistaken_backward(network, case.params, case.x, case.y, mistake)
+
+
+class WithoutPlant(GradientsByAnotherName):
+    plant = None  # type: ignore[assignment]
+
+
+def test_a_third_party_task_plants_mistakes_through_its_own_hook(backprop: LoadedExercise) -> None:
+    third = dataclasses.replace(backprop, task=GradientsByAnotherName())
+    ev = evidence(third, "b1", lambda r, i: -r)
+    assert ev.fits(ev.predict(Mistake(sign=-1.0)))
+    assert builtin.sign_flipped.explains(ev) is not None
+    # Without the hook: no planted diagnosis, and no error either.
+    bare = dataclasses.replace(backprop, task=WithoutPlant())
+    assert evidence(bare, "b1", lambda r, i: -r).predict(Mistake(sign=-1.0)) is None
+
+
+def test_errors_are_what_each_case_raised(backprop: LoadedExercise) -> None:
+    ev = evidence(backprop, "W1", lambda r, i: None)
+    assert ev.errors == [""] * 5  # no problems given: nothing raised that we know of
+    ev.problems = [
+        "raised ValueError: matmul: ...",
+        "the returned dict has no key 'W1'",
+        "",
+        "",
+        "",
+    ]
+    assert ev.errors == ["ValueError: matmul: ...", "", "", "", ""]
+
+
+def test_batch_is_the_number_of_observations_of_every_case(backprop: LoadedExercise) -> None:
+    ev = evidence(backprop, "W1")
+    assert ev.batch is None
+    batched = [dataclasses.replace(c, x=np.ones((3, 2)), y=np.ones((3, 1))) for c in ev.cases]
+    ev.cases = batched
+    assert ev.batch == 3
+    ev.cases = [*batched[:-1], dataclasses.replace(batched[-1], x=np.ones((4, 2)))]
+    assert ev.batch is None

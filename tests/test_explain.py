@@ -181,10 +181,59 @@ def test_a_softmax_layer_without_its_loss_goes_through_its_jacobian(network_exer
     assert "dL/dz_1^2 = sum_m dL/dh_m^2 * dh_m^2/dz_1^2 = " in text
 
 
-def test_a_batch_case_is_refused_clearly(write_exercise: Write) -> None:
-    path = write_exercise(case__x=[[-0.32, -0.66], [0.1, 0.2]], case__y=[[-0.54], [0.1]])
-    with pytest.raises(InputError, match="one observation; the worked case is a batch of 2"):
-        explain(load_exercise(path))
+# A batch used to be refused ("explain writes out one observation"); by design it is now
+# written out: every observation on its own, then the loss and gradients as their means.
+BATCH = {"case__x": [[-0.32, -0.66], [0.5, 0.1]], "case__y": [[-0.54], [0.3]]}
+
+
+@pytest.fixture
+def batch_exercise(write_exercise: Write) -> LoadedExercise:
+    return load_exercise(write_exercise(case__learning_rate=0.2, **BATCH))
+
+
+def test_a_batch_is_written_out_observation_by_observation(batch_exercise) -> None:
+    text = explain(batch_exercise)
+    assert "A batch of m = 2 observations, one per row of x and y" in text
+    # Observation 1 is the lecture's own, its loss l_1 in the place of L.
+    assert "Forward pass, observation 1" in text and "Forward pass, observation 2" in text
+    assert "l_1 = 1/2 (y_1 - h_1^2)^2 = 1/2 (-0.54 - 0.63009)^2 = 0.68456" in text
+    assert (
+        "dl_1/dw_11^1 = dl_1/dh_1^2 * dh_1^2/dh_1^1 * dh_1^1/dz_1^1 * dz_1^1/dw_11^1 "
+        "= 1.1701 * 0.3 * 0.24975 * (-0.32) = -0.028054"
+    ) in text
+    assert "Backward pass, layer 1 (hidden layer: 2 sigmoid), observation 2" in text
+    # The batch: the mean made explicit.
+    assert "L = 1/m (l_1 + l_2) = 1/2 (0.68456 + 0.077364) = 0.38096" in text
+    assert "dL/dw_11^1 = 1/m (dl_1/dw_11^1 + dl_2/dw_11^1) = 1/2 (-0.028054 + 0.014582)" in text
+    assert "L before the step = 0.38096" in text and "the loss fell by" in text
+
+
+def test_a_batchs_gradient_lines_end_in_the_solvers_batch_values(batch_exercise) -> None:
+    assert_gradients_are_the_solvers(batch_exercise, explain(batch_exercise))
+
+
+def test_a_batch_of_a_classifier_trained_for_some_iterations(write_exercise: Write) -> None:
+    path = write_exercise(
+        task="train",
+        network={
+            "inputs": 2,
+            "loss": "categorical-cross-entropy",
+            "layers": [{"units": 2, "activation": "tanh"}, {"units": 3, "activation": "softmax"}],
+        },
+        case={
+            "x": [[0.7, -0.4], [0.1, 0.3], [-0.5, 0.2]],
+            "y": [[0, 1, 0], [1, 0, 0], [0, 0, 1]],
+            "learning_rate": 0.5,
+            "iterations": 2,
+            "params": params(np.random.default_rng(3), [2, 2, 3]),
+        },
+    )
+    exercise = load_exercise(path)
+    text = explain(exercise, markdown=True)
+    assert_gradients_are_the_solvers(exercise, text)
+    assert "dl_3/dz_3^2 = h_3^2 - y_3" in text  # each observation's own h - y
+    assert "L after 2 iterations = " in text
+    assert len([line for line in text.splitlines() if line.startswith("```")]) % 2 == 0
 
 
 # --- text and Markdown ------------------------------------------------------------------------

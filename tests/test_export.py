@@ -68,7 +68,7 @@ def test_the_lectures_numbers_at_full_precision() -> None:
 
 
 def test_several_exercises_are_a_list_in_the_order_given(write_exercise: Write) -> None:
-    path = write_exercise(id="my-tiny")
+    path = write_exercise("my-tiny.toml")
     data = solve_json("tanh-chain", str(path), "house-price-backprop")
     assert isinstance(data, list)
     assert [d["exercise"] for d in data] == ["tanh-chain", "my-tiny", "house-price-backprop"]

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.report.github import GithubReporter, _data, _property
+from grader.report.github import GithubReporter, _data, _property, line_of
 from grader.report.safe import printable
 from grader.result import CheckResult
 
-COMMAND = re.compile(r"^::(?P<level>warning|error) (?P<props>[^:]*)::(?P<message>.*)$")
+COMMAND = re.compile(r"^::(?P<level>notice|warning|error) (?P<props>[^:]*)::(?P<message>.*)$")
 
 
 def unescape_data(text: str) -> str:
@@ -88,6 +88,8 @@ def test_escaping_uses_the_runners_codes() -> None:
     assert _property("a:b,c%") == "a%3Ab%2Cc%25"
 
 
+# Issue 11 changed the levels: a wrong quantity is an error (it was a warning), a missing
+# submission a warning, a grader failure an error.
 def test_one_annotation_per_result_short_of_full_marks(
     class_result: Callable[..., CheckResult],
 ) -> None:
@@ -97,15 +99,17 @@ def test_one_annotation_per_result_short_of_full_marks(
             class_result("partial", "bob"),
             class_result("missing", "carol"),
             class_result("error", "dave"),
+            class_result("timeout", "erin"),
         ]
     )
     found = annotations(stream)
     assert [(a["level"], a["props"]["title"]) for a in found] == [
-        ("warning", "bob: house-price-backprop 5/9"),
+        ("error", "bob: house-price-backprop 5/9"),
         ("warning", "carol: house-price-backprop 0/9"),
         ("error", "dave: house-price-backprop 0/9"),
+        ("error", "erin: house-price-backprop 0/9"),
     ]
-    bob, carol, dave = found
+    bob, carol, dave, _ = found
     assert bob["props"]["file"] == "class/bob.py"
     assert "dL/dW2: worked case: dL/dW2: expected -0.018290, got 0.018290 (sign-flipped)" in str(
         bob["message"]
@@ -113,6 +117,67 @@ def test_one_annotation_per_result_short_of_full_marks(
     assert "file" not in carol["props"]  # nothing to point at
     assert carol["message"] == "carol/ is empty"
     assert "RuntimeError: boom" in str(dave["message"])
+
+
+def test_full_marks_with_a_remark_is_a_notice(class_result: Callable[..., CheckResult]) -> None:
+    note = "changed its input params['W1'] in place"
+    (found,) = annotations(report([class_result("full", problems=[note])]))
+    assert found["level"] == "notice"
+    assert found["message"] == note
+
+
+@pytest.mark.parametrize(
+    ("problem", "line"),
+    [
+        ("ZeroDivisionError: division by zero (line 12)", "12"),
+        ("SyntaxError: invalid syntax (alice.py, line 16)", "16"),
+        ("NameError: name 'x' is not defined (cell 4, line 2)", None),
+        ("did not finish within 3 s of wall-clock time", None),
+    ],
+    ids=["crash", "syntax-error", "notebook-cell", "no-line"],
+)
+def test_the_line_is_given_where_the_run_knows_it(
+    problem: str, line: str | None, class_result: Callable[..., CheckResult]
+) -> None:
+    result = class_result("timeout", problems=[problem])
+    (found,) = annotations(report([result]))
+    assert found["level"] == "error"
+    assert found["props"].get("line") == line
+    assert found["props"]["file"] == "class/alice.py"
+
+
+def test_a_line_in_a_check_message_counts_too(class_result: Callable[..., CheckResult]) -> None:
+    result = class_result("timeout", problems=[])
+    check = result.checks[0].model_copy(
+        update={"message": "worked case: raised KeyError: 'W1' (line 7)\nhidden case 1: ..."}
+    )
+    assert line_of(result.model_copy(update={"checks": [check]})) == 7
+
+
+def test_after_ten_of_a_level_one_notice_points_at_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, class_result: Callable[..., CheckResult]
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    wrong = [class_result("partial", f"s{i:02}") for i in range(14)]
+    missing = [class_result("missing", f"m{i:02}") for i in range(3)]
+    found = annotations(report(wrong + missing))
+    levels = [a["level"] for a in found]
+    assert levels == ["error"] * 10 + ["warning"] * 3 + ["notice"]
+    assert "4 more results" in str(found[-1]["message"])
+    assert "job summary, which lists every result" in str(found[-1]["message"])
+    table = summary.read_text()
+    assert all(f"| s{i:02} |" in table for i in range(14))  # every student, annotated or not
+    assert all(f"| m{i:02} |" in table for i in range(3))
+
+
+def test_the_pointer_is_shown_even_after_many_notices(
+    monkeypatch: pytest.MonkeyPatch, class_result: Callable[..., CheckResult]
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    remarks = [class_result("full", f"s{i:02}", problems=["a remark"]) for i in range(12)]
+    levels = [a["level"] for a in annotations(report(remarks))]
+    assert levels == ["notice"] * 10  # nine remarks and the pointer: GitHub shows all ten
 
 
 def test_names_with_separators_do_not_break_the_command(
@@ -143,16 +208,19 @@ def test_the_summary_goes_to_github_step_summary_when_set(
     assert all(line.startswith("::") for line in stream.getvalue().splitlines())
 
 
-def test_the_summary_goes_to_the_stream_otherwise(
-    monkeypatch: pytest.MonkeyPatch, class_result: Callable[..., CheckResult]
+# Issue 11 changed this premise: outside GitHub Actions the Markdown table is no longer dumped
+# on the terminal; one line on stderr says where the summary would go.
+def test_without_github_step_summary_one_line_says_where_it_would_go(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    class_result: Callable[..., CheckResult],
 ) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     stream = report([class_result("partial", "bob"), class_result("full", "alice")])
     lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("::warning ")
-    assert lines[1:4] == ["## Grades", "", "| student | exercise | score | status |"]
-    rows = [line for line in lines if line.startswith("| ") and "house-price" in line]
-    assert rows == [
-        "| bob | house-price-backprop | 5 / 9 | ok |",
-        "| alice | house-price-backprop | 9 / 9 | full marks |",
-    ]
+    assert len(lines) == 1 and lines[0].startswith("::error ")
+    assert "## Grades" not in stream.getvalue()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "GITHUB_STEP_SUMMARY is not set" in err
+    assert "2 results" in err

@@ -227,7 +227,9 @@ def test_several_exercises_give_one_result_each(folders: Graded, junit_schema: A
     suites = ET.parse(folders.out / "junit.xml").getroot().findall("testsuite")
     assert sorted(s.get("name") for s in suites) == students
     alice = next(s for s in suites if s.get("name") == "alice")
-    assert {c.get("classname") for c in alice.findall("testcase")} == {BACKPROP, STEP}
+    # GitLab keys a test by classname and name: the student is in the classname.
+    classnames = {c.get("classname") for c in alice.findall("testcase")}
+    assert classnames == {f"alice.{BACKPROP}", f"alice.{STEP}"}
 
     with (folders.out / "gradebook.csv").open(newline="") as f:
         assert sorted((r["student"], r["exercise"]) for r in csv.DictReader(f)) == pairs
@@ -300,7 +302,8 @@ def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
             "bob.py": SUBMISSIONS / BACKPROP / "buggy_transposed.py",
         },
     )
-    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv"], "--exercises", "exercises")
+    formats = ["json", "csv", "junit", "gradescope"]
+    done = grade(run_grader, tmp_path, [BACKPROP], formats, "--exercises", "exercises")
     if not broken:
         assert done.code == 0, done.stderr
         assert [(r["student"], r["status"]) for r in done.results] == [
@@ -312,10 +315,35 @@ def test_the_canary_stops_a_broken_environment_before_anyone_is_scored(
     assert done.code == 3
     assert "the environment is broken" in done.stderr
     assert str(solution) in done.stderr
+    junit = ET.parse(done.out / "junit.xml").getroot()
+    assert (junit.get("tests"), junit.get("errors"), junit.get("failures")) == ("2", "2", "0")
+    for student in ("alice", "bob"):
+        document = json.loads(
+            (done.out / "gradescope" / BACKPROP / student / "results.json").read_text()
+        )
+        assert document["score"] == 0
+        assert "could not grade" in document["output"]
+        (hidden,) = document["tests"]
+        assert "the environment is broken" in hidden["output"]
     assert "No submission was graded" in done.stderr
-    assert not (done.out / "results.json").exists()
-    assert not (done.out / "gradebook.csv").exists()
-    assert not (done.out / "gradebook.sqlite").exists()
+    assert not (done.out / "gradebook.sqlite").exists()  # nothing graded, nothing kept
+    # Issue 11 changed this premise: every requested report is still written (a CI job has
+    # something to show), each result saying that nothing was graded and why.
+    assert "every report says so" in done.stderr
+    assert [(r["student"], r["status"], r["outcome"]) for r in done.results] == [
+        ("alice", "error", "not-graded"),
+        ("bob", "error", "not-graded"),
+    ]
+    for result in done.results:
+        assert (result["score"], result["max_score"]) == (0, 9)
+        (problem,) = result["problems"]
+        assert problem.startswith("not graded: the environment is broken")
+    with (done.out / "gradebook.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["student"], r["status"], r["outcome"]) for r in rows] == [
+        ("alice", "error", "not-graded"),
+        ("bob", "error", "not-graded"),
+    ]
 
 
 INJECT = """
@@ -471,8 +499,12 @@ def test_links_are_missing_and_hostile_names_are_inert_in_a_class(
     )
     (root / "mallory.py").symlink_to(REPO / "solutions" / f"{BACKPROP}.py")
     (root / "oscar").symlink_to(classmate, target_is_directory=True)
-    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"])
+    # Not in GitHub Actions (an empty GITHUB_STEP_SUMMARY is none): no table on the terminal.
+    no_summary = {"GITHUB_STEP_SUMMARY": ""}
+    done = grade(run_grader, tmp_path, [BACKPROP], ["json", "csv", "github"], env=no_summary)
     assert done.code == 0, done.stderr
+    assert "## Grades" not in done.stdout
+    assert "GITHUB_STEP_SUMMARY is not set" in done.stderr
     students = done.by_student()
     for linked in ("mallory", "oscar"):
         assert (students[linked]["status"], students[linked]["score"]) == ("missing", 0)
@@ -486,3 +518,45 @@ def test_links_are_missing_and_hostile_names_are_inert_in_a_class(
             assert text.count("::") == (2 if ours else 0), text
     rows = list(csv.reader((done.out / "gradebook.csv").open()))
     assert all(cell[:1] not in "=+-@\t\r" or not cell for row in rows for cell in row)
+
+
+# --- a repeated --exercise ---------------------------------------------------------------------
+
+
+def test_a_repeated_exercise_counts_once(tmp_path: Path, run_grader: Callable[..., Any]) -> None:
+    make_class(
+        tmp_path / "class",
+        {
+            "alice.py": SUBMISSIONS / BACKPROP / "correct_vectorized.py",
+            "bob.py": SUBMISSIONS / BACKPROP / "buggy_transposed.py",
+        },
+    )
+    (tmp_path / "copy").mkdir()  # a copy of the same file is the same exercise
+    same_file = str(
+        shutil.copyfile(
+            REPO / "exercises" / f"{BACKPROP}.toml", tmp_path / "copy" / f"{BACKPROP}.toml"
+        )
+    )
+    done = grade(run_grader, tmp_path, [BACKPROP, BACKPROP, same_file], ["json", "csv"])
+    assert done.code == 0, done.stderr
+    assert [(r["student"], r["status"]) for r in done.results] == [
+        ("alice", "graded"),
+        ("bob", "graded"),
+    ]
+    assert done.by_student()["alice"]["score"] == 9
+    with (done.out / "gradebook.csv").open(newline="") as f:
+        assert [r["student"] for r in csv.DictReader(f)] == ["alice", "bob"]
+
+
+def test_two_exercise_files_of_one_id_are_refused(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    make_class(tmp_path / "class", {"alice.py": SUBMISSIONS / BACKPROP / "correct_loops.py"})
+    (tmp_path / "mine").mkdir()
+    copy = tmp_path / "mine" / f"{BACKPROP}.toml"
+    text = (REPO / "exercises" / f"{BACKPROP}.toml").read_text()
+    copy.write_text(text.replace("hidden_cases = 4", "hidden_cases = 2"))
+    done = grade(run_grader, tmp_path, [BACKPROP, str(copy)], ["json"])
+    assert done.code == 2
+    assert f"two exercises have the id '{BACKPROP}'" in done.stderr
+    assert not done.out.exists()

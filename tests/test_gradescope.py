@@ -222,3 +222,202 @@ def test_check_writes_valid_results_json_for_a_graded_submission(
     spec = validated(json.loads(done.stdout))
     assert spec.score == 9
     assert [t.status for t in spec.tests or []] == ["passed"] * 4
+
+
+# --- issue 11: Markdown feedback, extra_data, tags, visibility, one max_score convention -------
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_feedback_is_markdown_and_extra_data_names_the_run(
+    kind: str, class_result: Callable[..., CheckResult]
+) -> None:
+    result = class_result(kind)
+    spec = validated(results_json(result))
+    assert spec.output_format == "md"
+    assert all(t.output_format == "md" for t in spec.tests or [])
+    extra = spec.extra_data or {}
+    assert extra["seed"] == result.seed
+    assert extra["grader_version"] == result.grader_version
+    assert extra["max_score"] == 9  # the exercise's maximum, whatever happened
+    assert extra["diagnoses"] == {c.name: c.diagnosis for c in result.checks if c.diagnosis}
+    if kind == "partial":
+        assert extra["diagnoses"] == {"dL/dW2": "sign-flipped"}
+
+
+def test_tags_name_the_table_and_the_mistake(class_result: Callable[..., CheckResult]) -> None:
+    spec = validated(results_json(class_result("partial")))
+    tags = {t.name: t.tags for t in spec.tests or []}
+    assert tags["dL/dW1"] == ["gradients"]
+    assert tags["dL/dW2"] == ["gradients", "sign-flipped"]
+    failed = next(t for t in spec.tests or [] if t.name == "dL/dW2")
+    assert (failed.extra_data or {})["diagnosis"] == "sign-flipped"
+
+
+def test_student_text_cannot_break_out_of_the_markdown(
+    class_result: Callable[..., CheckResult],
+) -> None:
+    nasty = "raised ```\n# PASS <img src=x onerror=alert(1)> [link](http://x) **9/9**"
+    result = class_result("partial", problems=[nasty])
+    result.checks[2].message = nasty
+    spec = validated(results_json(result))
+    failed = next(t for t in spec.tests or [] if t.name == "dL/dW2")
+    output = failed.output or ""
+    fence = output.split("text\n", 1)[0].rsplit("\n", 1)[-1]
+    assert fence == "````"  # longer than the submission's own ```
+    block = output.split(fence + "text\n", 1)[1].split("\n" + fence, 1)[0]
+    assert block.startswith("raised ```")  # the whole message stays inside the block
+    top = spec.output or ""
+    assert "<img" not in top and "\\[link\\]" in top and "\\# PASS" in top and "\\*\\*9" in top
+
+
+def _exercise_with_visibility(write_exercise: Callable[..., Path], **grading: Any) -> Any:
+    from grader.exercise import load_exercise
+
+    return load_exercise(write_exercise(**{f"grading__{k}": v for k, v in grading.items()}))
+
+
+def test_visibility_comes_from_the_exercise_per_quantity(
+    write_exercise: Callable[..., Path], class_result: Callable[..., CheckResult]
+) -> None:
+    from grader.report.visibility import with_visibility
+
+    exercise = _exercise_with_visibility(
+        write_exercise,
+        visibility="after_due_date",
+        visibilities={"W1": "hidden", "b2": "after_published"},
+    )
+    spec = validated(results_json(with_visibility(class_result("partial"), exercise)))
+    assert spec.visibility == "after_due_date"
+    assert {t.name: t.visibility for t in spec.tests or []} == {
+        "dL/dW1": "hidden",
+        "dL/db1": "after_due_date",
+        "dL/dW2": "after_due_date",
+        "dL/db2": "after_published",
+    }
+
+
+def test_the_default_visibility_is_visible(
+    write_exercise: Callable[..., Path], class_result: Callable[..., CheckResult]
+) -> None:
+    from grader.report.visibility import with_visibility
+
+    exercise = _exercise_with_visibility(write_exercise)
+    spec = validated(results_json(with_visibility(class_result("full"), exercise)))
+    assert spec.visibility == "visible"
+    assert {t.visibility for t in spec.tests or []} == {"visible"}
+
+
+def test_a_grader_error_stays_hidden_whatever_the_exercise_says(
+    write_exercise: Callable[..., Path], class_result: Callable[..., CheckResult]
+) -> None:
+    from grader.report.visibility import with_visibility
+
+    exercise = _exercise_with_visibility(write_exercise, visibility="visible")
+    spec = validated(results_json(with_visibility(class_result("error"), exercise)))
+    assert [t.visibility for t in spec.tests or []] == ["hidden"]
+
+
+@pytest.mark.parametrize(
+    ("grading", "key", "message"),
+    [
+        ({"visibility": "students"}, "grading.visibility", "'visible'"),
+        ({"visibilities": {"W1": "later"}}, "grading.visibilities.W1", "'after_published'"),
+    ],
+    ids=["bad-value", "bad-override"],
+)
+def test_a_bad_visibility_is_refused_at_its_key(
+    grading: dict[str, Any],
+    key: str,
+    message: str,
+    write_exercise: Callable[..., Path],
+    exercise_problems: Callable[[Path], list[tuple[str, str]]],
+) -> None:
+    path = write_exercise(**{f"grading__{k}": v for k, v in grading.items()})
+    problems = exercise_problems(path)
+    assert [k for k, _ in problems] == [key]
+    assert message in problems[0][1]
+
+
+def test_an_override_for_no_quantity_is_refused_at_load(
+    write_exercise: Callable[..., Path],
+    exercise_problems: Callable[[Path], list[tuple[str, str]]],
+) -> None:
+    # At load, like `points` and `tolerances`: validate, check and grade all refuse it (exit 2).
+    path = write_exercise(grading__visibilities={"W3": "hidden"})
+    assert exercise_problems(path) == [
+        ("grading.visibilities.W3", "no quantity 'W3' in this task (known: W1, b1, W2, b2)")
+    ]
+
+
+def test_a_failed_check_has_the_exercises_maximum(
+    bundled_exercise: Callable[[str], Any],
+) -> None:
+    from grader.errors import SubmissionNotFound
+    from grader.report.failure import check_failure
+
+    exercise = bundled_exercise("house-price-backprop")
+    missing = check_failure(
+        "house-price-backprop", exercise, Path("x.py"), SubmissionNotFound("x.py: no such file")
+    )
+    broken = check_failure("house-price-backprop", exercise, Path("x.py"), RuntimeError("boom"))
+    unknown = check_failure("nope", None, Path("x.py"), RuntimeError("no exercise"))
+    assert (missing.status, missing.max_score, missing.title) == (
+        "missing",
+        9,
+        exercise.spec.title,
+    )
+    assert (broken.status, broken.max_score) == ("error", 9)
+    assert unknown.max_score == 0  # no exercise, no maximum to give
+
+
+def test_check_writes_the_exercises_maximum_when_the_submission_is_missing(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    done = run_grader(
+        "check", "nothere.py", "-e", "house-price-backprop", "-f", "gradescope", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    spec = validated(json.loads(done.stdout))
+    assert (spec.score, (spec.extra_data or {})["max_score"]) == (0, 9)
+
+
+def _course(tmp_path: Path, extra: str) -> Path:
+    """A course folder holding the bundled house-price-backprop with `extra` under [grading]."""
+    repo = Path(__file__).resolve().parent.parent
+    text = (repo / "exercises" / "house-price-backprop.toml").read_text()
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    (folder / "house-price-backprop.toml").write_text(
+        text.replace("[grading]\n", f"[grading]\n{extra}", 1)
+    )
+    return folder
+
+
+def test_check_writes_the_exercises_visibility(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    folder = _course(tmp_path, 'visibility = "after_published"\nvisibilities = { b2 = "hidden" }\n')
+    correct = Path(__file__).parent / "submissions" / "house-price-backprop" / "correct_loops.py"
+    args = ["check", str(correct), "-e", "house-price-backprop", "--exercises", str(folder)]
+    done = run_grader(*args, "--format", "gradescope", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    spec = validated(json.loads(done.stdout))
+    assert spec.visibility == "after_published"
+    assert [(t.name, t.visibility) for t in spec.tests or []] == [
+        ("dL/dW1", "after_published"),
+        ("dL/db1", "after_published"),
+        ("dL/dW2", "after_published"),
+        ("dL/db2", "hidden"),
+    ]
+
+
+def test_check_refuses_an_override_for_no_quantity(
+    tmp_path: Path, run_grader: Callable[..., Any]
+) -> None:
+    folder = _course(tmp_path, 'visibilities = { W3 = "hidden" }\n')
+    correct = Path(__file__).parent / "submissions" / "house-price-backprop" / "correct_loops.py"
+    args = ["check", str(correct), "-e", "house-price-backprop", "--exercises", str(folder)]
+    done = run_grader(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "grading.visibilities.W3: no quantity 'W3' in this task" in done.stderr
+    assert "Traceback" not in done.stderr

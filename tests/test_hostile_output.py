@@ -22,11 +22,13 @@ from grader.batch.progress import Progress
 from grader.exercise import LoadedExercise
 from grader.pipeline import grade_report
 from grader.plan.cases import plan_cases
+from grader.report.canvas import CanvasReporter
 from grader.report.csv import CsvReporter
 from grader.report.github import GithubReporter
 from grader.report.gradescope import GradescopeReporter
 from grader.report.json import JsonReporter
 from grader.report.junit import JUnitReporter
+from grader.report.lifecycle import drive
 from grader.report.text import TextReporter
 from grader.result import CheckResult
 from grader.run.report import RunReport
@@ -94,12 +96,7 @@ def results(exercise: LoadedExercise, huge: bool = False) -> list[CheckResult]:
 
 def render(reporter_class: Any, items: list[CheckResult]) -> str:
     stream = io.StringIO()
-    reporter = reporter_class(stream)
-    if hasattr(reporter, "start"):
-        reporter.start(len(items))
-    for item in items:
-        reporter.add(item)
-    reporter.close()
+    drive(reporter_class, stream, items, batch=True)  # as `grader grade` drives it
     return stream.getvalue()
 
 
@@ -137,7 +134,7 @@ def test_text_outputs_carry_no_control_character_and_no_command(
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # the table comes to stdout too
     output = render(reporter_class, hostile)
     assert_no_terminal_control(output.replace("\t", ""))
-    assert_no_workflow_command(output, own=("::warning ", "::error "))
+    assert_no_workflow_command(output, own=("::notice ", "::warning ", "::error "))
 
 
 def test_the_text_report_cannot_be_forged(hostile: list[CheckResult]) -> None:
@@ -182,6 +179,15 @@ def test_csv_cells_are_never_formulas(hostile: list[CheckResult]) -> None:
     assert rows[1 + len(FORMULAS)][0].startswith("'")
 
 
+def test_canvas_cells_are_never_formulas(hostile: list[CheckResult]) -> None:
+    rows = list(csv.reader(io.StringIO(render(CanvasReporter, hostile))))
+    assert len(rows) == 2 + len(FORMULAS) + 1  # header, points possible, a row per name
+    for row in rows:
+        for cell in row:
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), row
+            assert cell.lstrip(" ")[:1] not in ("=", "+", "-", "@"), row
+
+
 def test_junit_is_valid_xml_whatever_the_text(
     hostile: list[CheckResult], junit_schema: Any
 ) -> None:
@@ -205,8 +211,16 @@ def test_json_outputs_are_strict_ascii_json(
 
 @pytest.mark.parametrize(
     "reporter_class",
-    [TextReporter, JsonReporter, JUnitReporter, GradescopeReporter, CsvReporter, GithubReporter],
-    ids=["text", "json", "junit", "gradescope", "csv", "github"],
+    [
+        TextReporter,
+        JsonReporter,
+        JUnitReporter,
+        GradescopeReporter,
+        CsvReporter,
+        GithubReporter,
+        CanvasReporter,
+    ],
+    ids=["text", "json", "junit", "gradescope", "csv", "github", "canvas"],
 )
 def test_one_student_puts_a_bounded_amount_into_every_report(
     reporter_class: Any,
@@ -218,4 +232,4 @@ def test_one_student_puts_a_bounded_amount_into_every_report(
     (result,) = results(exercise, huge=True)[:1]
     output = render(reporter_class, [result])
     assert len(output) < 200_000  # from 12 MiB of output and 12 MiB of problems
-    assert "[cut: " in output or reporter_class is CsvReporter
+    assert "[cut: " in output or reporter_class in (CsvReporter, CanvasReporter)

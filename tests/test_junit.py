@@ -63,12 +63,15 @@ def test_every_kind_of_result_is_valid_junit(
         assert [c.get("name") for c in cases] == [c.name for c in result.checks]
         failed = [c.get("name") for c in cases if c.find("failure") is not None]
         assert failed == [c.name for c in result.checks if c.status != "pass"]
-    else:  # nothing was graded: one failing testcase that says why
+    else:  # nothing was graded: one testcase that says why
         (case,) = cases
-        failure = case.find("failure")
-        assert failure is not None
-        assert failure.get("type") == kind
-        assert result.problems[0] in (failure.text or "")
+        # A missing submission is the student's failure; the grader failing is an error.
+        problem = case.find("error" if kind == "error" else "failure")
+        assert problem is not None
+        assert case.find("failure" if kind == "error" else "error") is None
+        assert problem.get("type") == kind
+        assert result.problems[0] in (problem.text or "")
+    assert all(c.get("classname") == "alice.house-price-backprop" for c in cases)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,8 @@ def test_one_testsuite_per_student_across_several_exercises(
     assert [s.get("name") for s in suites] == ["alice", "bob", "carol"]
     alice = suites[0]
     classes = [c.get("classname") for c in alice.findall("testcase")]
-    assert classes == ["house-price-backprop"] * 4 + ["house-price-step"] * 4
+    # The student is in the classname: GitLab keys a test by classname and name.
+    assert classes == ["alice.house-price-backprop"] * 4 + ["alice.house-price-step"] * 4
     names = {p.get("name") for p in alice.iter("property")}
     assert names == {
         f"{exercise}.{key}"
@@ -117,7 +121,10 @@ def test_one_testsuite_per_student_across_several_exercises(
     # bob: a missing exercise is one failing testcase beside the four checks of the other
     assert int(suites[1].get("tests", "")) == 5
     assert int(suites[1].get("failures", "")) == 1
+    # carol: the grader failing is an error, a timeout four failed checks
+    assert (suites[2].get("failures"), suites[2].get("errors")) == ("4", "1")
     assert int(root.get("tests", "")) == 8 + 5 + 5
+    assert (root.get("failures"), root.get("errors")) == (str(2 + 1 + 4), "1")
 
 
 def test_problems_are_kept_in_system_out(class_result: Callable[..., CheckResult]) -> None:
@@ -137,13 +144,63 @@ def test_no_results_is_an_empty_valid_document(junit_schema: Any) -> None:
     assert root.findall("testsuite") == []
 
 
-def test_times_have_at_most_three_decimals(
+# The premise changed with issue 11: every testcase has a time now (a run's time shared out
+# among its checks), and a suite's and the document's times are the sums of their testcases'.
+def test_times_are_filled_in_and_add_up(
     class_result: Callable[..., CheckResult], junit_schema: Any
 ) -> None:
-    text = junit_xml([class_result("full", elapsed=1234.56789), class_result("full", "bob")])
+    results = [
+        class_result("full", elapsed=1234.56789),
+        class_result("missing", "bob", elapsed=0.5),
+        class_result("partial", "carol", elapsed=0.25),
+    ]
+    text = junit_xml(results)
     junit_schema.validate(text)
     root = ET.fromstring(text)
-    assert root.get("time") == "1234.818"
+    suite_times = []
+    for suite in root.findall("testsuite"):
+        cases = suite.findall("testcase")
+        assert all(c.get("time") for c in cases)
+        assert float(suite.get("time", "")) == pytest.approx(
+            sum(float(c.get("time", "")) for c in cases)
+        )
+        suite_times.append(float(suite.get("time", "")))
+    assert suite_times == pytest.approx([1234.568, 0.5, 0.248])  # 308.642 x 4; 0.062 x 4
+    assert float(root.get("time", "")) == pytest.approx(sum(suite_times))
+
+
+def test_every_student_keeps_their_own_testcases_in_a_real_consumer(
+    class_result: Callable[..., CheckResult], tmp_path: Any
+) -> None:
+    """junitparser reads the report as GitLab does: one test per (classname, name)."""
+    junitparser = pytest.importorskip("junitparser")
+    results = [
+        class_result("full", "alice"),
+        class_result("partial", "bob"),
+        class_result("error", "carol"),
+        class_result("missing", "dave"),
+        class_result("timeout", "erin", "house-price-step"),
+    ]
+    path = tmp_path / "junit.xml"
+    path.write_text(junit_xml(results), encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    cases = [(suite.name, case) for suite in xml for case in suite]
+    keys = [(case.classname, case.name) for _, case in cases]
+    assert len(keys) == len(set(keys)) == 4 + 4 + 1 + 1 + 4
+    outcome = {}
+    for student, case in cases:
+        kinds = {type(r).__name__ for r in case.result}
+        outcome[student, case.name] = kinds or {"passed"}
+        assert case.time >= 0
+    assert outcome["alice", "dL/dW1"] == {"passed"}
+    assert outcome["bob", "dL/dW2"] == {"Failure"}
+    assert outcome["carol", "submission"] == {"Error"}
+    assert outcome["dave", "submission"] == {"Failure"}
+    assert all(outcome["erin", q] == {"Failure"} for q in ("dL/dW1", "dL/db2"))
+    assert (xml.tests, xml.failures, xml.errors) == (14, 2 + 1 + 4, 1)
+    for suite in xml:  # the counts junitparser reads are the ones its own tally finds
+        tally = [type(r).__name__ for case in suite for r in case.result]
+        assert (suite.failures, suite.errors) == (tally.count("Failure"), tally.count("Error"))
 
 
 def test_text_from_a_submission_cannot_break_the_xml(

@@ -199,6 +199,129 @@ def test_non_utf8_file(write_exercise: Write) -> None:
     assert str(info.value).startswith(f"{path}: not UTF-8 text")
 
 
+def test_the_first_bad_byte_is_located(write_exercise: Write) -> None:
+    path = write_exercise(source="café")
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if "café" in row)
+    column = text.splitlines()[line - 1].index("é") + 1
+    offset = text.encode("utf-8").index("é".encode()) + 1
+    path.write_bytes(text.encode("latin-1"))
+    [(_, message)] = exercise_problems_of(path)
+    assert message == (
+        f"not UTF-8 text: invalid byte 0xe9 at line {line}, column {column} (byte {offset})"
+    )
+
+
+def test_a_byte_order_mark_is_accepted(write_exercise: Write) -> None:
+    path = write_exercise()
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_exercise(path).id == "tiny"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("x = " + "[" * 5000 + "]" * 5000, "invalid TOML: nested too deeply"),
+        ("x = " + "1" * 5000, "invalid TOML: Exceeds the limit (4300 digits)"),
+        ('id = "tiny"\n# ' + "x" * (1024 * 1024), "larger than 1024 KiB: not an exercise file"),
+    ],
+    ids=["deep-nesting", "long-integer", "huge-file"],
+)
+def test_files_no_parser_should_chew_on_are_refused(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    [(key, message)] = exercise_problems_of(path)
+    assert key == "" and message.startswith(fragment)
+
+
+def exercise_problems_of(path: Path) -> list[tuple[str, str]]:
+    with pytest.raises(ExerciseError) as info:
+        load_exercise(path)
+    assert info.value.exit_code == 2
+    assert all(line.startswith(f"{path}: ") for line in str(info.value).splitlines())
+    return info.value.problems
+
+
+# --- whole-file rules: the id is the file name, the training budget --------------------------
+
+
+def test_an_id_that_is_not_the_file_name_is_refused(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    path = write_exercise("deep-bce.toml", id="deep-bce-v2")
+    assert exercise_problems(path) == [
+        (
+            "id",
+            "'deep-bce-v2' does not match the file name 'deep-bce.toml': "
+            "write id = 'deep-bce' or rename the file to deep-bce-v2.toml",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("iterations", "hidden", "ok"),
+    [(1000, 1, True), (400, 4, True), (1000, 2, False), (21, 99, False)],
+    ids=["1000x2", "400x5", "1000x3", "21x100"],
+)
+def test_training_steps_across_cases_are_bounded(
+    write_exercise: Write, exercise_problems: Problems, iterations: int, hidden: int, ok: bool
+) -> None:
+    path = write_exercise(
+        task="train",
+        case__learning_rate=0.2,
+        case__iterations=iterations,
+        grading={"hidden_cases": hidden},
+    )
+    if ok:
+        assert load_exercise(path).spec.case.iterations == iterations
+        return
+    steps = iterations * (hidden + 1)
+    assert exercise_problems(path) == [
+        (
+            "case.iterations",
+            f"{iterations} iterations on {hidden + 1} cases (grading.hidden_cases + 1) are "
+            f"{steps} training steps, more than 2000: use fewer iterations or fewer hidden cases",
+        )
+    ]
+
+
+# --- the model solution --------------------------------------------------------------------
+
+
+def test_the_solution_key_is_relative_to_the_exercise_file(write_exercise: Write) -> None:
+    path = write_exercise("course/exercises/tiny.toml", solution="../answers/model.py")
+    loaded = load_exercise(path)
+    assert loaded.solution == path.parent / "../answers/model.py"
+    assert loaded.solution_path() == loaded.solution
+
+
+def test_without_a_solution_key_the_solutions_folder_is_used(write_exercise: Write) -> None:
+    loaded = load_exercise(write_exercise("course/exercises/tiny.toml"))
+    assert loaded.solution is None
+    assert loaded.solution_path() == loaded.path.resolve().parents[1] / "solutions" / "tiny.py"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ['""', '"  "', '"a\\u0000b"', f'"{"a" * 256}.py"', f'"{"a/" * 600}b.py"'],
+    ids=["empty", "blank", "nul", "long-name", "long-path"],
+)
+def test_a_solution_that_is_no_path_is_refused(
+    write_exercise: Write, exercise_problems: Problems, written: str
+) -> None:
+    path = write_exercise(solution="PLACEHOLDER")
+    path.write_text(path.read_text().replace('"PLACEHOLDER"', written))
+    assert exercise_problems(path) == [
+        (
+            "solution",
+            "expected a file path, relative to this file (names of at most 255 bytes, "
+            "1024 characters in all)",
+        )
+    ]
+
+
 def test_floats_are_read_as_printed_decimals(write_exercise: Write) -> None:
     path = write_exercise(expected={"forward": {"h1": [Decimal("0.30"), Decimal("0.3")]}})
     assert "h1 = [0.30, 0.3]" in path.read_text()
@@ -356,7 +479,7 @@ def test_bad_tolerance_setting_value_is_named_at_its_key(
     path = write_exercise(grading={"tolerances": {"W1": {"mode": "relabs", "rtol": -1}}})
     [(key, message)] = exercise_problems(path)
     assert key == "grading.tolerances.W1.rtol"
-    assert "greater than or equal to 0" in message
+    assert message == "must be at least 0, got -1"
 
 
 def test_a_tolerance_problem_is_reported_once(

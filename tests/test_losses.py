@@ -184,3 +184,27 @@ def test_sample_targets(shape: tuple[int, ...]) -> None:
 def test_sample_targets_rejects_bad_shapes(shape: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match="target shape"):
         losses.categorical_cross_entropy.sample_targets(np.random.default_rng(0), shape)
+
+
+BUILTIN = {
+    "half-squared-error": losses.half_squared_error,
+    "mean-squared-error": losses.mean_squared_error,
+    "binary-cross-entropy": losses.binary_cross_entropy,
+    "categorical-cross-entropy": losses.categorical_cross_entropy,
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN), ids=list(BUILTIN))
+def test_each_loss_carries_its_own_texts(name: str) -> None:
+    # explain and the diagnoses' sentences read these; no table elsewhere names a loss.
+    loss = BUILTIN[name]
+    assert loss.formula and loss.term and loss.derivative_formula
+    assert "S" in loss.outer
+    assert bool(loss.link_formula) == (loss.canonical_link is not None)
+
+
+def test_only_the_squared_errors_explain_a_factor() -> None:
+    assert [f for f, _ in losses.half_squared_error.scale_mistakes] == [2.0]
+    assert "1/2" in losses.half_squared_error.scale_mistakes[0][1]
+    assert losses.binary_cross_entropy.scale_mistakes == ()
+    assert losses.categorical_cross_entropy.scale_mistakes == ()

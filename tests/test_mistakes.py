@@ -8,12 +8,14 @@ would compute it, and nothing else.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
 
 from grader import plugins
-from grader.diagnose.mistakes import DERIVATIVE_OF_H, Mistake, mistaken_backward, mistaken_step
+from grader.diagnose import slopes
+from grader.diagnose.mistakes import Mistake, mistaken_backward, mistaken_step
 from grader.reference import network as solver
 from grader.reference.network import Layer, Network
 
@@ -270,11 +272,122 @@ def test_a_mistake_is_a_frozen_cache_key() -> None:
         a.sign = -1.0  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", sorted(DERIVATIVE_OF_H), ids=sorted(DERIVATIVE_OF_H))
-def test_each_derivative_in_terms_of_h_matches_the_activation(name: str) -> None:
+ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky-relu"]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE, ids=ELEMENTWISE)
+def test_each_activations_own_derivative_matches_its_backward(name: str) -> None:
+    # The derivative a mistake plants comes from the activation itself (no table here).
     activation = plugins.get("activations", name)
     z = np.linspace(-3, 3, 13) + 0.05  # never exactly 0, where relu has no derivative
     h = activation.forward(z)
     np.testing.assert_allclose(
-        DERIVATIVE_OF_H[name](h), activation.backward(z, h, np.ones_like(z)), rtol=1e-12
+        slopes.slope(activation, z, h), activation.backward(z, h, np.ones_like(z)), rtol=1e-12
     )
+    assert slopes.elementwise(activation)
+    assert slopes.linear(activation) == (name == "linear")
+
+
+class Softplus:
+    """A plugin activation written before `derivative` existed: forward and backward only."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0.0, z)
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        return grad_h / (1.0 + np.exp(-z))
+
+
+def test_a_plugin_activation_without_a_derivative_gets_the_generic_one() -> None:
+    softplus = Softplus()
+    z = np.array([[-2.0, 0.5, 3.0]])
+    np.testing.assert_allclose(slopes.slope(softplus, z, softplus.forward(z)), 1 / (1 + np.exp(-z)))
+    assert slopes.elementwise(softplus) and not slopes.linear(softplus)
+    assert not slopes.elementwise(plugins.get("activations", "softmax"))
+
+
+def test_a_missing_derivative_is_planted_into_a_plugin_activation() -> None:
+    net = Network(
+        2,
+        (Layer(3, Softplus(), "softplus"), Layer(1, HOUSE.layers[1].activation, "linear")),
+        HOUSE.loss,
+        HOUSE.loss_name,
+    )
+    params, x, y = sample(net, 19)
+    ref = solver.backward(net, params, x, y)
+    got = mistaken_backward(net, params, x, y, Mistake(derivatives=((1, "none"),)))
+    assert changed(got, ref) == {"W1", "b1"}
+    np.testing.assert_allclose(got["b1"], ref["b2"] @ params["W2"], rtol=1e-12)
+
+
+def test_a_wrong_derivative_uses_another_activations_own_formula_at_h() -> None:
+    # relu's derivative in a sigmoid layer is 1 if z > 0 else 0, read at the layer's own z.
+    params, x, y = sample(HOUSE, 20)
+    ref = solver.backward(HOUSE, params, x, y)
+    got = mistaken_backward(HOUSE, params, x, y, Mistake(derivatives=((1, "relu"),)))
+    z1 = params["W1"] @ x + params["b1"]
+    np.testing.assert_allclose(got["b1"], (ref["b2"] @ params["W2"]) * (z1 > 0), rtol=1e-12)
+
+
+def test_leaky_relus_slope_is_its_parameter_and_is_what_gets_planted() -> None:
+    leaky = plugins.get("activations", "leaky-relu")
+    assert leaky.parameters == {"slope": 0.01}
+    steeper = leaky.with_parameters(slope=0.2)
+    z = np.array([-1.0, 2.0])
+    np.testing.assert_allclose(steeper.forward(z), [-0.2, 2.0])
+    np.testing.assert_allclose(slopes.slope(steeper, z, steeper.forward(z)), [0.2, 1.0])
+    assert "0.2" in steeper.derivative_formula
+    with pytest.raises(ValueError, match="unknown parameter alpha"):
+        leaky.with_parameters(alpha=0.1)
+
+
+SQUARE = (3, [(3, "tanh"), (3, "tanh"), (2, "sigmoid")], "half-squared-error")
+
+
+@pytest.mark.parametrize("batch", [None, 4], ids=["one-observation", "batch-of-4"])
+def test_an_untransposed_square_weight_goes_back_as_w_not_w_transposed(batch) -> None:
+    net = make_network(*SQUARE)
+    params, x, y = sample(net, 21, batch)
+    ref = solver.backward(net, params, x, y)
+    got = mistaken_backward(net, params, x, y, Mistake(untransposed=(2,)))
+    assert changed(got, ref) == {"W1", "b1"}
+    # dL/dh^1 = W^2 dL/dz^2 (column form), i.e. dL/dz^2 @ W2.T in rows.
+    h1 = np.atleast_2d(solver.forward(net, params, x).values["h1"])
+    delta2 = np.atleast_2d(ref["b2"]) if batch is None else None
+    if delta2 is not None:
+        np.testing.assert_allclose(
+            got["b1"], (delta2 @ params["W2"].T * (1 - h1**2)).ravel(), rtol=1e-10
+        )
+
+
+def test_an_untransposed_non_square_weight_is_not_planted() -> None:
+    params, x, y = sample(HOUSE, 22)
+    with pytest.raises(ValueError, match="W2 has shape"):
+        mistaken_backward(HOUSE, params, x, y, Mistake(untransposed=(2,)))
+
+
+def test_a_scale_multiplies_every_gradient() -> None:
+    # A missing batch mean is a scale of m; a forgotten 1/2 a scale of 2.
+    net = make_network(*NETWORKS["softmax-cce"])
+    params, x, y = sample(net, 23, batch=4)
+    ref = solver.backward(net, params, x, y)
+    assert_same(
+        mistaken_backward(net, params, x, y, Mistake(scale=4.0)), {k: 4 * v for k, v in ref.items()}
+    )
+
+
+class Sqrt:
+    """A plugin activation defined for z >= 0 only: NaN at the probe, and no warning."""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.sqrt(z)
+
+    def backward(self, z: np.ndarray, h: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
+        return grad_h / (2 * h)
+
+
+def test_an_activation_the_probe_cannot_judge_gets_no_derivative_planted() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not slopes.elementwise(Sqrt())
+        assert not slopes.linear(Sqrt())

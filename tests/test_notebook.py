@@ -18,8 +18,6 @@ from grader.pipeline import check_submission, limits_for
 from grader.program import program_source, relabel_report
 from grader.result import CheckResult
 from grader.run.report import RunReport
-from grader.run.request import RunRequest
-from grader.run.runner import run_submission
 from grader.submission_kind import kind_by_name, submission_kind
 
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "house-price-backprop.py"
@@ -278,8 +276,8 @@ def test_the_solution_as_a_notebook_earns_full_marks(
 ) -> None:
     nb = notebook_source(solution_notebook(), "solution.ipynb")
     assert nb.cells == 3
-    path = tmp_path / "solution_from_notebook.py"
-    path.write_bytes(nb.source)
+    path = tmp_path / "solution.ipynb"
+    path.write_bytes(solution_notebook())
     done = run_grader("check", str(path), "-e", "house-price-backprop")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "score: 9 / 9 (full marks)" in done.stdout
@@ -288,15 +286,10 @@ def test_the_solution_as_a_notebook_earns_full_marks(
 def _check_notebook(
     exercise: LoadedExercise, tmp_path: Path, data: bytes, **limits: float
 ) -> CheckResult:
-    """Grade a notebook through the pipeline the way it is to be wired: relabel after the run."""
-    program = program_source(data, tmp_path / "mine.ipynb")
-    path = tmp_path / "mine.py"
-    path.write_bytes(program.source)
-
-    def run(request: RunRequest) -> RunReport:
-        return relabel_report(run_submission(request), program.relabel)
-
-    return check_submission(exercise, path, limits=limits_for(exercise, **limits), run=run)
+    """Grade a notebook file through the pipeline, as `grader check mine.ipynb` does."""
+    path = tmp_path / "mine.ipynb"
+    path.write_bytes(data)
+    return check_submission(exercise, path, limits=limits_for(exercise, **limits))
 
 
 @pytest.mark.parametrize(
@@ -325,3 +318,14 @@ def test_heavy_work_at_top_level_is_stopped_by_the_same_limits(
     result = _check_notebook(exercise, tmp_path, data, wall_seconds=0.5)
     assert result.outcome == "timeout"
     assert result.score == 0
+
+
+def test_a_file_that_is_no_submission_is_a_usage_error(
+    tmp_path: Path, run_grader: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    path = tmp_path / "mine.txt"
+    path.write_text("def backward(params, x, y):\n    return {}\n")
+    done = run_grader("check", str(path), "-e", "house-price-backprop")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "mine.txt" in done.stderr and ".ipynb" in done.stderr
+    assert "Traceback" not in done.stderr

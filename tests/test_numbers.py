@@ -107,12 +107,13 @@ def test_nested_lists_keep_row_major_order() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("0.3", r"^expected a number, got '0\.3'$"),
-        (True, r"^expected a number, got True$"),
-        (False, r"^expected a number, got False$"),
-        (None, r"^expected a number, got None$"),
-        ({"a": 1}, r"^expected a number, got \{'a': 1\}$"),
-        ("x" * 60, r"^expected a number, got str$"),  # long values are named by type
+        # Values are named as TOML names them; a long string is cut short.
+        ("0.3", r'^expected a number, got the string "0\.3"$'),
+        (True, r"^expected a number, got the boolean true$"),
+        (False, r"^expected a number, got the boolean false$"),
+        (None, r"^expected a number, got nothing$"),
+        ({"a": 1}, r"^expected a number, got a table$"),
+        ("x" * 60, r'^expected a number, got the string "x{40}\.\.\."$'),
         (float("inf"), r"^expected a finite number, got Infinity$"),
         (float("-inf"), r"^expected a finite number, got -Infinity$"),
         (D("Infinity"), r"^expected a finite number, got Infinity$"),
@@ -153,11 +154,11 @@ def test_to_decimal_refuses_what_float64_cannot_hold(value: Decimal) -> None:
         ([[[1, 2], [3]]], r"^ragged array\[0\]: rows of different lengths$"),
         ([], r"^empty array$"),
         ([[], []], r"^empty array\[0\]$"),
-        ([1, "2"], r"^expected a number, got '2'$"),
-        ([[0.1, True]], r"^expected a number, got True$"),
+        ([1, "2"], r'^expected a number, got the string "2"$'),
+        ([[0.1, True]], r"^expected a number, got the boolean true$"),
         ([0.1, float("inf")], r"^expected a finite number, got Infinity$"),
         ([D("0.1"), D("NaN")], r"^expected a finite number, got NaN$"),
-        ("0.1", r"^expected a number, got '0\.1'$"),
+        ("0.1", r'^expected a number, got the string "0\.1"$'),
     ],
     ids=[
         "ragged-short-row",

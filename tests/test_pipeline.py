@@ -321,10 +321,48 @@ def test_no_single_submission_raises_submission_not_found(
 
 
 def test_changed_inputs_are_named_as_the_task_names_them() -> None:
-    from grader.pipeline import _mutation_problems
+    from grader.pipeline import _mutation_notes
     from grader.run.report import RunReport
 
     # Labels come from the child, which may send anything: odd ones pass through, never crash.
     report = RunReport(events={0: {"mutated": ["argument 1['W1']", "argument 2", "argument x"]}})
-    (problem,) = _mutation_problems(report, ["params", "x", "y"])
-    assert "params['W1']" in problem and ", x," in problem and "argument x" in problem
+    (note,) = _mutation_notes(report, ["params", "x", "y"])
+    assert "params['W1']" in note and ", x," in note and "argument x" in note
+
+
+def test_a_step_that_updates_params_in_place_has_full_marks_and_a_note_not_a_problem(
+    bundled_exercise: Load,
+) -> None:
+    # The arguments are the submission's copies (README: "yours to change"): no problem.
+    path = SUBMISSIONS / "house-price-step" / "correct_inplace.py"
+    result = grade(bundled_exercise("house-price-step"), path)
+    assert result.full_marks and result.problems == []
+    assert len(result.notes) == 1
+    assert (
+        result.notes[0].startswith("changed its input params[")
+        and "allowed here" in result.notes[0]
+    )
+
+
+def test_a_helper_module_beside_the_submission_is_named_when_its_import_fails(
+    bundled_exercise: Load, tmp_path: Path
+) -> None:
+    (tmp_path / "helpers.py").write_text("def sigmoid(z):\n    return z\n")
+    path = tmp_path / "backward.py"
+    path.write_text("from helpers import sigmoid\n\ndef backward(params, x, y):\n    return {}\n")
+    result = grade(bundled_exercise("house-price-backprop"), path)
+    assert result.outcome == "import-error"
+    assert any(
+        p.startswith("helpers lies beside backward.py, but a submission is that one file")
+        for p in result.problems
+    ), result.problems
+
+
+def test_a_missing_module_that_is_nowhere_gets_no_sibling_hint(
+    bundled_exercise: Load, tmp_path: Path
+) -> None:
+    path = tmp_path / "backward.py"
+    path.write_text("import helpers\n\ndef backward(params, x, y):\n    return {}\n")
+    result = grade(bundled_exercise("house-price-backprop"), path)
+    assert result.outcome == "import-error"
+    assert not any("lies beside" in p for p in result.problems), result.problems

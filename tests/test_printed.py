@@ -11,12 +11,15 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from grader.errors import ExerciseError
 from grader.exercise import load_exercise
+from grader.validate import printed as printed_module
 from grader.validate.printed import Verdict, check_printed
 
 EXERCISE = "house-price-backprop"
@@ -264,3 +267,65 @@ def test_validate_command_exits_1_and_names_the_key_of_a_typo(tmp_path: Path) ->
     assert len(flagged) == 1
     assert "expected.updated.b1[0]" in flagged[0] and "printed 0.0834" in flagged[0]
     assert "PROBLEM" not in run.stdout  # the model solution still earns full marks
+
+
+# --- any magnitude: the units-off arithmetic is exact integers, never a decimal context ----------
+
+
+@pytest.mark.parametrize(
+    "typo",
+    ["1.17e-30", "1.17E+25", "4e25", "1e-320", "0e-340", "-1.17e300"],
+    ids=["1.17e-30", "1.17e25", "4e25", "1e-320", "0e-340", "-1.17e300"],
+)
+def test_a_printed_value_of_any_magnitude_is_judged(tmp_path: Path, typo: str) -> None:
+    path = write_with_typo(tmp_path, "expected.gradients.b2[0]", "1.17", typo)
+    verdict = {v.key: v for v in check_printed(load_exercise(path))}["expected.gradients.b2[0]"]
+    assert verdict.status == "discrepancy"
+    assert Decimal(verdict.printed).as_tuple() == Decimal(typo).as_tuple()  # as printed
+    # units_off is (d - r rounded to d's place) / u: an integer, here of any size.
+    d = Decimal(typo)
+    u = Decimal(1).scaleb(d.as_tuple().exponent)
+    with localcontext() as exact:
+        exact.prec = 1000
+        r = Decimal(repr(verdict.exact))  # the exact value as float64 prints it
+        want = int(d / u) - int((r / u).to_integral_value(ROUND_HALF_EVEN))
+    assert verdict.units_off == want
+
+
+@pytest.mark.parametrize("value", ["4e25", "-4e25", "1e-300"], ids=["4e25", "-4e25", "1e-300"])
+def test_a_parameter_of_any_magnitude_is_validated(tmp_path: Path, value: str) -> None:
+    source = load_exercise(EXERCISE).path.read_text(encoding="utf-8")
+    assert "b2 = [0.4]" in source
+    path = tmp_path / f"{EXERCISE}.toml"
+    path.write_text(source.replace("b2 = [0.4]", f"b2 = [{value}]"))
+    verdicts = check_printed(load_exercise(path))
+    assert [v.key for v in verdicts] == KEYS
+
+
+def test_a_case_that_overflows_float64_is_refused_naming_the_file(tmp_path: Path) -> None:
+    source = load_exercise(EXERCISE).path.read_text(encoding="utf-8")
+    path = tmp_path / f"{EXERCISE}.toml"
+    path.write_text(source.replace("b2 = [0.4]", "b2 = [1e300]"))
+    with pytest.raises(ExerciseError) as info:
+        check_printed(load_exercise(path))
+    [(key, message)] = info.value.problems
+    assert key == "case" and message.startswith("the worked case overflows float64")
+    assert str(info.value).startswith(f"{path}: case: ")
+
+
+def test_training_runs_once_however_many_rounds_of_repairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo in the first loss makes check_printed redo the hand calculation; the training is
+    # the exact reference of every round, so it is computed once.
+    source = load_exercise("house-price-train").path.read_text(encoding="utf-8")
+    path = tmp_path / "house-price-train.toml"
+    path.write_text(source.replace("0.6846, 0.3506", "0.6946, 0.3506"))
+    calls = []
+    real_train = printed_module.solver.train
+    monkeypatch.setattr(
+        printed_module.solver, "train", lambda *a: calls.append(1) or real_train(*a)
+    )
+    verdicts = check_printed(load_exercise(path))
+    assert [v.key for v in verdicts if v.status == "discrepancy"] == ["expected.losses[0]"]
+    assert len(calls) == 1

@@ -25,7 +25,9 @@ def test_a_terminal_gets_one_bar_redrawn_in_place(
         progress.update(class_result("partial", student), resumed=False)
     frames = stream.getvalue().split("\r")
     assert frames[0] == ""  # every frame starts by returning to the start of the line
-    frames = frames[1:]
+    # ...and wipes what a longer earlier frame left behind (no stale "1.7/s s").
+    assert all(f.rstrip("\n").endswith("\x1b[K") for f in frames[1:])
+    frames = [f.replace("\x1b[K", "") for f in frames[1:]]
     assert [f.split("]")[0] for f in frames] == [
         "[" + "#" * n + "." * (30 - n) for n in (7, 15, 22, 30)
     ]
@@ -34,6 +36,46 @@ def test_a_terminal_gets_one_bar_redrawn_in_place(
     assert stream.getvalue().count("\n") == 1  # the line is ended once, at the end
     assert stream.getvalue().endswith("\n")
     assert "alice" not in stream.getvalue()  # names are for the plain lines
+
+
+def test_the_bar_names_what_runs_longest_and_rates_only_this_runs_results(
+    class_result: Callable[..., CheckResult], bundled_exercise: Callable[[str], object]
+) -> None:
+    from grader.batch.discover import Job
+
+    stream = Terminal()
+    progress = Progress(3, stream)
+    exercise = bundled_exercise("house-price-backprop")
+    progress.update(class_result("full", "alice"), resumed=True)  # from the gradebook
+    progress.start(Job("bob", exercise, None))
+    progress.start(Job("carol", exercise, None))
+    line = progress.line(progress.first_start + 12.4)
+    assert line.endswith("1/3  grading bob house-price-backprop (12 s)")  # no rate yet
+    progress.update(class_result("full", "bob"), resumed=False)
+    line = progress.line(progress.first_start + 2.0)
+    assert line.endswith("2/3  0.5/s  grading carol house-price-backprop (2 s)")
+
+
+def test_the_bar_is_redrawn_while_a_slow_submission_runs(
+    bundled_exercise: Callable[[str], object],
+) -> None:
+    import threading
+
+    class Watched(Terminal):
+        def __init__(self) -> None:
+            super().__init__()
+            self.redrawn = threading.Event()
+
+        def write(self, text: str) -> int:
+            if "grading slow" in text:
+                self.redrawn.set()
+            return super().write(text)
+
+    stream = Watched()
+    progress = Progress(1, stream)
+    with progress.ticking(every=0.01):
+        progress.running["slow house-price-backprop"] = progress.started
+        assert stream.redrawn.wait(timeout=60)  # a tick, without any result arriving
 
 
 def test_elsewhere_a_plain_line_per_result(class_result: Callable[..., CheckResult]) -> None:

@@ -205,9 +205,8 @@ def test_the_documented_classroom_setup_grades_a_student_repository(
     graded.assert_outcomes(passed=4)
 
 
-# Remove the marker when the run layer's fix is merged (issue 11: the reaper's sweep SIGKILLs
-# every child of the grading process that it did not start, here the student's own server).
-@pytest.mark.xfail(reason="the run layer still sweeps children it did not start", strict=False)
+# Issue 11: the old reaper's sweep SIGKILLed every child of the grading process that it did not
+# start, here the student's own server.
 def test_grading_leaves_the_processes_of_the_students_own_tests_alone(
     repo: pytest.Pytester,
 ) -> None:

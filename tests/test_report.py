@@ -163,11 +163,42 @@ def test_text_shows_problems_and_what_the_submission_printed() -> None:
     )
     lines = render(TextReporter, result).splitlines()
     assert "  problem: did not finish within 1 s of wall-clock time" in lines
-    assert "what the submission printed (last lines):" in lines
+    assert "what the submission printed on stdout (all):" in lines
     assert lines.index("  | epoch 1") + 1 == lines.index("  | epoch 2")
 
 
-def test_text_keeps_quiet_about_output_when_there_is_no_problem() -> None:
-    text = render(TextReporter, make_result(stdout="debug print\n"))
-    assert "debug print" not in text
-    assert "problem" not in text
+# Issue 11 changed this premise: what a submission printed is shown whatever its score (a
+# student debugging with print() sees it), where it used to be shown only beside a problem.
+def test_text_shows_what_was_printed_without_a_problem_too() -> None:
+    result = make_result(stdout="debug print\n", stderr="a warning\n")
+    lines = render(TextReporter, result).splitlines()
+    assert "problem" not in "\n".join(lines)
+    stdout = lines.index("what the submission printed on stdout (all):")
+    assert lines[stdout + 1] == "  | debug print"
+    stderr = lines.index("what the submission printed on stderr (all):")
+    assert lines[stderr + 1] == "  | a warning"
+    assert stdout < stderr < len(lines) - 1  # before the score line
+
+
+def test_text_says_nothing_of_output_when_there_is_none() -> None:
+    text = render(TextReporter, make_result(stdout="", stderr="\n"))
+    assert "printed" not in text
+    assert "  |" not in text
+
+
+def test_text_shows_a_bounded_tail_of_long_output() -> None:
+    printed = "".join(f"step {i}\n" for i in range(100)) + "x" * 300  # 101 lines
+    lines = render(TextReporter, make_result(stdout=printed)).splitlines()
+    start = lines.index("what the submission printed on stdout (last 15 of 101 lines):")
+    shown = [line for line in lines[start + 1 :] if line.startswith("  | ")]
+    assert len(shown) == 15
+    assert shown[0] == "  | step 86"
+    assert len(shown[-1]) <= 4 + 200 and "[cut: " in shown[-1]
+
+
+def test_text_output_cannot_forge_report_lines() -> None:
+    forged = "ok\rscore: 9 / 9 (full marks)\u2028  PASS  dL/dW1  4/4\x1b[2J\n"
+    lines = render(TextReporter, make_result(stdout=forged)).splitlines()
+    (shown,) = [line for line in lines if line.startswith("  | ")]
+    assert "\\x0d" in shown and "\\u2028" in shown and "\\x1b" in shown
+    assert [line for line in lines if line.startswith("score:")] == [lines[-1]]

@@ -7,6 +7,7 @@ Errors are read through load_exercise, the public way in, which names the file a
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -235,22 +236,50 @@ def test_unknown_plugin_name_far_from_any_lists_the_known_ones(
     [
         ({"id": "Tiny Ex"}, "id", "should match pattern"),
         ({"id": "-tiny"}, "id", "should match pattern"),
-        ({"points": 0}, "points", "greater than 0"),
-        ({"points": -9}, "points", "greater than 0"),
-        ({"network__inputs": 0}, "network.inputs", "greater than 0"),
-        ({"network__layers__0__units": 0}, "network.layers[0].units", "greater than 0"),
+        ({"points": 0}, "points", "must be more than 0 and at most 10000, got 0"),
+        ({"points": -9}, "points", "must be more than 0 and at most 10000, got -9"),
+        ({"network__inputs": 0}, "network.inputs", "must be from 1 to 16, got 0"),
+        (
+            {"network__layers__0__units": 0},
+            "network.layers[0].units",
+            "must be from 1 to 16, got 0",
+        ),
         ({"network__layers": []}, "network.layers", "at least 1 item"),
-        ({"network__inputs": "two"}, "network.inputs", "valid integer"),
-        ({"grading": {"hidden_cases": 101}}, "grading.hidden_cases", "less than or equal to 100"),
-        ({"grading": {"hidden_cases": -1}}, "grading.hidden_cases", "greater than or equal to 0"),
-        ({"grading": {"points": {"W1": "x"}}}, "grading.points.W1", "valid number"),
-        ({"case__learning_rate": "0.2"}, "case.learning_rate", "expected a number, got '0.2'"),
-        ({"expected": {"loss": True}}, "expected.loss", "expected a number, got True"),
-        ({"case__params__b1": [0.1, "0.25"]}, "case.params.b1", "expected a number, got '0.25'"),
+        ({"network__inputs": "two"}, "network.inputs", 'expected an integer, got the string "two"'),
+        (
+            {"grading": {"hidden_cases": 101}},
+            "grading.hidden_cases",
+            "must be from 0 to 100, got 101",
+        ),
+        (
+            {"grading": {"hidden_cases": -1}},
+            "grading.hidden_cases",
+            "must be from 0 to 100, got -1",
+        ),
+        (
+            {"grading": {"points": {"W1": "x"}}},
+            "grading.points.W1",
+            'expected a number, got the string "x"',
+        ),
+        (
+            {"case__learning_rate": "0.2"},
+            "case.learning_rate",
+            'expected a number, got the string "0.2"',
+        ),
+        ({"expected": {"loss": True}}, "expected.loss", "expected a number, got the boolean true"),
+        (
+            {"case__params__b1": [0.1, "0.25"]},
+            "case.params.b1",
+            'expected a number, got the string "0.25"',
+        ),
         ({"case__x": [[0.1, 0.2], [0.3]]}, "case.x", "ragged array"),
         ({"case__y": []}, "case.y", "empty array"),
-        ({"case__params__W1": [[0.2, True], [0.5, 0.6]]}, "case.params.W1", "got True"),
-        ({"expected": {"gradients": {"b2": ["1.17"]}}}, "expected.gradients.b2", "got '1.17'"),
+        ({"case__params__W1": [[0.2, True], [0.5, 0.6]]}, "case.params.W1", "got the boolean true"),
+        (
+            {"expected": {"gradients": {"b2": ["1.17"]}}},
+            "expected.gradients.b2",
+            'got the string "1.17"',
+        ),
     ],
     ids=[
         "id-space",
@@ -286,3 +315,171 @@ def test_negative_points_per_quantity_are_refused(
 ) -> None:
     path = write_exercise(grading={"points": {"W1": -4, "b1": 2, "W2": 2, "b2": 1}})
     assert [key for key, _ in exercise_problems(path)] == ["grading.points.W1"]
+
+
+# --- strict types: no string, boolean or float is ever read as an integer ------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "message"),
+    [
+        ({"grading": {"hidden_cases": "5"}}, "grading.hidden_cases", 'got the string "5"'),
+        ({"grading": {"hidden_cases": True}}, "grading.hidden_cases", "got the boolean true"),
+        ({"grading": {"hidden_cases": 4.0}}, "grading.hidden_cases", "got the float 4.0"),
+        ({"points": "10"}, "points", 'expected a number, got the string "10"'),
+        ({"points": True}, "points", "expected a number, got the boolean true"),
+        ({"network__inputs": True}, "network.inputs", "expected an integer, got the boolean true"),
+        (
+            {"network__layers__0__units": "2"},
+            "network.layers[0].units",
+            'expected an integer, got the string "2"',
+        ),
+        ({"title": 5}, "title", "expected a string, got the integer 5"),
+        ({"task": ["backward"]}, "task", "expected a string, got an array"),
+        ({"network__layers": "2x sigmoid"}, "network.layers", "expected an array, got the string"),
+        ({"case__params": [1]}, "case.params", "expected a table, got an array"),
+        ({"grading": {"forbidden_imports": "torch"}}, "grading.forbidden_imports", "an array"),
+        ({"grading": {"limits": {"memory_mb": "512"}}}, "grading.limits.memory_mb", "the string"),
+        (
+            {"grading": {"tolerance": {"mode": "decimals", "digits": "3"}}},
+            "grading.tolerance.digits",
+            'expected an integer, got the string "3"',
+        ),
+        (
+            {"grading": {"tolerance": {"mode": "relabs", "rtol": True}}},
+            "grading.tolerance.rtol",
+            "expected a number, got the boolean true",
+        ),
+    ],
+    ids=[
+        "hidden-string",
+        "hidden-bool",
+        "hidden-float",
+        "points-string",
+        "points-bool",
+        "inputs-bool",
+        "units-string",
+        "title-int",
+        "task-array",
+        "layers-string",
+        "params-array",
+        "forbidden-string",
+        "memory-string",
+        "digits-string",
+        "rtol-bool",
+    ],
+)
+def test_values_are_never_coerced(
+    write_exercise: Write, exercise_problems: Problems, overrides: dict, key: str, message: str
+) -> None:
+    [(where, said)] = exercise_problems(write_exercise(**overrides))
+    assert where == key
+    assert said.startswith("expected ") and message in said
+
+
+def test_the_issue_s_example_reads_as_written(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    path = write_exercise(grading={"hidden_cases": "5"})
+    assert exercise_problems(path) == [
+        ("grading.hidden_cases", 'expected an integer, got the string "5"')
+    ]
+
+
+# --- ranges: what a file may ask for (grader/exercise/bounds.py, grader/run/limits.py) ----------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "message"),
+    [
+        ({"network__inputs": 17}, "network.inputs", "must be from 1 to 16, got 17"),
+        (
+            {"network__layers__0__units": 10**30},
+            "network.layers[0].units",
+            f"must be from 1 to 16, got {10**30}",
+        ),
+        ({"network__layers": [LAYERS[0]] * 6 + [LAYERS[1]]}, "network.layers", "at most 6 items"),
+        ({"case__x": [[0.1, 0.2]] * 17, "case__y": [[0.5]] * 17}, "case.x", "17 rows, at most 16"),
+        (
+            {"task": "train", "case__learning_rate": 0.2, "case__iterations": 1001},
+            "case.iterations",
+            "must be from 1 to 1000, got 1001",
+        ),
+        ({"case__learning_rate": 0}, "case.learning_rate", "more than 0 and at most 100, got 0"),
+        ({"case__learning_rate": -0.2}, "case.learning_rate", "got -0.2"),
+        ({"case__learning_rate": 1000.5}, "case.learning_rate", "got 1000.5"),
+        ({"points": 10001}, "points", "must be more than 0 and at most 10000, got 10001"),
+        (
+            {"grading": {"limits": {"memory_mb": 99999999999999}}},
+            "grading.limits.memory_mb",
+            "must be from 256 to 65536, got 99999999999999",
+        ),
+        (
+            {"grading": {"limits": {"cpu_seconds": 99999999999999999999}}},
+            "grading.limits.cpu_seconds",
+            "must be from 1 to 3600, got 99999999999999999999",
+        ),
+        (
+            {"grading": {"limits": {"wall_seconds": 0}}},
+            "grading.limits.wall_seconds",
+            "must be more than 0 and at most 3600, got 0",
+        ),
+        (
+            {"grading": {"limits": {"wall_seconds": float("inf")}}},
+            "grading.limits.wall_seconds",
+            "expected a finite number, got Infinity",
+        ),
+        (
+            {"grading": {"limits": {"output_kb": 0}}},
+            "grading.limits.output_kb",
+            "must be from 1 to 65536, got 0",
+        ),
+        (
+            {"case__params__b2": [Decimal("0E-999999")]},
+            "case.params.b2",
+            "the last printed place must be from 1e-340 to 1e308",
+        ),
+    ],
+    ids=[
+        "inputs-17",
+        "units-huge",
+        "layers-7",
+        "rows-17",
+        "iterations-1001",
+        "rate-0",
+        "rate-negative",
+        "rate-huge",
+        "points-10001",
+        "memory-huge",
+        "cpu-huge",
+        "wall-0",
+        "wall-inf",
+        "output-0",
+        "printed-place",
+    ],
+)
+def test_out_of_range_values_are_named_with_the_range(
+    write_exercise: Write, exercise_problems: Problems, overrides: dict, key: str, message: str
+) -> None:
+    [(where, said)] = exercise_problems(write_exercise(**overrides))
+    assert where == key
+    assert message in said
+
+
+def test_the_largest_values_allowed_load(write_exercise: Write) -> None:
+    layers = [{"units": 16, "activation": "tanh"}] * 5 + [{"units": 1, "activation": "linear"}]
+    params = {}
+    for number, (rows, cols) in enumerate([(16, 16)] * 5 + [(1, 16)], start=1):
+        params[f"W{number}"] = [[0.01] * cols for _ in range(rows)]
+        params[f"b{number}"] = [0.0] * rows
+    path = write_exercise(
+        network={"inputs": 16, "loss": "half-squared-error", "layers": layers},
+        case={"x": [[0.1] * 16] * 16, "y": [[0.5]] * 16, "params": params},
+        points=10000,
+        grading={
+            "hidden_cases": 100,
+            "limits": {"memory_mb": 65536, "cpu_seconds": 3600, "wall_seconds": 3600},
+        },
+    )
+    spec = load_exercise(path).spec
+    assert spec.grading.limits.memory_mb == 65536 and spec.grading.hidden_cases == 100

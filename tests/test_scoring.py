@@ -280,7 +280,7 @@ def test_hidden_cases_show_one_wrong_entry_and_the_count(bundled_exercise: Load)
 def test_the_list_of_wrong_entries_is_capped(tmp_path: Path) -> None:
     source = Path(load_exercise("house-price-backprop").path).read_text()
     assert "hidden_cases = 4" in source
-    path = tmp_path / "many-cases.toml"
+    path = tmp_path / "house-price-backprop.toml"  # the id must match the file name
     path.write_text(source.replace("hidden_cases = 4", "hidden_cases = 9"))
     exercise = load_exercise(path)
     cases = plan_cases(exercise, SEED)

@@ -86,7 +86,20 @@ def test_relabs_ignores_what_was_printed() -> None:
     assert accepted(relabs, [0.5663], [0.566625], printed("0.5663")) == [False]
 
 
-# --- decimals N: |s - r| <= 0.51 * 10^-N -----------------------------------------------------
+# --- decimals and sigfigs: PrairieLearn's is_correct_scalar_dd / is_correct_scalar_sf -------
+# Open bands r - eps < s < r + eps, eps = 0.51 * 10^-n, computed in the same float64 steps:
+# a submission exactly on r +- eps is refused, the next float inside is accepted.
+
+
+def pl_eps(n: int) -> float:
+    """0.51 * 10^-n as PrairieLearn computes it (a Python int power)."""
+    return 0.51 * (10**-n)
+
+
+def open_band_cases(r: float, eps: float) -> tuple[list[float], list[bool]]:
+    upper, lower = r + eps, r - eps
+    subs = [upper, lower, np.nextafter(upper, -np.inf), np.nextafter(lower, np.inf), r]
+    return subs, [False, False, True, True, True]
 
 
 @pytest.mark.parametrize(
@@ -94,11 +107,11 @@ def test_relabs_ignores_what_was_printed() -> None:
     [(0, 3.2), (1, -0.7), (2, 0.5), (3, 0.484), (4, 0.566625), (6, 12.5)],
     ids=["N=0", "N=1", "N=2", "N=3", "N=4", "N=6"],
 )
-def test_decimals_band(digits: int, r: float) -> None:
-    band = 0.51 * 10.0**-digits
-    subs = [r + band, r - band, r + band * (1 + BEYOND), r - band * (1 + BEYOND)]
-    result = accepted(decimals, subs, [r] * 4, None, DigitsSettings(digits=digits))
-    assert result == [True, True, False, False]
+def test_decimals_band_is_open(digits: int, r: float) -> None:
+    subs, expected = open_band_cases(r, pl_eps(digits))
+    assert accepted(decimals, subs, [r] * len(subs), None, DigitsSettings(digits=digits)) == (
+        expected
+    )
 
 
 def test_decimals_lecture_case() -> None:
@@ -107,22 +120,19 @@ def test_decimals_lecture_case() -> None:
     assert accepted(decimals, [0.5663], [0.566625], None, DigitsSettings(digits=4)) == [False]
 
 
-# --- sigfigs N: |s - r| <= 0.51 * 10^(floor(log10 |r|) - N + 1) ------------------------------
-
-
 @pytest.mark.parametrize(
-    ("digits", "r", "band"),
+    ("digits", "r", "n"),
     [
-        (3, 0.566625, 0.51e-3),
-        (2, 1.17, 0.51e-1),
-        (2, -0.028, 0.51e-3),
-        (4, 0.0824659, 0.51e-5),
-        (1, 0.999, 0.51e-1),
-        (2, 1.0, 0.51e-1),  # a power of ten starts the next decade
-        (2, 100.0, 0.51e1),
-        (3, 1e-3, 0.51e-5),
-        (2, 0.0, 0.51e-2),  # r = 0: the band of N decimal places
-        (4, 0.0, 0.51e-4),
+        (3, 0.566625, 3),
+        (2, 1.17, 1),
+        (2, -0.028, 3),
+        (4, 0.0824659, 5),
+        (1, 0.999, 1),
+        (2, 1.0, 1),  # a power of ten starts the next decade
+        (2, 100.0, -1),
+        (3, 1e-3, 5),
+        (2, 0.0, 1),  # r = 0: n = N - 1, PrairieLearn's rule (eps 0.051, not 0.0051)
+        (4, 0.0, 3),
     ],
     ids=[
         "3@0.566625",
@@ -137,24 +147,47 @@ def test_decimals_lecture_case() -> None:
         "4@0",
     ],
 )
-def test_sigfigs_band(digits: int, r: float, band: float) -> None:
-    subs = [r + band, r - band, r + band * (1 + BEYOND), r - band * (1 + BEYOND)]
-    result = accepted(sigfigs, subs, [r] * 4, None, DigitsSettings(digits=digits))
-    assert result == [True, True, False, False]
+def test_sigfigs_band_is_open(digits: int, r: float, n: int) -> None:
+    # n, the decimals of r's Nth significant figure, is written out by hand for each case.
+    subs, expected = open_band_cases(r, pl_eps(n))
+    assert accepted(sigfigs, subs, [r] * len(subs), None, DigitsSettings(digits=digits)) == (
+        expected
+    )
 
 
 def test_sigfigs_is_elementwise_and_quiet_at_zero() -> None:
     with np.errstate(all="raise"):
         result = accepted(
-            sigfigs, [0.0051, 1.0051, 0.0052], [0.0, 1.0, 0.0], None, DigitsSettings(digits=2)
+            sigfigs, [0.0509, 1.0509, 0.0511], [0.0, 1.0, 0.0], None, DigitsSettings(digits=2)
         )
     assert result == [True, True, False]
 
 
+@pytest.mark.parametrize("mode", [decimals, sigfigs], ids=["decimals", "sigfigs"])
+def test_a_non_finite_exact_value_accepts_only_itself(mode: object) -> None:
+    inf, nan = float("inf"), float("nan")
+    settings = DigitsSettings(digits=3)
+    with np.errstate(all="raise"):
+        assert accepted(mode, [inf, 1e308, -inf], [inf] * 3, None, settings) == [
+            True,
+            False,
+            False,
+        ]
+        assert accepted(mode, [nan, 0.0], [nan, nan], None, settings) == [True, False]
+
+
 @pytest.mark.parametrize(
     "settings",
-    [{}, {"digits": -1}, {"digits": 16}, {"digits": 3, "rtol": 1e-3}],
-    ids=["missing", "negative", "16", "extra-key"],
+    [
+        {},
+        {"digits": -1},
+        {"digits": 16},
+        {"digits": 3, "rtol": 1e-3},
+        {"digits": "3"},
+        {"digits": True},
+        {"digits": 3.0},
+    ],
+    ids=["missing", "negative", "16", "extra-key", "string", "bool", "float"],
 )
 def test_digits_settings_are_checked(settings: dict) -> None:
     with pytest.raises(ValidationError):
@@ -208,3 +241,18 @@ def test_document_falls_back_to_relabs_where_nothing_was_printed() -> None:
     assert accepted(document, subs, [r] * 4) == [True, True, False, False]
     settings = DocumentSettings(rtol=1e-3, atol=0.0)
     assert accepted(document, [0.5663, 0.5656], [r, r], None, settings) == [True, False]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"rtol": "0.1"}, {"atol": True}, {"rtol": -1e-6}, {"rtol": float("inf")}, {"atol": None}],
+    ids=["string", "bool", "negative", "inf", "none"],
+)
+def test_relabs_settings_are_strict_finite_numbers(settings: dict) -> None:
+    with pytest.raises(ValidationError):
+        RelAbsSettings.model_validate(settings)
+
+
+def test_relabs_settings_take_printed_decimals_and_integers() -> None:
+    settings = RelAbsSettings.model_validate({"rtol": Decimal("1e-4"), "atol": 0})
+    assert (settings.rtol, settings.atol) == (1e-4, 0.0)

@@ -154,7 +154,9 @@ def test_decode_keeps_non_finite_entries() -> None:
         (
             {"shape": [], "data": [1.17]},
             (1,),
-            "has shape (), expected (1,) (the shape the exercise expects)",
+            "has shape (), expected (1,) (the shape the exercise expects): a single number came "
+            "back where a vector of one entry belongs; return it as a one-entry array, e.g. "
+            "np.array([value]) or np.atleast_1d(value)",
         ),
         ({"shape": [2, 2], "data": [1.0, 2.0, 3.0]}, (2, 2), "is malformed"),
         (
@@ -282,3 +284,22 @@ def test_labels_and_keys_from_the_child_are_single_lines() -> None:
     (parsed,) = parse_events(line(event))
     assert parsed["mutated"] == ["W1\\n  PASS  dL/dW1  3/3"]
     assert list(parsed["values"]) == ["W1\\n  PASS  dL/dW1  3/3"]
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "hint"),
+    [
+        ((), (1,), "np.atleast_1d(value)"),
+        ((2, 1), (1, 2), "return its transpose (.T)"),
+        ((3,), (2,), ""),
+    ],
+    ids=["scalar-for-one-entry", "swapped-rows-and-columns", "no-hint"],
+)
+def test_a_wrong_shape_says_the_likely_fix(
+    got: tuple[int, ...], expected: tuple[int, ...], hint: str
+) -> None:
+    data = [0.5] * math.prod(got)
+    array, problem = decode({"shape": list(got), "data": data}, expected)
+    assert array is None
+    assert problem.startswith(f"has shape {got}, expected {expected}")
+    assert problem.endswith(hint) if hint else problem.endswith("expects)")

@@ -1,7 +1,8 @@
 """Find each student's file for each exercise, and say what is unexpected instead of failing.
 
-Two layouts: a folder of `<student>.py` files (one exercise), or a folder of `<student>/`
-folders holding `<exercise-id>.py` files (one or several exercises). Dotfiles are ignored.
+Two layouts: a folder of `<student>.py` (or `.ipynb`) files (one exercise), or a folder of
+`<student>/` folders holding `<exercise-id>.py` (or `.ipynb`) files (one or several exercises).
+Dotfiles are ignored.
 
 Nothing is followed: a student's file or folder that is a symbolic link (to a classmate's, to
 the model solution) is that student's "missing" result, and the files are read later through
@@ -43,13 +44,20 @@ def _linked(name: str) -> str:
     )
 
 
+CODE = (".py", ".ipynb")  # a program or a notebook; the suffix in any case, as `check` takes it
+
+
+def _is_code(path: Path) -> bool:
+    return path.suffix.lower() in CODE
+
+
 def _in_folder(folder: Path, exercise: LoadedExercise, several: bool) -> tuple[Path | None, str]:
-    named = folder / f"{exercise.id}.py"
-    if _kind(named) == "link":
-        return None, _linked(f"{folder.name}/{named.name}")
-    if _kind(named) == "file":
-        return named, ""
-    files = sorted(p for p in folder.glob("*.py") if _kind(p) == "file")
+    for named in (folder / f"{exercise.id}{suffix}" for suffix in CODE):
+        if _kind(named) == "link":
+            return None, _linked(f"{folder.name}/{named.name}")
+        if _kind(named) == "file":
+            return named, ""
+    files = sorted(p for p in folder.iterdir() if _is_code(p) and _kind(p) == "file")
     if not several and len(files) == 1:
         return files[0], ""
     if not any(p for p in folder.iterdir() if not p.name.startswith(".")):
@@ -66,25 +74,25 @@ def discover(root: Path, exercises: list[LoadedExercise]) -> list[Job]:
     entries = sorted(e for e in root.iterdir() if not e.name.startswith("."))
     kinds = {e: _kind(e) for e in entries}
     folders = {e.name for e in entries if kinds[e] == "folder"}
-    twins = {e.stem for e in entries if e.suffix == ".py" and e.stem in folders}
+    twins = {e.stem for e in entries if _is_code(e) and e.stem in folders}
     for entry in entries:
-        if entry.suffix == ".py" and entry.stem in twins:
+        if _is_code(entry) and entry.stem in twins:
             continue  # alice.py beside alice/: one student, handed in twice; see `note`
         for exercise in exercises:
-            student = entry.stem if entry.suffix == ".py" else entry.name
+            student = entry.stem if _is_code(entry) else entry.name
             if kinds[entry] == "link":
                 jobs.append(Job(student, exercise, None, _linked(entry.name), root=root))
             elif kinds[entry] == "folder":
                 path, problem = _in_folder(entry, exercise, several)
                 note = (
-                    f"{entry.name}.py beside {entry.name}/ was not graded: the folder was"
+                    f"a file {entry.name}.* beside {entry.name}/ was not graded: the folder was"
                     if entry.name in twins
                     else ""
                 )
                 jobs.append(Job(entry.name, exercise, path, problem, note, root))
-            elif entry.suffix == ".py" and not several:
+            elif _is_code(entry) and not several:
                 jobs.append(Job(entry.stem, exercise, entry, root=root))
-            elif entry.suffix == ".py":
+            elif _is_code(entry):
                 jobs.append(
                     Job(
                         entry.stem,
@@ -102,7 +110,7 @@ def discover(root: Path, exercises: list[LoadedExercise]) -> list[Job]:
                         exercise,
                         None,
                         f"{entry.name} is not a submission "
-                        "(expected <student>.py or a <student>/ folder)",
+                        "(expected <student>.py, <student>.ipynb or a <student>/ folder)",
                     )
                 )
     return jobs

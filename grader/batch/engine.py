@@ -117,10 +117,12 @@ def grade_all(
     overrides: Overrides,
     regrade: bool,
     on_result: Callable[[CheckResult, bool], None],
+    on_start: Callable[[Job], None] | None = None,
     hide: tuple[str, ...] = (),
 ) -> list[CheckResult]:
-    """Results in job order; `on_result(result, resumed)` is called as each one is known.
-    `hide`: folders no run may see (the submissions and the output folder)."""
+    """Results in job order; `on_start(job)` is called when a job starts running (not for one
+    found in the gradebook), `on_result(result, resumed)` as each result is known. `hide`:
+    folders no run may see (the submissions and the output folder)."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
@@ -138,6 +140,9 @@ def grade_all(
                 job, submission = read_job(jobs[index])
                 key = job_key(job, submission)
                 found = None if regrade else book.get(key)
+                if found is None and on_start is not None:
+                    with lock:
+                        on_start(job)
                 result = found or grade_job(job, worker, overrides, submission, hide)
                 if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)

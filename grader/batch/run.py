@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from grader import plugins
-from grader.batch.discover import discover
+from grader import __version__, plugins
+from grader.batch.discover import Job, discover
 from grader.batch.engine import Overrides, canary, grade_all
 from grader.batch.gradebook import Gradebook
 from grader.batch.progress import Progress, summary
 from grader.batch.reports import write_reports
+from grader.errors import InputError, InternalError
 from grader.exercise.loader import LoadedExercise
+from grader.report.visibility import with_visibility
 from grader.result import CheckResult
 from grader.run.worker import Worker
 
@@ -29,6 +31,64 @@ class ClassResults:
         return any(r.status == "error" for r in self.results)
 
 
+def distinct(exercises: list[LoadedExercise]) -> list[LoadedExercise]:
+    """Each exercise once (`-e X -e X` is one exercise, and so are two copies of one file);
+    two different files of one id are refused: results are kept by id."""
+    seen: dict[str, LoadedExercise] = {}
+    for exercise in exercises:
+        other = seen.setdefault(exercise.id, exercise)
+        if other.digest != exercise.digest:
+            raise InputError(
+                f"two exercises have the id {exercise.id!r}: {other.path} and {exercise.path}"
+                " differ (results are kept by id: grade one of them)"
+            )
+    return list(seen.values())
+
+
+def not_graded(jobs: list[Job], reason: str) -> list[CheckResult]:
+    """What every report says when the environment check failed: nobody was graded, and why."""
+    return [
+        with_visibility(
+            CheckResult(
+                student=job.student,
+                status="error",
+                outcome="not-graded",
+                exercise=job.exercise.id,
+                title=job.exercise.spec.title,
+                submission=str(job.path or ""),
+                score=0.0,
+                max_score=job.exercise.max_score,
+                seed=0,
+                hidden_cases=0,
+                problems=[f"not graded: {reason}"],
+                grader_version=__version__,
+            ),
+            job.exercise,
+        )
+        for job in jobs
+    ]
+
+
+def _canaries(
+    exercises: list[LoadedExercise],
+    jobs: list[Job],
+    overrides: Overrides,
+    out: Path,
+    formats: list[str],
+) -> list[str]:
+    """Each exercise's model solution graded first; if one fails, the reports say so, raise."""
+    worker = Worker()
+    try:
+        return [canary(exercise, worker, overrides) for exercise in exercises]
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, InternalError) else f"{type(exc).__name__}: {exc}"
+        written = write_reports(not_graded(jobs, reason), formats, out)
+        where = f"; every report says so: {', '.join(written)}" if written else ""
+        raise InternalError(f"{reason}{where}") from exc
+    finally:
+        worker.close()
+
+
 def grade_class(
     root: Path,
     exercises: list[LoadedExercise],
@@ -41,12 +101,9 @@ def grade_class(
 ) -> ClassResults:
     for name in formats:
         plugins.get("reporters", name)  # an unknown format fails before any grading
+    exercises = distinct(exercises)
     jobs = discover(root, exercises)
-    worker = Worker()
-    try:
-        notes = [canary(exercise, worker, overrides) for exercise in exercises]
-    finally:
-        worker.close()
+    notes = _canaries(exercises, jobs, overrides, out, formats)
     book = Gradebook(out / "gradebook.sqlite")
     progress = Progress(len(jobs), progress_stream)
     resumed = 0
@@ -61,9 +118,14 @@ def grade_class(
         # No run sees the class's submissions or the reports (a run without bubblewrap would
         # otherwise read its classmates' files): covered in its own mount namespace.
         hide = (str(root.resolve()), str(out.resolve()))
-        results = grade_all(jobs, book, workers, overrides, regrade, on_result, hide)
+        with progress.ticking():
+            results = grade_all(
+                jobs, book, workers, overrides, regrade, on_result, progress.start, hide
+            )
     finally:
         book.close()
+    by_id = {e.id: e for e in exercises}
+    results = [with_visibility(r, by_id[r.exercise]) for r in results]
     reports = write_reports(results, formats, out)
     text = summary(results, time.monotonic() - started, resumed)
     return ClassResults(results, reports, "\n".join([*filter(None, notes), text]))

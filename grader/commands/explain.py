@@ -24,6 +24,7 @@ from grader.explain import explain as explain_exercise
 )
 def explain(exercise: str, output_format: str) -> int:
     """Show a worked solution of EXERCISE's worked case: forward pass, loss, every gradient as
-    its chain-rule product with the numbers filled in, and the update."""
+    its chain-rule product with the numbers filled in, and the update. A batch: every
+    observation on its own, then the loss and the gradients as the means of theirs."""
     click.echo(explain_exercise(load_named(exercise), markdown=output_format == "markdown"))
     return ExitCode.OK

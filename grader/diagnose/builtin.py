@@ -1,21 +1,31 @@
 """The built-in diagnoses, each a plugin: `priority` orders them, `explains` returns the
-sentence for the report when the mistake fits the submission on every case, else None."""
+sentence for the report when the mistake fits the submission on every case, else None.
+
+The planted ones work on any network: the layers they plant into and the activations whose
+derivative they try come from the exercise and the installed activation plugins (slopes.py),
+and their sentences from the exercise's own loss and activations (words.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from grader import plugins
+from grader.diagnose import slopes, words
 from grader.diagnose.evidence import Evidence
-from grader.diagnose.mistakes import DERIVATIVE_OF_H, Mistake
+from grader.diagnose.mistakes import Mistake
+from grader.diagnose.scaled import Scaled
+from grader.diagnose.untransposed import UntransposedWeight
 
 
 def _nonlinear_layers(ev: Evidence) -> list[int]:
+    """Layers with an elementwise derivative that is not 1: where dh/dz can be got wrong."""
     return [
         i
         for i, layer in enumerate(ev.exercise.network.layers, start=1)
-        if layer.activation_name in DERIVATIVE_OF_H and layer.activation_name != "linear"
+        if slopes.elementwise(layer.activation) and not slopes.linear(layer.activation)
     ]
 
 
@@ -27,49 +37,68 @@ def _per_layer(ev: Evidence, how: str) -> Iterator[tuple[tuple[int, str], ...]]:
         yield tuple((i, how) for i in layers)
 
 
+Words = Callable[[Evidence, Mistake], str]
+
+
 class Planted:
     """A diagnosis that fits when some planted variant of one mistake reproduces the values."""
 
-    def __init__(self, priority: int, sentence: str, variants) -> None:
-        self.priority, self.sentence, self._variants = priority, sentence, variants
+    def __init__(
+        self, priority: int, words: Words, variants: Callable[[Evidence], Iterable[Mistake]]
+    ) -> None:
+        self.priority, self._words, self._variants = priority, words, variants
 
     def explains(self, ev: Evidence) -> str | None:
         for mistake in self._variants(ev):
             if ev.fits(ev.predict(mistake)):
-                return self.sentence
+                return self._words(ev, mistake)
         return None
 
 
+def _layers(mistake: Mistake) -> list[int]:
+    return [i for i, _ in mistake.derivatives]
+
+
+def _other_activations() -> list[str]:
+    """Installed activations (plugins too) whose derivative can be mistaken for another's."""
+    found = plugins.registry("activations")
+    return [n for n, p in found.items() if slopes.elementwise(p.obj) and not slopes.linear(p.obj)]
+
+
 def _wrong_derivatives(ev: Evidence) -> Iterator[Mistake]:
-    for name in DERIVATIVE_OF_H:
+    for name in _other_activations():
         for derivatives in _per_layer(ev, name):
             own = {ev.exercise.network.layers[i - 1].activation_name for i, _ in derivatives}
             if name not in own:
                 yield Mistake(derivatives=derivatives)
 
 
+def _wrong_words(ev: Evidence, mistake: Mistake) -> str:
+    used = mistake.derivatives[0][1]
+    text = getattr(plugins.get("activations", used), "derivative_formula", "")
+    return words.wrong_derivative(
+        ev.exercise.network, _layers(mistake), f"{used}'s {text}" if text else f"{used}'s"
+    )
+
+
+def _pre_activation_words(ev: Evidence, mistake: Mistake) -> str:
+    if mistake.weight_input == "z":
+        return words.PRE_ACTIVATION_INPUT
+    return words.derivative_at_z(ev.exercise.network, _layers(mistake))
+
+
 sign_flipped = Planted(
-    30,
-    "The sign of dL/dh at the output is flipped: for L = 1/2 (y - h)^2, dL/dh = -(y - h) "
-    "= h - y, not y - h.",
-    lambda ev: [Mistake(sign=-1.0)],
+    30, lambda ev, m: words.sign_flip(ev.exercise.network), lambda ev: [Mistake(sign=-1.0)]
 )
 missing_activation_derivative = Planted(
     40,
-    "The activation's derivative dh/dz is missing from the chain rule (a sigmoid layer "
-    "contributes h(1 - h), a tanh layer 1 - h^2).",
+    lambda ev, m: words.missing_derivative(ev.exercise.network, _layers(m)),
     lambda ev: [Mistake(derivatives=d) for d in _per_layer(ev, "none")],
 )
-wrong_activation_derivative = Planted(
-    45,
-    "dh/dz is another activation's derivative (e.g. tanh's 1 - h^2 in a sigmoid layer, "
-    "whose derivative is h(1 - h)).",
-    _wrong_derivatives,
-)
+wrong_activation_derivative = Planted(45, _wrong_words, _wrong_derivatives)
 pre_activation_used = Planted(
     50,
-    "z is used where h belongs: dz^l/dw_kj^l is h_j^(l-1), the previous layer's output "
-    "after its activation, and the derivative is written in terms of h.",
+    _pre_activation_words,
     lambda ev: [
         Mistake(weight_input="z"),
         *(Mistake(derivatives=d) for d in _per_layer(ev, "at-z")),
@@ -77,19 +106,23 @@ pre_activation_used = Planted(
 )
 no_learning_rate = Planted(
     20,
-    "The update leaves out the learning rate: w_new = w - eta * dL/dw.",
+    lambda ev, m: "The update leaves out the learning rate: w_new = w - eta * dL/dw.",
     lambda ev: [Mistake(no_learning_rate=True)],
 )
 ascent = Planted(
     25,
-    "The update climbs the gradient: gradient descent subtracts it, w_new = w - eta * "
-    "dL/dw (or dL/dh at the output was taken with the wrong sign).",
+    lambda ev, m: (
+        "The update climbs the gradient: gradient descent subtracts it, w_new = w - eta * "
+        "dL/dw (or dL/dh at the output was taken with the wrong sign)."
+    ),
     lambda ev: [Mistake(factor=-1.0)],
 )
 stale_order = Planted(
     28,
-    "The hidden layer's gradients were computed with already-updated output weights: "
-    "compute every gradient first, then update.",
+    lambda ev, m: (
+        "The hidden layer's gradients were computed with already-updated output weights: "
+        "compute every gradient first, then update."
+    ),
     lambda ev: [Mistake(stale=True)],
 )
 
@@ -118,7 +151,8 @@ class ZeroGradient:
     )
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or ev.exercise.spec.task != "backward":
+        # Only a gradient: 0 is an ordinary value for an updated weight or an output.
+        if not ev.complete or ev.quantity.section != "gradients":
             return None
         zero = all(np.all(s == 0) for s in ev.submitted)
         return self.sentence if zero and any(np.any(r != 0) for r in ev.reference) else None
@@ -138,23 +172,5 @@ class Transposed:
         return self.sentence if ev.fits([r.T for r in ev.reference]) else None
 
 
-class Scaled:
-    priority = 70
-
-    def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or ev.exercise.spec.task != "backward":
-            return None
-        s = np.concatenate([a.ravel() for a in ev.submitted])
-        r = np.concatenate([a.ravel() for a in ev.reference])
-        if np.count_nonzero(r) < 2:
-            return None  # one number is always some multiple of another: that explains nothing
-        c = float(s @ r / (r @ r))
-        if abs(c - 1) < 1e-3 or abs(c) < 1e-6 or not ev.fits([c * a for a in ev.reference]):
-            return None
-        why = (
-            " (2 comes from differentiating (y - h)^2 without its 1/2)" if abs(c - 2) < 1e-3 else ""
-        )
-        return f"Every entry is off by the same factor, {c:.4g}{why}."
-
-
 hard_coded, zero_gradient, transposed, scaled = HardCoded(), ZeroGradient(), Transposed(), Scaled()
+untransposed_weight = UntransposedWeight()

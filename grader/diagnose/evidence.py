@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.diagnose.mistakes import Mistake, mistaken_backward, mistaken_step
+from grader.diagnose.mistakes import Mistake
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case
 from grader.tasks.base import Quantity
@@ -20,6 +20,8 @@ class Evidence:
     reference: list[np.ndarray]  # the exact value of this quantity, per case
     submitted: list[np.ndarray | None]  # what came back, per case (None: nothing usable)
     slack: list[np.ndarray | float] = field(default_factory=list)  # hand rounding, per case
+    # Why nothing usable came back, per case ("" where something did): "raised ValueError: ..."
+    problems: list[str] = field(default_factory=list)
     _predictions: dict[Mistake, list[np.ndarray] | None] = field(default_factory=dict)
 
     @property
@@ -51,17 +53,30 @@ class Evidence:
             self._predictions[mistake] = self._compute(mistake)
         return self._predictions[mistake]
 
+    @property
+    def errors(self) -> list[str]:
+        """What the call raised on each case ("" where it did not raise)."""
+        raised = [
+            p.removeprefix("raised ") if p.startswith("raised ") else "" for p in self.problems
+        ]
+        return raised or [""] * len(self.cases)
+
+    @property
+    def batch(self) -> int | None:
+        """m, the observations in every case's batch, or None for single observations."""
+        sizes = {c.x.shape[0] if np.ndim(c.x) == 2 else None for c in self.cases}
+        return sizes.pop() if len(sizes) == 1 else None
+
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
-        net, task, name = self.exercise.network, self.exercise.spec.task, self.quantity.name
+        # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
+        # by a planted mistake, only by the diagnoses that look at the numbers alone.
+        plant = getattr(self.exercise.task, "plant", None)
+        if plant is None:
+            return None
         out = []
         for case in self.cases:
-            if task == "backward":
-                values = mistaken_backward(net, case.params, case.x, case.y, mistake)
-            elif task == "train-step":
-                values = mistaken_step(
-                    net, case.params, case.x, case.y, case.learning_rate, mistake
-                )
-            else:
+            values = plant(self.exercise.network, case, mistake)
+            if values is None or self.quantity.name not in values:
                 return None
-            out.append(values[name])
+            out.append(np.asarray(values[self.quantity.name], dtype=np.float64))
         return out

@@ -6,49 +6,56 @@ clean reference solver so that the reference stays simple and trustworthy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from grader import plugins
+from grader.diagnose import slopes
 from grader.reference import head
 from grader.reference import network as solver
 from grader.reference.network import Network
-
-# Elementwise derivatives written in terms of the output h, as the lecture writes them.
-DERIVATIVE_OF_H: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": lambda h: h * (1 - h),
-    "tanh": lambda h: 1 - h**2,
-    "linear": np.ones_like,
-    "relu": lambda h: (h > 0).astype(np.float64),
-    "leaky-relu": lambda h: np.where(h > 0, 1.0, 0.01),
-}
 
 
 @dataclass(frozen=True)
 class Mistake:
     sign: float = 1.0  # -1: dL/dh^L taken as (y - h)
-    # layer number -> "none" (factor dropped), "at-z" (formula evaluated at z), or the name of
-    # the activation whose derivative is used instead
+    # layer number -> "none" (factor dropped), "at-z" (formula evaluated at z), or the
+    # registered name of the activation whose derivative is used instead
     # (kept as sorted pairs so that a Mistake can key a cache)
     derivatives: tuple[tuple[int, str], ...] = ()
     weight_input: str = "h"  # "z": z^{l-1} used where h^{l-1} belongs in dL/dW^l
     factor: float = 1.0  # the learning-rate factor of an update: 1, or -1 for ascent
     no_learning_rate: bool = False
     stale: bool = False  # hidden gradients computed with already-updated weights
+    # layers l whose square W^l goes back untransposed: W^l dL/dz^l, not (W^l)^T dL/dz^l
+    untransposed: tuple[int, ...] = ()
+    # dL/dh^L (so every gradient) times this: m for a missing batch mean, 2 for a lost 1/2
+    scale: float = 1.0
 
 
 def _through(net: Network, i: int, z, h, grad_h, mistake: Mistake) -> np.ndarray:
     """dL/dz^i from dL/dh^i, with layer i's derivative as the mistake has it."""
-    layer = net.layers[i - 1]
+    act = net.layers[i - 1].activation
     how = dict(mistake.derivatives).get(i)
-    if how is None or layer.activation_name not in DERIVATIVE_OF_H:
-        return layer.activation.backward(z, h, grad_h)
+    if how is None or not slopes.elementwise(act):
+        return act.backward(z, h, grad_h)
     if how == "none":
         return grad_h
-    if how == "at-z":
-        return grad_h * DERIVATIVE_OF_H[layer.activation_name](z)
-    return grad_h * DERIVATIVE_OF_H[how](h)
+    if how == "at-z":  # the formula read at z where it is written in h
+        return grad_h * slopes.slope(act, z, z)
+    return grad_h * slopes.slope(plugins.get("activations", how), z, h)
+
+
+def _back(weights: Mapping[str, np.ndarray], i: int, delta: np.ndarray, mistake: Mistake):
+    """dL/dh^(i-1) from dL/dz^i, in row form: delta @ W^i (the mistake: delta @ (W^i)^T)."""
+    w = weights[f"W{i}"]
+    if i in mistake.untransposed:
+        if w.shape[0] != w.shape[1]:
+            raise ValueError(f"W{i} has shape {w.shape}: untransposed, the shapes do not fit")
+        w = w.T
+    return delta @ w
 
 
 def mistaken_backward(
@@ -68,9 +75,9 @@ def mistaken_backward(
     weights = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     if net.layers[-1].activation_name == net.loss.canonical_link:
         # The reference's own dL/dz^L: exact at saturation and for rows not summing to 1.
-        delta = mistake.sign * head.output_delta(net, zs[last], hs[last], y2)
+        delta = mistake.sign * mistake.scale * head.output_delta(net, zs[last], hs[last], y2)
     else:
-        grad_h = mistake.sign * net.loss.gradient(hs[last], y2)
+        grad_h = mistake.sign * mistake.scale * net.loss.gradient(hs[last], y2)
         delta = _through(net, last, zs[last], hs[last], grad_h, mistake)
     grads: dict[str, np.ndarray] = {}
     for i in range(last, 0, -1):
@@ -79,7 +86,8 @@ def mistaken_backward(
         if mistake.stale and learning_rate is not None:
             weights[f"W{i}"] = weights[f"W{i}"] - learning_rate * grads[f"W{i}"]
         if i > 1:
-            delta = _through(net, i - 1, zs[i - 1], hs[i - 1], delta @ weights[f"W{i}"], mistake)
+            grad_h = _back(weights, i, delta, mistake)
+            delta = _through(net, i - 1, zs[i - 1], hs[i - 1], grad_h, mistake)
     return {key: grads[key].reshape(shape) for key, shape in net.shapes().items()}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -27,8 +27,13 @@ def diagnose(
     submitted: dict[str, list[np.ndarray | None]],
     checks: list[Check],
     slack: dict[str, list] | None = None,
+    received: Mapping[str, Sequence[tuple[np.ndarray | None, str]]] | None = None,
 ) -> list[Check]:
-    """The checks, each wrong one with the first diagnosis that explains every case."""
+    """The checks, each wrong one with the first diagnosis that explains every case.
+
+    `received` is scoring's (array, problem) per case and quantity: the problem says why no
+    array came back ("raised ValueError: ..."), which some diagnoses read.
+    """
     by_name = {q.name: q for q in exercise.quantities}
     out = []
     for check in checks:
@@ -43,6 +48,7 @@ def diagnose(
             [np.asarray(r[name]) for r in refs],
             submitted[name],
             (slack or {}).get(name, []),
+            [problem for _, problem in (received or {}).get(name, [])],
         )
         for diagnosis_id, diagnosis in _ordered():
             sentence = diagnosis.explains(evidence)

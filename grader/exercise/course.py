@@ -8,10 +8,8 @@ A path given explicitly is loaded as it is.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from grader.errors import ExerciseError
-from grader.exercise.finding import exercises_in, find_exercise, id_mismatch, looks_like_path
+from grader.exercise.finding import find_exercise, id_mismatch, looks_like_path
 from grader.exercise.loader import LoadedExercise, load_exercise
 
 
@@ -26,17 +24,3 @@ def load_named(id_or_path: str) -> LoadedExercise:
     """`--exercise ID_OR_PATH`: an id from the search path, or a path that looks like one."""
     exercise = load_exercise(find_exercise(id_or_path))
     return exercise if looks_like_path(id_or_path) else _nameable(exercise)
-
-
-def load_targets(targets: list[str], every: list[Path]) -> list[LoadedExercise]:
-    """`grader validate [EXERCISE | DIR]...`: ids, files, or every exercise of a folder;
-    nothing named means `every` (the whole search path)."""
-    if not targets:
-        return [_nameable(load_exercise(path)) for path in every]
-    loaded = []
-    for target in targets:
-        if looks_like_path(target) and Path(target).is_dir():
-            loaded += [_nameable(load_exercise(path)) for path in exercises_in(Path(target))]
-        else:
-            loaded.append(load_named(target))
-    return loaded

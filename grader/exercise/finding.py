@@ -12,7 +12,6 @@ it looks like one (it holds a path separator or ends in `.toml`); anything else 
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import os
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import InputError
+from grader.suggest import close_matches
 
 if TYPE_CHECKING:  # the loader imports this module
     from grader.exercise.loader import LoadedExercise
@@ -152,7 +152,7 @@ def find_exercise(id_or_path: str) -> Path:
     known = {entry.id: entry.path for entry in list_entries()}
     if id_or_path in known:
         return known[id_or_path]
-    close = difflib.get_close_matches(id_or_path, list(known), n=1)
+    close = close_matches(id_or_path, list(known))
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
     if Path(id_or_path).exists():
         hint += f"; to mean the file or folder here, write ./{id_or_path}"
@@ -185,10 +185,5 @@ def find_solution(exercise_path: Path, exercise_id: str, declared: str | None = 
 
 
 def model_solution(exercise: LoadedExercise) -> Path:
-    """The model solution of a loaded exercise.
-
-    HOOK: the `solution = "path"` key is read when the schema has it (the loader's part);
-    until then only the two places beside the exercise are looked at.
-    """
-    declared = getattr(exercise.spec, "solution", None)
-    return find_solution(exercise.path, exercise.id, declared)
+    """The model solution of a loaded exercise: its `solution` key, else beside it."""
+    return exercise.solution_path()

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from grader import plugins
 from grader.errors import ExerciseError, InputError, PluginError
+from grader.exercise.bounds import MAX_FILE_BYTES, training_problems
 from grader.exercise.consistency import check_consistency
-from grader.exercise.finding import find_exercise
+from grader.exercise.finding import find_exercise, find_solution
 from grader.exercise.messages import key_path, message
 from grader.exercise.rules import Rule, resolve_rules
 from grader.exercise.schema import Exercise
@@ -37,6 +38,7 @@ class LoadedExercise:
     task: Any  # the task plugin
     quantities: tuple[Quantity, ...]
     rules: dict[str, Rule]  # by quantity name
+    solution: Path | None = None  # the file's `solution` key, resolved against its folder
 
     @property
     def id(self) -> str:
@@ -47,20 +49,46 @@ class LoadedExercise:
         return sum(rule.points for rule in self.rules.values())
 
     def solution_path(self) -> Path:
-        return self.path.resolve().parent.parent / "solutions" / f"{self.id}.py"
+        """The `solution` key's file, else `<id>.py` beside the TOML, else solutions/<id>.py
+        beside the exercises folder (finding.find_solution says which exists)."""
+        return find_solution(self.path, self.id, self.spec.solution)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            # One byte past the cap tells a file at the cap from a larger one.
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read exercise file ({exc.strerror})") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise ExerciseError(
+            str(path), [("", f"larger than {MAX_FILE_BYTES // 1024} KiB: not an exercise file")]
+        )
+    return raw
+
+
+def _where(raw: bytes, offset: int) -> str:
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column} (byte {offset + 1})"
 
 
 def _parse(path: Path) -> tuple[dict[str, Any], bytes]:
+    raw = _read(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read exercise file ({exc.strerror})") from exc
-    try:
-        return tomllib.loads(raw.decode("utf-8"), parse_float=Decimal), raw
+        # utf-8-sig: a byte-order mark, as some Windows editors write, is not part of the text.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExerciseError(str(path), [("", f"not UTF-8 text ({exc.reason})")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ExerciseError(str(path), [("", f"invalid TOML: {exc}")]) from exc
+        byte = raw[exc.start : exc.start + 1].hex()
+        problem = f"not UTF-8 text: invalid byte 0x{byte} at {_where(raw, exc.start)}"
+        raise ExerciseError(str(path), [("", problem)]) from None
+    try:
+        return tomllib.loads(text, parse_float=Decimal), raw
+    except RecursionError:
+        raise ExerciseError(str(path), [("", "invalid TOML: nested too deeply")]) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
+        raise ExerciseError(str(path), [("", f"invalid TOML: {exc}")]) from None
 
 
 def _network(spec: Exercise) -> Network:
@@ -91,5 +119,23 @@ def load_exercise(id_or_path: str | Path) -> LoadedExercise:
         raise ExerciseError(str(path), exc.problems) from None
     except PluginError:
         raise
+    problems = _whole_file_problems(spec, path)
+    if problems:
+        raise ExerciseError(str(path), problems)
     digest = hashlib.sha256(raw).hexdigest()
-    return LoadedExercise(spec, path, digest, network, task, quantities, rules)
+    solution = path.parent / spec.solution if spec.solution is not None else None
+    return LoadedExercise(spec, path, digest, network, task, quantities, rules, solution)
+
+
+def _whole_file_problems(spec: Exercise, path: Path) -> list[tuple[str, str]]:
+    problems = training_problems(spec)
+    # The id is what --exercise and the gradebook name; a file found by its id must hold it.
+    if spec.id != path.stem:
+        problems.append(
+            (
+                "id",
+                f"{spec.id!r} does not match the file name {path.name!r}: "
+                f"write id = {path.stem!r} or rename the file to {spec.id}.toml",
+            )
+        )
+    return problems

@@ -1,13 +1,26 @@
-"""Pydantic's validation errors as an instructor reads them: key paths and near misses."""
+"""Pydantic's validation errors as an instructor reads them: key paths, TOML types, near misses."""
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel
 
 from grader.exercise.schema import Exercise
+from grader.exercise.strict import describe
+from grader.suggest import close_matches
+
+# Pydantic's strict type errors, by the TOML type the key takes.
+_EXPECTED = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "list_type": "an array",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
@@ -42,8 +55,10 @@ def message(err: dict[str, Any], fields: list[str] | None = None) -> str:
         if fields is None:
             model = model_at(loc)
             fields = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        close = close_matches(str(loc[-1]), fields)
         return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
     if err["type"] == "missing":
         return "missing required key"
+    if err["type"] in _EXPECTED:
+        return f"expected {_EXPECTED[err['type']]}, got {describe(err.get('input'))}"
     return err["msg"]

@@ -15,15 +15,32 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticCustomError
 
+from grader.exercise.strict import describe
+
+# The last printed place of a number: 1e-340 reaches below float64's smallest subnormal with
+# 17 significant digits, and 1e308 is its largest decade. Bounding it bounds every exact
+# decimal computed from a printed number (units in the last place, roundings), whatever the
+# magnitude: `0e-999999999` is zero, but asks for a billion decimals.
+MIN_EXPONENT, MAX_EXPONENT = -340, 308
+MAX_DIMENSIONS = 4  # deeper nesting is a broken file; shapes are checked against the network
+
 
 def to_decimal(value: Any) -> Decimal:
     """A TOML number as a Decimal; strings, booleans and the rest are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        got = repr(value) if len(repr(value)) < 40 else type(value).__name__
-        raise PydanticCustomError("number", f"expected a number, got {got}")
+        raise PydanticCustomError("number", f"expected a number, got {describe(value)}")
+    if isinstance(value, int) and value.bit_length() > 1024:  # beyond float64, and str()
+        raise PydanticCustomError("number", "expected a finite number, got a huge integer")
     dec = value if isinstance(value, Decimal) else Decimal(repr(value))
     if not dec.is_finite() or not math.isfinite(float(dec)):  # 1e400 is inf in float64
         raise PydanticCustomError("number", f"expected a finite number, got {dec}")
+    exponent = int(dec.as_tuple().exponent)
+    if not MIN_EXPONENT <= exponent <= MAX_EXPONENT:
+        raise PydanticCustomError(
+            "number",
+            f"{dec} is printed to the place 1e{exponent}: the last printed place must be "
+            f"from 1e{MIN_EXPONENT} to 1e{MAX_EXPONENT}",
+        )
     return dec
 
 
@@ -49,13 +66,15 @@ class DecimalArray:
         return str(self.decimals[index])
 
 
-def _shape_of(value: Any, where: str = "") -> tuple[int, ...]:
+def _shape_of(value: Any, where: str = "", depth: int = 0) -> tuple[int, ...]:
+    if depth > MAX_DIMENSIONS:
+        raise PydanticCustomError("array", f"more than {MAX_DIMENSIONS} dimensions{where}")
     if not isinstance(value, list):
         to_decimal(value)
         return ()
     if not value:
         raise PydanticCustomError("array", f"empty array{where}")
-    shapes = {_shape_of(item, f"{where}[{i}]") for i, item in enumerate(value)}
+    shapes = {_shape_of(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)}
     if len(shapes) != 1:
         raise PydanticCustomError("array", f"ragged array{where}: rows of different lengths")
     return (len(value), *shapes.pop())

@@ -64,7 +64,7 @@ def resolve_rules(spec: Exercise, quantities: tuple[Quantity, ...]) -> dict[str,
     overrides = spec.grading.tolerances
     problems = [
         (f"grading.{table}.{key}", f"no quantity {key!r} in this task (known: {', '.join(names)})")
-        for table in ("points", "tolerances")
+        for table in ("points", "tolerances", "visibilities")
         for key in getattr(spec.grading, table)
         if key not in names
     ]

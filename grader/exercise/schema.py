@@ -3,7 +3,9 @@
 Every key is documented in the commented reference, exercises/house-price-backprop.toml.
 
 Names of plugins (activations, losses, tasks, tolerance modes) are checked against what is
-installed, so a misspelling is reported at its key with a suggestion.
+installed, so a misspelling is reported at its key with a suggestion. Types are strict (no
+string or boolean is ever read as a number; see strict.py) and every size has the range
+documented in bounds.py.
 """
 
 from __future__ import annotations
@@ -15,10 +17,31 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pydantic_core import PydanticCustomError
 
 from grader import plugins
+from grader.exercise import bounds
 from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
+from grader.exercise.strict import allowed, integer, real
+from grader.result import Visibility
+from grader.run.limits import RANGES
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 Array = Annotated[DecimalArray, BeforeValidator(to_decimal_array)]
+
+
+def _limit(name: str, kind: Any) -> Any:
+    r = RANGES[name]
+    return kind(int(r.low), int(r.high)) if kind is integer else real(r.low, r.high, r.low_open)
+
+
+Units = integer(1, bounds.MAX_UNITS)
+Inputs = integer(1, bounds.MAX_INPUTS)
+Iterations = integer(1, bounds.MAX_ITERATIONS)
+HiddenCases = integer(0, bounds.MAX_HIDDEN_CASES)
+Points = real(0, bounds.MAX_POINTS, low_open=True)
+QuantityPoints = real(0, bounds.MAX_POINTS)
+WallSeconds = _limit("wall_seconds", real)
+CpuSeconds = _limit("cpu_seconds", integer)
+MemoryMb = _limit("memory_mb", integer)
+OutputKb = _limit("output_kb", integer)
 
 
 def _plugin_name(kind: str, name: str) -> str:
@@ -29,11 +52,13 @@ def _plugin_name(kind: str, name: str) -> str:
 
 class _Strict(BaseModel):
     # Unknown keys are typos until proven otherwise.
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True
+    )
 
 
 class LayerSpec(_Strict):
-    units: int = Field(gt=0)
+    units: Units
     activation: str
 
     @field_validator("activation")
@@ -43,8 +68,8 @@ class LayerSpec(_Strict):
 
 
 class NetworkSpec(_Strict):
-    inputs: int = Field(gt=0)
-    layers: list[LayerSpec] = Field(min_length=1)
+    inputs: Inputs
+    layers: list[LayerSpec] = Field(min_length=1, max_length=bounds.MAX_LAYERS)
     loss: str
 
     @field_validator("loss")
@@ -60,7 +85,24 @@ class WorkedCase(_Strict):
     x: Array
     y: Array
     learning_rate: Number | None = None
-    iterations: int | None = Field(default=None, ge=1, le=100_000)  # for the train task
+    iterations: Iterations | None = None  # for the train task
+
+    @field_validator("x")
+    @classmethod
+    def _rows(cls, x: DecimalArray) -> DecimalArray:
+        if len(x.shape) == 2 and x.shape[0] > bounds.MAX_ROWS:
+            raise PydanticCustomError(
+                "range", f"{x.shape[0]} rows, at most {bounds.MAX_ROWS} in a batch"
+            )
+        return x
+
+    @field_validator("learning_rate")
+    @classmethod
+    def _positive_rate(cls, rate: Decimal | None) -> Decimal | None:
+        if rate is not None and not 0 < rate <= bounds.MAX_LEARNING_RATE:
+            within = allowed(0, bounds.MAX_LEARNING_RATE, low_open=True)
+            raise PydanticCustomError("range", f"must be {within}, got {rate}")
+        return rate
 
 
 class Expected(_Strict):
@@ -78,7 +120,7 @@ class Expected(_Strict):
 class ToleranceSpec(BaseModel):
     """`{ mode = "relabs", rtol = 1e-6 }`; keys other than `mode` belong to the mode."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
     mode: str = "relabs"
 
     @field_validator("mode")
@@ -93,10 +135,10 @@ class ToleranceSpec(BaseModel):
 class LimitsSpec(_Strict):
     """Overrides of the run limits; a missing key keeps the default in grader/run/limits.py."""
 
-    wall_seconds: float | None = Field(default=None, gt=0)
-    cpu_seconds: int | None = Field(default=None, gt=0)
-    memory_mb: int | None = Field(default=None, ge=256)
-    output_kb: int | None = Field(default=None, gt=0)
+    wall_seconds: WallSeconds | None = None
+    cpu_seconds: CpuSeconds | None = None
+    memory_mb: MemoryMb | None = None
+    output_kb: OutputKb | None = None
 
 
 # Packages that would do the exercise for the student; the grader itself is always refused.
@@ -106,12 +148,14 @@ DEFAULT_FORBIDDEN = ["torch", "jax", "tensorflow", "autograd", "keras", "mxnet"]
 class Grading(_Strict):
     tolerance: ToleranceSpec = ToleranceSpec()
     tolerances: dict[str, ToleranceSpec] = {}  # per-quantity overrides, keyed like `points`
-    hidden_cases: int = Field(default=4, ge=0, le=100)
-    points: dict[
-        str, Annotated[float, Field(ge=0)]
-    ] = {}  # per quantity (e.g. "W1"); default: `points` split evenly
+    hidden_cases: HiddenCases = 4
+    # per quantity (e.g. "W1"); default: `points` split evenly
+    points: dict[str, QuantityPoints] = {}
     limits: LimitsSpec = LimitsSpec()
     forbidden_imports: list[str] = DEFAULT_FORBIDDEN
+    # Gradescope: who sees the results, and when; per quantity overrides keyed like `points`.
+    visibility: Visibility = "visible"
+    visibilities: dict[str, Visibility] = {}
 
 
 class Exercise(_Strict):
@@ -119,7 +163,8 @@ class Exercise(_Strict):
     title: str
     source: str
     task: str
-    points: float | None = Field(default=None, gt=0)
+    points: Points | None = None
+    solution: str | None = None  # the model solution, relative to this file
     network: NetworkSpec
     case: WorkedCase
     expected: Expected = Expected()
@@ -129,3 +174,17 @@ class Exercise(_Strict):
     @classmethod
     def _known_task(cls, v: str) -> str:
         return _plugin_name("tasks", v)
+
+    @field_validator("solution")
+    @classmethod
+    def _a_path(cls, v: str | None) -> str | None:
+        # What the operating system can look up: stat() raises, not answers, beyond these.
+        names = v.replace("\\", "/").split("/") if v is not None else []
+        too_long = any(len(name.encode()) > 255 for name in names) or len(v or "") > 1024
+        if v is not None and (not v.strip() or "\0" in v or too_long):
+            raise PydanticCustomError(
+                "path",
+                "expected a file path, relative to this file (names of at most 255 bytes, "
+                "1024 characters in all)",
+            )
+        return v

@@ -5,14 +5,16 @@ text = explain(load_exercise("house-price-backprop"), markdown=True)
 
 The forward pass with numbers, the loss, every gradient as its chain-rule product with the
 numbers filled in (output layer first), the gradient-descent update and the loss after it when
-the case has a learning rate, and the losses of training when it has iterations.
+the case has a learning rate, and the losses of training when it has iterations. A batch:
+every observation worked out on its own (its loss l_i in the place of L), then the loss and the
+gradients of the batch as the means of theirs (explain/batch.py).
 """
 
 from __future__ import annotations
 
-from grader.errors import InputError
 from grader.exercise.loader import LoadedExercise
 from grader.explain.backward import backward_sections
+from grader.explain.batch import batch_sections
 from grader.explain.forward import forward_section, loss_section
 from grader.explain.text import Section, num, render
 from grader.explain.trace import trace
@@ -38,9 +40,15 @@ def _case_section(exercise: LoadedExercise) -> Section:
     lines += [f"{name} = {_matrix(value)}" for name, value in case.params.items()]
     if case.learning_rate is not None:
         lines.append(f"eta = {num(case.learning_rate)} (learning rate)")
+    batch = (
+        f" A batch of m = {case.x.shape[0]} observations, one per row of x and y; the loss is "
+        "the mean of theirs."
+        if case.x.ndim == 2
+        else ""
+    )
     note = (
-        f"{net.inputs} input{'s' if net.inputs != 1 else ''} -> {layers}; loss {net.loss_name}. "
-        "Numbers to 5 significant figures."
+        f"{net.inputs} input{'s' if net.inputs != 1 else ''} -> {layers}; loss {net.loss_name}."
+        f"{batch} Numbers to 5 significant figures."
     )
     return Section("Network and worked case", note, lines)
 
@@ -48,11 +56,10 @@ def _case_section(exercise: LoadedExercise) -> Section:
 def explain(exercise: LoadedExercise, markdown: bool = False) -> str:
     """The worked solution as plain text, or as Markdown (headings and code blocks)."""
     case = worked_case(exercise)
-    if case.x.ndim != 1:
-        raise InputError(
-            f"{exercise.path}: explain writes out one observation; the worked case is a batch "
-            f"of {case.x.shape[0]}"
-        )
+    title = f"{exercise.id}: {exercise.spec.title}"
+    if case.x.ndim == 2:
+        sections = [_case_section(exercise), *batch_sections(exercise.network, case)]
+        return render(title, sections, markdown)
     tr = trace(exercise.network, case.params, case.x, case.y)
     sections = [_case_section(exercise), forward_section(tr), loss_section(tr)]
     sections += backward_sections(tr)
@@ -60,5 +67,4 @@ def explain(exercise: LoadedExercise, markdown: bool = False) -> str:
         sections.append(update_section(tr, case.x, case.learning_rate))
         if case.iterations is not None:
             sections.append(training_section(tr, case.x, case.learning_rate, case.iterations))
-    title = f"{exercise.id}: {exercise.spec.title}"
     return render(title, sections, markdown)

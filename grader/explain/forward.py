@@ -11,21 +11,20 @@ from grader.explain.trace import Trace
 
 @dataclass(frozen=True)
 class LossText:
-    """A built-in loss written the lecture's way, in the variables y, h and n (outputs)."""
+    """A loss written the lecture's way, in the variables y, h and n (outputs)."""
 
     term: str  # one output's term
     outer: str  # around the sum of the terms, `S`
-    derivative: str  # dL/dh_k
+    derivative: str  # dL/dh_k, or "" when the loss does not say
 
 
-LOSSES = {
-    "half-squared-error": LossText("(y - h)^2", "1/2 S", "-(y - h)"),
-    "mean-squared-error": LossText("(y - h)^2", "1/n S", "2 (h - y) / n"),
-    "binary-cross-entropy": LossText(
-        "[y log h + (1 - y) log(1 - h)]", "-S", "-(y / h - (1 - y) / (1 - h))"
-    ),
-    "categorical-cross-entropy": LossText("y log h", "-S", "-y / h"),
-}
+def loss_text(loss: object) -> LossText | None:
+    """The loss's own texts (grader/protocols.py: `term`, `outer`, `derivative_formula`), or
+    None for a loss that does not write itself out (a plugin: its formula and value only)."""
+    term = getattr(loss, "term", "")
+    if not term:
+        return None
+    return LossText(term, getattr(loss, "outer", "S"), getattr(loss, "derivative_formula", ""))
 
 
 def _layer(tr: Trace, i: int) -> list[str]:
@@ -66,7 +65,7 @@ def loss_value(tr: Trace, h: list[float] | None = None) -> str:
     out = list(tr.h[-1]) if h is None else h
     net, n = tr.net, len(out)
     value = net.loss.value(out, tr.y)
-    text = LOSSES.get(net.loss_name)
+    text = loss_text(net.loss)
     if text is None:  # a plugin loss: its formula, if it has one, and the value
         return chain("L", getattr(net.loss, "formula", net.loss_name), num(value))
 

@@ -8,7 +8,7 @@ unit above it, so its dL/dh_j is a sum over those units k, one product per path.
 from __future__ import annotations
 
 from grader.explain import symbols as s
-from grader.explain.forward import LOSSES
+from grader.explain.forward import loss_text
 from grader.explain.text import chain, equation, num, substitute
 from grader.explain.trace import Trace
 
@@ -16,7 +16,7 @@ from grader.explain.trace import Trace
 def output_lines(tr: Trace) -> list[str]:
     """dL/dh_k^L from the loss, or dL/dz_k^L = h_k - y_k for a canonical pair."""
     i, n, lines = tr.depth, tr.net.outputs, []
-    loss = LOSSES.get(tr.net.loss_name)
+    loss = loss_text(tr.net.loss)
     for k in range(n):
         h, y = float(tr.h[i][k]), float(tr.y[k])
         if tr.combined:
@@ -24,7 +24,7 @@ def output_lines(tr: Trace) -> list[str]:
             lines.append(chain(s.d("L", s.z(i, k)), *parts, num(tr.dz[i][k])))
             continue
         parts = []
-        if loss is not None:  # a plugin loss has no derivative formula we know: its value only
+        if loss is not None and loss.derivative:  # else (a plugin loss) its value only
             parts.append(substitute(loss.derivative, y=s.y(k), h=s.h(i, k), n=str(n)))
             parts.append(substitute(loss.derivative, y=y, h=h, n=n))
         lines.append(chain(s.d("L", s.h(i, k)), *parts, num(tr.dh[i][k])))

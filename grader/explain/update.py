@@ -13,12 +13,11 @@ from grader.reference import network as solver
 SHOWN = 12  # losses of a long training run: the first ones and the last ones
 
 
-def update_section(tr: Trace, x: np.ndarray, learning_rate: float) -> Section:
-    grads = solver.backward(tr.net, tr.params, x, tr.y)
-    updated = solver.step(tr.params, grads, learning_rate)
+def update_lines(params, grads, updated, learning_rate: float) -> list[str]:
+    """p (updated) = p - eta * dL/dp = numbers = value, for every entry of every parameter."""
     lines = []
-    for name, value in tr.params.items():
-        for index in np.ndindex(value.shape):
+    for name, value in params.items():
+        for index in np.ndindex(np.shape(value)):
             p = notation.symbol(name, index)
             lines.append(
                 chain(
@@ -28,6 +27,13 @@ def update_section(tr: Trace, x: np.ndarray, learning_rate: float) -> Section:
                     num(updated[name][index]),
                 )
             )
+    return lines
+
+
+def update_section(tr: Trace, x: np.ndarray, learning_rate: float) -> Section:
+    grads = solver.backward(tr.net, tr.params, x, tr.y)
+    updated = solver.step(tr.params, grads, learning_rate)
+    lines = update_lines(tr.params, grads, updated, learning_rate)
     after = trace(tr.net, updated, x, tr.y)
     before_value = tr.net.loss.value(tr.h[-1], tr.y)
     after_value = tr.net.loss.value(after.h[-1], tr.y)

@@ -5,8 +5,11 @@ finite, without overflow or invalid-value warnings, for any finite z (underflow 
 Derivatives are written in terms of h = act(z) where the lecture does (sigmoid, tanh), so that
 backward() reproduces a hand calculation made from printed, rounded h values.
 
-Beyond the Activation protocol, each built-in declares `output_range` (for messages) and
-`probabilities` (whether every h lies in (0, 1), so that a cross-entropy loss may take its log).
+Beyond the Activation protocol's required methods, each built-in carries what the optional
+members describe (grader/protocols.py): `derivative(z, h)` itself, its `formula` and
+`derivative_formula` texts, its `parameters` (leaky-relu's slope lives here and nowhere else),
+`output_range` (for messages) and `probabilities` (whether every h lies in (0, 1), so that a
+cross-entropy loss may take its log).
 The two whose outputs are probabilities, sigmoid and softmax, also give, straight from z:
 
 - `log_output(z)`: (log h, log(1 - h)), exact for every finite z, where h itself rounds to 0 or 1;
@@ -16,8 +19,8 @@ The two whose outputs are probabilities, sigmoid and softmax, also give, straigh
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +49,18 @@ class Elementwise:
     # Only for outputs that are probabilities (see the module docstring); None elsewhere.
     log_output: Callable[[Array], tuple[Array, Array]] | None = None
     log_loss_delta: Callable[[Array, Array, Array], Array] | None = None
+    # The activation's own numbers (leaky-relu's slope), and how to build it with others.
+    parameters: Mapping[str, float] = field(default_factory=dict, hash=False)
+    make: Callable[..., Elementwise] | None = field(default=None, hash=False, compare=False)
+    elementwise: bool = True  # h_k depends on z_k alone: the Jacobian is diagonal
+
+    def with_parameters(self, **values: float) -> Elementwise:
+        """This activation with other parameter values: leaky_relu.with_parameters(slope=0.2)."""
+        unknown = sorted(set(values) - set(self.parameters))
+        if unknown or self.make is None:
+            known = ", ".join(self.parameters) or "none"
+            raise ValueError(f"unknown parameter {', '.join(unknown)} (known: {known})")
+        return self.make(**{**self.parameters, **values})
 
     def forward(self, z: Array) -> Array:
         """Return h = act(z) as a fresh array."""
@@ -129,14 +144,23 @@ relu = Elementwise(
     output_range="[0, inf)",
     probabilities=False,
 )
-leaky_relu = Elementwise(
-    function=lambda z: np.where(z > 0, z, 0.01 * z),
-    derivative=lambda z, h: np.where(z > 0, 1.0, 0.01),
-    formula="z if z > 0 else 0.01 z",
-    derivative_formula="1 if z > 0 else 0.01",
-    output_range="(-inf, inf)",
-    probabilities=False,
-)
+
+
+def _leaky_relu(slope: float = 0.01) -> Elementwise:
+    """max(z, slope z) for 0 <= slope < 1; the slope is the activation's one parameter."""
+    return Elementwise(
+        function=lambda z: np.where(z > 0, z, slope * z),
+        derivative=lambda z, h: np.where(z > 0, 1.0, slope),
+        formula=f"z if z > 0 else {slope:g} z",
+        derivative_formula=f"1 if z > 0 else {slope:g}",
+        output_range="(-inf, inf)",
+        probabilities=False,
+        parameters={"slope": slope},
+        make=_leaky_relu,
+    )
+
+
+leaky_relu = _leaky_relu()
 
 # Softmax mixes a row's units, so it is a class of its own; registered from here like the rest.
 softmax = Softmax()

@@ -53,7 +53,16 @@ class PerObservation:
     derivative: Callable[[Array, Array], Array]  # d(row loss)/dh
     sampler: Sampler
     canonical_link: str | None
-    formula: str
+    formula: str  # the per-observation loss, in y_k, h_k
+    # How explain writes it with numbers (variables y, h and n, the number of outputs): one
+    # output's `term`, the `outer` form around their sum S, and dl/dh_k as `derivative_formula`.
+    term: str = ""
+    outer: str = "S"
+    derivative_formula: str = ""
+    # dl/dz at the canonical link, as a hand calculation writes it (h - y).
+    link_formula: str = ""
+    # Factors by which a submission's gradients are classically off, and why (for diagnoses).
+    scale_mistakes: tuple[tuple[float, str], ...] = ()
     # What the loader checks (exercise/pairings.py): the closed interval every target lies in,
     # and whether the loss takes logs of h, so that h must be a probability.
     target_range: tuple[float, float] | None = None
@@ -105,6 +114,10 @@ half_squared_error = PerObservation(
     sampler=_uniform,
     canonical_link=None,
     formula="1/2 sum_k (y_k - h_k)^2",
+    term="(y - h)^2",
+    outer="1/2 S",
+    derivative_formula="-(y - h)",
+    scale_mistakes=((2.0, "2 comes from differentiating (y - h)^2 without its 1/2"),),
 )
 mean_squared_error = PerObservation(
     terms=lambda h, y: (y - h) ** 2 / h.shape[-1],
@@ -112,6 +125,10 @@ mean_squared_error = PerObservation(
     sampler=_uniform,
     canonical_link=None,
     formula="mean_k (y_k - h_k)^2",
+    term="(y - h)^2",
+    outer="1/n S",
+    derivative_formula="2 (h - y) / n",
+    scale_mistakes=((0.5, "d/dh (y - h)^2 = -2 (y - h): the 2 is missing"),),
 )
 binary_cross_entropy = PerObservation(
     terms=lambda h, y: -(_xlogy(y, h) + _xlogy(1.0 - y, 1.0 - h)),
@@ -119,6 +136,10 @@ binary_cross_entropy = PerObservation(
     sampler=_binary,
     canonical_link="sigmoid",
     formula="-sum_k [y_k log h_k + (1 - y_k) log(1 - h_k)]",
+    term="[y log h + (1 - y) log(1 - h)]",
+    outer="-S",
+    derivative_formula="-(y / h - (1 - y) / (1 - h))",
+    link_formula="h - y",
     target_range=(0.0, 1.0),
     needs_probabilities=True,
     log_coefficients=lambda y: (y, 1.0 - y),
@@ -130,6 +151,10 @@ categorical_cross_entropy = PerObservation(
     sampler=_one_hot,
     canonical_link="softmax",
     formula="-sum_k y_k log h_k",
+    term="y log h",
+    outer="-S",
+    derivative_formula="-y / h",
+    link_formula="h - y",
     target_range=(0.0, np.inf),
     needs_probabilities=True,
     log_coefficients=lambda y: (y, np.zeros_like(y)),

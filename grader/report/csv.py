@@ -1,37 +1,55 @@
-"""A spreadsheet-ready gradebook: one row per student and exercise."""
+"""A spreadsheet-ready gradebook: one row per student and exercise, a column per quantity.
+
+The columns: student, exercise, score, max_score, status, outcome, then one per graded
+quantity, headed by its name (`dL/dW1`) and holding its points; a cell is empty where that
+row's exercise has no such quantity or nothing was graded. Rows are written at `close`, once
+every quantity is known.
+"""
 
 from __future__ import annotations
 
 import csv
-from typing import IO
+from typing import Any
 
+from grader.report.base import BaseReporter
 from grader.report.safe import spreadsheet_cell
 from grader.result import CheckResult
 
 COLUMNS = ["student", "exercise", "score", "max_score", "status", "outcome"]
 
 
-class CsvReporter:
+def quantity_columns(results: list[CheckResult]) -> list[str]:
+    """Every quantity's name, in the order first graded."""
+    return list(dict.fromkeys(c.name for r in results for c in r.checks))
+
+
+class CsvReporter(BaseReporter):
     filename = "gradebook.csv"
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(COLUMNS)
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.results: list[CheckResult] = []
 
     def add(self, result: CheckResult) -> None:
-        self.writer.writerow(
-            [
-                spreadsheet_cell(result.student or result.submission),
-                spreadsheet_cell(result.exercise),
-                f"{result.score:g}",
-                f"{result.max_score:g}",
-                result.status,
-                result.outcome,
-            ]
-        )
+        self.results.append(result)
 
     def close(self) -> None:
+        quantities = quantity_columns(self.results)
+        writer = csv.writer(self.stream, lineterminator="\n")
+        writer.writerow(COLUMNS + [spreadsheet_cell(q) for q in quantities])
+        for result in self.results:
+            points = {c.name: f"{c.score:g}" for c in result.checks}
+            writer.writerow(
+                [
+                    spreadsheet_cell(result.student or result.submission),
+                    spreadsheet_cell(result.exercise),
+                    f"{result.score:g}",
+                    f"{result.max_score:g}",
+                    result.status,
+                    result.outcome,
+                    *(points.get(q, "") for q in quantities),
+                ]
+            )
         self.stream.flush()
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import IO
 
+from grader.report.base import BaseReporter
 from grader.result import CheckResult
 
 
-class JsonReporter:
+class JsonReporter(BaseReporter):
+    filename = "results.json"
+
     def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self.results: list[dict] = []
         self.batch = False
 

@@ -1,18 +1,36 @@
-"""JUnit XML: one <testsuite> per student, one <testcase> per check (tests/schemas/junit.xsd)."""
+"""JUnit XML: one <testsuite> per student, one <testcase> per check (tests/schemas/junit.xsd).
+
+A testcase is named `<student>.<exercise>` (classname) and the quantity (name), so that GitLab,
+which keys tests by classname and name, keeps every student's. A wrong answer is a <failure>
+(so is a missing submission: the student's to fix); the grader failing is an <error>.
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import IO
+from typing import Any
 
+from grader.report.base import BaseReporter
 from grader.report.safe import printable
 from grader.result import CheckResult
 
 
-def _testcase(result: CheckResult) -> list[ET.Element]:
+def _classname(result: CheckResult) -> str:
+    return f"{result.student}.{result.exercise}" if result.student else result.exercise
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _checks(result: CheckResult) -> list[ET.Element]:
+    # One run graded every quantity: its time is shared out evenly, so the times add up.
+    share = round(result.elapsed / len(result.checks), 3)
     cases = []
     for check in result.checks:
-        case = ET.Element("testcase", classname=result.exercise, name=check.name, time="0")
+        case = ET.Element(
+            "testcase", classname=_classname(result), name=check.name, time=_seconds(share)
+        )
         if check.status != "pass":
             detail = check.message + (
                 f"\nlikely cause ({check.diagnosis}): {check.explanation}"
@@ -24,12 +42,22 @@ def _testcase(result: CheckResult) -> list[ET.Element]:
             )
             failure.text = detail
         cases.append(case)
-    if not result.checks:  # nothing was graded: missing, or the grader failed
-        case = ET.Element("testcase", classname=result.exercise, name="submission", time="0")
-        failure = ET.SubElement(case, "failure", type=result.status, message=result.outcome)
-        failure.text = "\n".join(result.problems)
-        cases.append(case)
     return cases
+
+
+def _ungraded(result: CheckResult) -> ET.Element:
+    """Nothing was graded: missing (a <failure>) or the grader failed (an <error>)."""
+    case = ET.Element(
+        "testcase", classname=_classname(result), name="submission", time=_seconds(result.elapsed)
+    )
+    kind = "error" if result.status == "error" else "failure"
+    problem = ET.SubElement(case, kind, type=result.outcome, message=result.outcome)
+    problem.text = "\n".join(result.problems)
+    return case
+
+
+def _testcases(result: CheckResult) -> list[ET.Element]:
+    return _checks(result) if result.checks else [_ungraded(result)]
 
 
 def _clean(element: ET.Element) -> None:
@@ -41,11 +69,40 @@ def _clean(element: ET.Element) -> None:
             node.set(key, printable(value))
 
 
-class JUnitReporter:
+def _counts(cases: list[ET.Element]) -> dict[str, float]:
+    return {
+        "tests": len(cases),
+        "failures": sum(c.find("failure") is not None for c in cases),
+        "errors": sum(c.find("error") is not None for c in cases),
+        "skipped": sum(c.find("skipped") is not None for c in cases),
+        "time": sum(float(c.get("time", "0")) for c in cases),
+    }
+
+
+def _suite(root: ET.Element, student: str, results: list[CheckResult]) -> dict[str, float]:
+    cases = [c for r in results for c in _testcases(r)]
+    counts = _counts(cases)
+    attributes = {"name": student}
+    attributes |= {k: str(int(v)) for k, v in counts.items() if k != "time"}
+    suite = ET.SubElement(root, "testsuite", attributes, time=_seconds(counts["time"]))
+    properties = ET.SubElement(suite, "properties")
+    for r in results:
+        for key in ("score", "max_score"):
+            ET.SubElement(
+                properties, "property", name=f"{r.exercise}.{key}", value=f"{getattr(r, key):g}"
+            )
+    suite.extend(cases)
+    problems = [f"{r.exercise}: {p}" for r in results for p in r.problems]
+    if problems:
+        ET.SubElement(suite, "system-out").text = "\n".join(problems)
+    return counts
+
+
+class JUnitReporter(BaseReporter):
     filename = "junit.xml"
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
         self.by_student: dict[str, list[CheckResult]] = {}
 
     def add(self, result: CheckResult) -> None:
@@ -53,41 +110,15 @@ class JUnitReporter:
 
     def close(self) -> None:
         root = ET.Element("testsuites", name="backprop-grader")
-        totals = {"tests": 0, "failures": 0, "time": 0.0}
+        totals = {"tests": 0.0, "failures": 0.0, "errors": 0.0, "time": 0.0}
         for student, results in self.by_student.items():
-            cases = [c for r in results for c in _testcase(r)]
-            failures = sum(c.find("failure") is not None for c in cases)
-            elapsed = sum(r.elapsed for r in results)
-            suite = ET.SubElement(
-                root,
-                "testsuite",
-                name=student,
-                tests=str(len(cases)),
-                failures=str(failures),
-                errors="0",
-                skipped="0",
-                time=f"{elapsed:.3f}",
-            )
-            properties = ET.SubElement(suite, "properties")
-            for r in results:
-                for key in ("score", "max_score"):
-                    ET.SubElement(
-                        properties,
-                        "property",
-                        name=f"{r.exercise}.{key}",
-                        value=f"{getattr(r, key):g}",
-                    )
-            suite.extend(cases)
-            problems = [f"{r.exercise}: {p}" for r in results for p in r.problems]
-            if problems:
-                ET.SubElement(suite, "system-out").text = "\n".join(problems)
-            totals["tests"] += len(cases)
-            totals["failures"] += failures
-            totals["time"] += elapsed
-        root.set("tests", str(totals["tests"]))
-        root.set("failures", str(totals["failures"]))
-        root.set("errors", "0")
-        root.set("time", f"{totals['time']:.3f}")
+            counts = _suite(root, student, results)
+            for key in totals:
+                totals[key] += counts[key]
+        # The schema's <testsuites> has no `skipped`: nothing is ever skipped here anyway.
+        for key in ("tests", "failures", "errors"):
+            root.set(key, str(int(totals[key])))
+        root.set("time", _seconds(totals["time"]))
         _clean(root)
         ET.indent(root)
         self.stream.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

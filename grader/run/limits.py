@@ -1,10 +1,50 @@
-"""Resource limits for one submission, with their documented defaults."""
+"""Resource limits for one submission: their documented defaults, and the ranges an override
+(from [grading.limits] or the command line) may take."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values an override may take: `low < v` (or `low <= v` when closed) and `v <= high`."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    unit: str = ""
+
+    def problem(self, value: float) -> str | None:
+        """Why `value` is out of range (non-finite, too small, too large), or None."""
+        if not math.isfinite(value):
+            return f"{value} is not a finite number; allowed: {self.describe()}"
+        too_low = value <= self.low if self.low_open else value < self.low
+        if too_low or value > self.high:
+            return f"{value} is out of range; allowed: {self.describe()}"
+        return None
+
+    def describe(self) -> str:
+        if self.low_open:
+            text = f"more than {self.low:g} and at most {self.high:g}"
+        else:
+            text = f"from {self.low:g} to {self.high:g}"
+        return text + (f" {self.unit}" if self.unit else "")
+
+
+# Ranges of the overrides, in the units of [grading.limits] and of the command line. The upper
+# ends keep every value far inside what setrlimit and the wall clock accept (a petabyte of
+# memory overflowed rlim_t; a NaN timeout never fired), and still allow a slow, big submission:
+# an hour of time, 64 GiB of address space, 64 MiB of output held in the grader's memory.
+RANGES = {
+    "wall_seconds": Range(0, 3600, low_open=True, unit="seconds"),
+    "cpu_seconds": Range(1, 3600, unit="seconds"),
+    "memory_mb": Range(256, 65536, unit="MiB"),  # numpy's import alone maps a few hundred MiB
+    "output_kb": Range(1, 65536, unit="KiB"),
+}
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,18 @@ def parse_events(raw: bytes) -> list[dict[str, Any]]:
     return events
 
 
+def _shape_hint(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """A likely fix for the two shape slips a hand-written backprop makes most often."""
+    if got == () and shape == (1,):
+        return (
+            ": a single number came back where a vector of one entry belongs; return it as a "
+            "one-entry array, e.g. np.array([value]) or np.atleast_1d(value)"
+        )
+    if len(got) == 2 and got[::-1] == shape:
+        return ": the rows and columns are swapped; return its transpose (.T)"
+    return ""
+
+
 def decode(encoded: dict[str, Any], shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
     """The returned array if it has exactly `shape` (entries may be non-finite), else why not."""
     if encoded.get("error"):
@@ -159,5 +171,7 @@ def decode(encoded: dict[str, Any], shape: tuple[int, ...]) -> tuple[np.ndarray 
     if entries != len(data):
         return None, "is malformed"
     if got != shape:
-        return None, f"has shape {got}, expected {shape} (the shape the exercise expects)"
+        return None, f"has shape {got}, expected {shape} (the shape the exercise expects)" + (
+            _shape_hint(got, shape)
+        )
     return np.array(data, dtype=np.float64).reshape(shape), ""

@@ -1,31 +1,39 @@
 """Built-in tolerance modes: relabs, decimals, sigfigs and document (see DESIGN.md).
 
-Every band is inclusive. The bands drawn from printed decimals (decimals, sigfigs, document)
-get a slack of a few float64 ulps, so that a submission sitting exactly on a printed boundary
+`decimals` and `sigfigs` are PrairieLearn's `is_correct_scalar_dd` and `is_correct_scalar_sf`
+(python/prairielearn/core.py), exactly: open bands `r - eps < s < r + eps` with
+eps = 0.51 * 10^-n, n the number of decimals (sigfigs: n = N - 1 - floor(log10 |r|), and
+n = N - 1 at r = 0), computed in the same float64 operations; an infinite r accepts only
+itself, a NaN r only NaN. The 0.51 (not 0.5) is their allowance for binary rounding.
+
+`relabs` and `document` are inclusive. The document band, drawn from printed decimals, gets a
+slack of a few float64 ulps, so that a submission sitting exactly on a printed boundary
 (0.5663 - 0.0001) is not refused by binary rounding; relabs is already a float tolerance.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from grader.exercise.strict import integer, real
 from grader.score.printed import Printed
 
 _SLACK = 1e-12
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: `digits = "3"` or `rtol = true` in an exercise file is refused, not converted.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class RelAbsSettings(_Settings):
-    rtol: float = Field(default=1e-6, ge=0)
-    atol: float = Field(default=1e-9, ge=0)
+    rtol: real(0) = 1e-6
+    atol: real(0) = 1e-9
 
 
 class DigitsSettings(_Settings):
-    digits: int = Field(ge=0, le=15)
+    digits: integer(0, 15)
 
 
 class RelAbs:
@@ -40,32 +48,41 @@ class RelAbs:
         return f"|s - r| <= {settings.atol:g} + {settings.rtol:g}|r|"
 
 
+def _open_band(submitted, exact, eps) -> np.ndarray:
+    """PrairieLearn's test, r - eps < s < r + eps, with its cases for a non-finite r."""
+    inside = (submitted > exact - eps) & (submitted < exact + eps)
+    inside = np.where(np.isinf(exact), submitted == exact, inside)
+    return np.where(np.isnan(exact), np.isnan(submitted), inside)
+
+
 class Decimals:
-    """Agreement to N decimal places: |s - r| <= 0.51 * 10^-N (PrairieLearn's band)."""
+    """N decimal places, as PrairieLearn's is_correct_scalar_dd: |s - r| < 0.51 * 10^-N."""
 
     settings = DigitsSettings
 
     def accepts(self, submitted, exact, printed, settings: DigitsSettings) -> np.ndarray:
-        band = 0.51 * 10.0**-settings.digits
-        return np.abs(submitted - exact) <= band * (1 + _SLACK)
+        with np.errstate(invalid="ignore"):
+            return _open_band(submitted, exact, 0.51 * 10.0**-settings.digits)
 
     def describe(self, settings: DigitsSettings) -> str:
-        return f"{settings.digits} decimal places (|s - r| <= 0.51e-{settings.digits})"
+        return f"{settings.digits} decimal places (|s - r| < 0.51e-{settings.digits})"
 
 
 class SigFigs:
-    """N significant figures: |s - r| <= 0.51 * 10^(floor(log10 |r|) - N + 1).
+    """N significant figures, as PrairieLearn's is_correct_scalar_sf: |s - r| < 0.51 * 10^-n.
 
-    For r = 0 the band is that of N decimal places.
+    n = N - 1 - floor(log10 |r|), the decimals of r's Nth significant figure; at r = 0,
+    n = N - 1 (one significant figure fewer than that rule gives at r = 1).
     """
 
     settings = DigitsSettings
 
     def accepts(self, submitted, exact, printed, settings: DigitsSettings) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            magnitude = np.where(exact == 0, -1, np.floor(np.log10(np.abs(exact))))
-        band = 0.51 * 10.0 ** (magnitude - settings.digits + 1)
-        return np.abs(submitted - exact) <= band * (1 + _SLACK)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            finite = np.isfinite(exact) & (exact != 0)
+            magnitude = np.floor(np.log10(np.abs(np.where(finite, exact, 1.0))))
+            n = settings.digits - 1 - magnitude
+            return _open_band(submitted, exact, 0.51 * 10.0**-n)
 
     def describe(self, settings: DigitsSettings) -> str:
         return f"{settings.digits} significant figures"

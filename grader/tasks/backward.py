@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from grader import notation
+from grader.diagnose.mistakes import Mistake, mistaken_backward
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
@@ -32,6 +33,10 @@ class Backward:
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         return solver.backward(network, case.params, case.x, case.y)
+
+    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+        """The gradients as a submission making `mistake` computes them (for diagnoses)."""
+        return mistaken_backward(network, case.params, case.x, case.y, mistake)
 
 
 task = Backward()

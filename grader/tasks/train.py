@@ -13,10 +13,15 @@ from typing import Any
 import numpy as np
 
 from grader import notation
+from grader.diagnose.mistakes import Mistake, mistaken_step
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+
+# Planting a mistake replays the whole training once per mistake and case: past this many
+# iterations that costs more than a diagnosis is worth, and none is planted.
+PLANTED_ITERATIONS = 200
 
 
 def _trained_symbol(name: str, index: tuple[int, ...]) -> str:
@@ -56,6 +61,21 @@ class Train:
         params, losses = solver.train(
             network, case.params, case.x, case.y, case.learning_rate, case.iterations
         )
+        return {**params, "losses": np.asarray(losses)}
+
+    def plant(
+        self, network: Network, case: Case, mistake: Mistake
+    ) -> Mapping[str, np.ndarray] | None:
+        """Training with `mistake` in every step, and the losses on the way (for diagnoses)."""
+        if case.learning_rate is None or case.iterations is None:
+            raise ValueError(f"{case.label}: task train needs a learning rate and iterations")
+        if case.iterations > PLANTED_ITERATIONS:
+            return None
+        params, losses = dict(case.params), []
+        for _ in range(case.iterations):
+            losses.append(solver.loss(network, params, case.x, case.y))
+            params = mistaken_step(network, params, case.x, case.y, case.learning_rate, mistake)
+        losses.append(solver.loss(network, params, case.x, case.y))
         return {**params, "losses": np.asarray(losses)}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from grader import notation
+from grader.diagnose.mistakes import Mistake, mistaken_step
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
@@ -42,6 +43,12 @@ class TrainStep:
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         grads = solver.backward(network, case.params, case.x, case.y)
         return solver.step(case.params, grads, case.learning_rate)
+
+    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+        """The updated parameters as a submission making `mistake` computes them."""
+        if case.learning_rate is None:
+            raise ValueError(f"{case.label}: task train-step needs a learning rate")
+        return mistaken_step(network, case.params, case.x, case.y, case.learning_rate, mistake)
 
 
 task = TrainStep()

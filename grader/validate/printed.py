@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import numpy as np
 
 from grader import notation
+from grader.errors import ExerciseError
 from grader.exercise.loader import LoadedExercise
 from grader.exercise.numbers import to_decimal_array
 from grader.plan.cases import Case, worked_case
@@ -77,7 +78,9 @@ def exact_values(exercise: LoadedExercise, case: Case) -> Values:
     return values
 
 
-def document_path(exercise: LoadedExercise, case: Case, printed: dict[str, np.ndarray]) -> Values:
+def document_path(
+    exercise: LoadedExercise, case: Case, printed: dict[str, np.ndarray], exact: Values
+) -> Values:
     """Every quantity recomputed the way a hand calculation does, from printed values."""
     net = exercise.network
 
@@ -104,10 +107,9 @@ def document_path(exercise: LoadedExercise, case: Case, printed: dict[str, np.nd
         values |= {f"updated.{k}": v for k, v in updated.items()}
         after = {k: _overlay(v, printed.get(f"updated.{k}")) for k, v in updated.items()}
         values["loss_after"] = np.asarray(solver.loss(net, after, case.x, case.y))
-    if case.learning_rate is not None and case.iterations is not None:
-        # No hand calculation repeats many steps: the exact values are the reference.
-        exact = exact_values(exercise, case)
-        values |= {k: v for k, v in exact.items() if k == "losses" or k.startswith("trained.")}
+    # No hand calculation repeats many steps: the exact training values are the reference
+    # (computed once by the caller, not once per round of repairs).
+    values |= {k: v for k, v in exact.items() if k == "losses" or k.startswith("trained.")}
     return values
 
 
@@ -127,10 +129,27 @@ def _label(key: str, index: tuple[int, ...]) -> str:
     return notation.symbol(name, index) + suffix
 
 
+def _in_units(printed: Decimal, exact: float) -> int:
+    """`exact` counted in units of the last place of `printed`, rounded half to even.
+
+    Integer arithmetic, exact at any magnitude: scaleb only moves the exponent of the (at most
+    17-digit) shortest repr, and the loader bounds every printed place, so the integer has at
+    most a few hundred digits. (Decimal.quantize needed the whole result within the context's
+    28 digits: 1.17 printed as 1.17e-30, or 4e25, raised InvalidOperation.)
+    """
+    shifted = Decimal(repr(exact)).scaleb(-int(printed.as_tuple().exponent))
+    return int(shifted.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
 def _units_off(printed: Printed, index: tuple[int, ...], exact: float) -> int:
-    unit = Decimal(1).scaleb(printed.source.decimals[index].as_tuple().exponent)
-    rounded = Decimal(repr(exact)).quantize(unit, rounding=ROUND_HALF_EVEN)
-    return int((printed.source.decimals[index] - rounded) / unit)
+    """(printed - exact rounded to the printed place) / one unit in that place."""
+    d = printed.source.decimals[index]
+    return int(d.scaleb(-int(d.as_tuple().exponent))) - _in_units(d, exact)
+
+
+def _rounded(d: Decimal, exact: float) -> float:
+    """`exact` rounded to the last printed place of `d`, the way the document should print it."""
+    return float(Decimal(_in_units(d, exact)).scaleb(int(d.as_tuple().exponent)))
 
 
 def _status(r: float, b: float, d: float, u: float) -> str:
@@ -169,15 +188,18 @@ def check_printed(exercise: LoadedExercise) -> list[Verdict]:
     """
     case = worked_case(exercise)
     printed = printed_values(exercise)
-    exact = exact_values(exercise, case)
-    trusted = {k: p.values.copy() for k, p in printed.items()}
-    for _ in range(len(printed) + 1):
-        verdicts = _verdicts(printed, exact, document_path(exercise, case, trusted))
-        bad = {v.key for v in verdicts if v.status == "discrepancy"}
-        repaired = {k: _repair(k, p, trusted[k], exact[k], bad) for k, p in printed.items()}
-        if all(np.array_equal(repaired[k], trusted[k]) for k in trusted):
-            return verdicts
-        trusted = repaired
+    # Overflow is checked for below, and refused with the file's name: no numpy warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        exact = exact_values(exercise, case)
+        _refuse_overflow(exercise, exact)
+        trusted = {k: p.values.copy() for k, p in printed.items()}
+        for _ in range(len(printed) + 1):
+            verdicts = _verdicts(printed, exact, document_path(exercise, case, trusted, exact))
+            bad = {v.key for v in verdicts if v.status == "discrepancy"}
+            repaired = {k: _repair(k, p, trusted[k], exact[k], bad) for k, p in printed.items()}
+            if all(np.array_equal(repaired[k], trusted[k]) for k in trusted):
+                return verdicts
+            trusted = repaired
     return verdicts
 
 
@@ -185,5 +207,21 @@ def _repair(key: str, p: Printed, values: np.ndarray, exact: np.ndarray, bad: se
     out = values.copy()
     for index in np.ndindex(out.shape):
         if f"expected.{key}" + "".join(f"[{i}]" for i in index) in bad:
-            out[index] = np.round(exact[index] / p.units[index]) * p.units[index]
+            out[index] = _rounded(p.source.decimals[index], float(exact[index]))
     return out
+
+
+def _refuse_overflow(exercise: LoadedExercise, exact: Values) -> None:
+    """Numbers too large for float64 arithmetic have no exact value to hold the document to."""
+    for key, values in exact.items():
+        if not np.all(np.isfinite(values)):
+            raise ExerciseError(
+                str(exercise.path),
+                [
+                    (
+                        "case",
+                        f"the worked case overflows float64: its exact {key} is not finite; "
+                        "use smaller parameters, inputs or learning rate",
+                    )
+                ],
+            )

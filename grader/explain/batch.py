@@ -1,0 +1,99 @@
+"""A batch written out: every observation's own pass, then the mean that makes the batch's.
+
+The loss of a batch of m observations is the mean of theirs, L = 1/m (l_1 + ... + l_m), so
+every gradient is the mean of theirs too: dL/dp = 1/m (dl_1/dp + ... + dl_m/dp). Observation i
+is worked out exactly as a single observation is, with its own loss l_i in the place of L.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from grader import notation
+from grader.explain.backward import backward_sections
+from grader.explain.forward import forward_section, loss_value
+from grader.explain.text import Section, chain, factor, num
+from grader.explain.trace import Trace, trace
+from grader.explain.update import training_section, update_lines
+from grader.plan.cases import Case
+from grader.reference import network as solver
+from grader.reference.network import Network
+
+
+def _own(section: Section, i: int) -> Section:
+    """An observation's section, its L written l_i: the loss of that observation alone."""
+    return Section(
+        f"{section.title}, observation {i}",
+        section.note.replace("dL/", f"dl_{i}/"),
+        [line.replace("dL/", f"dl_{i}/") for line in section.lines],
+    )
+
+
+def _mean(m: int, symbols: str, values: list[float], value: float) -> list[str]:
+    # The first term opens its bracket: no parentheses of its own, as substitute() writes it.
+    terms = " + ".join([num(values[0]), *(factor(v) for v in values[1:])])
+    return [symbols, f"1/{m} ({terms})", num(value)]
+
+
+def _loss_section(net: Network, case: Case, traces: list[Trace]) -> Section:
+    m = len(traces)
+    lines = [f"l_{i} = " + loss_value(tr).removeprefix("L = ") for i, tr in enumerate(traces, 1)]
+    each = [float(net.loss.value(tr.h[-1], tr.y)) for tr in traces]
+    total = solver.loss(net, case.params, case.x, case.y)
+    terms = " + ".join(f"l_{i}" for i in range(1, m + 1))
+    lines.append(chain("L", *_mean(m, f"1/m ({terms})", each, total)))
+    formula = getattr(net.loss, "formula", net.loss_name)
+    note = f"{net.loss_name}: l = {formula} per observation; L is their mean over the m = {m}."
+    return Section("Loss of the batch", note, lines)
+
+
+def _gradient_section(net: Network, case: Case) -> Section:
+    m = case.x.shape[0]
+    each = [solver.backward(net, case.params, case.x[i], case.y[i]) for i in range(m)]
+    grads = solver.backward(net, case.params, case.x, case.y)
+    lines = []
+    for name, value in grads.items():
+        for index in np.ndindex(value.shape):
+            p = notation.symbol(name, index)
+            terms = " + ".join(f"dl_{i}/d{p}" for i in range(1, m + 1))
+            parts = _mean(m, f"1/m ({terms})", [g[name][index] for g in each], value[index])
+            lines.append(chain(f"dL/d{p}", *parts))
+    note = (
+        f"L is the mean of l_1 .. l_{m}, so every gradient is the mean of the observations' "
+        "gradients worked out above: dL/dp = 1/m sum_i dl_i/dp."
+    )
+    return Section("Gradients of the batch", note, lines)
+
+
+def _update_section(net: Network, case: Case, learning_rate: float) -> Section:
+    grads = solver.backward(net, case.params, case.x, case.y)
+    updated = solver.step(case.params, grads, learning_rate)
+    before = solver.loss(net, case.params, case.x, case.y)
+    after = solver.loss(net, updated, case.x, case.y)
+    lines = update_lines(case.params, grads, updated, learning_rate)
+    change = "fell" if after < before else "rose"
+    lines += [
+        f"L before the step = {num(before)}",
+        f"L after the step = {num(after)} (the mean over the batch, with the updated parameters)",
+        f"the loss {change} by {num(abs(before - after))}",
+    ]
+    note = f"p (updated) = p - eta * dL/dp for every parameter, with eta = {num(learning_rate)}."
+    return Section("Gradient-descent update", note, lines)
+
+
+def batch_sections(net: Network, case: Case) -> list[Section]:
+    """Forward passes, losses, backward passes of every observation; the batch's mean; the step."""
+    traces = [trace(net, case.params, case.x[i], case.y[i]) for i in range(case.x.shape[0])]
+    sections = [_own(forward_section(tr), i) for i, tr in enumerate(traces, 1)]
+    sections.append(_loss_section(net, case, traces))
+    for i, tr in enumerate(traces, 1):
+        sections += [_own(s, i) for s in backward_sections(tr)]
+    sections.append(_gradient_section(net, case))
+    if case.learning_rate is not None:
+        sections.append(_update_section(net, case, case.learning_rate))
+        if case.iterations is not None:
+            whole = dataclasses.replace(traces[0], y=np.asarray(case.y, dtype=np.float64))
+            sections.append(training_section(whole, case.x, case.learning_rate, case.iterations))
+    return sections
