@@ -64,9 +64,12 @@ def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
 
 
 def _check(kind: str, where: str, obj: Any) -> None:
+    """Every required member is there, and every member that is there (optional ones too) is
+    callable where the Protocol declares a method."""
     protocol = KINDS[kind][1]
     methods, attributes = _protocol_members(protocol)
-    missing = [m for m in methods + attributes if not hasattr(obj, m)]
+    optional = protocols.OPTIONAL.get(protocol, frozenset())
+    missing = [m for m in methods + attributes if m not in optional and not hasattr(obj, m)]
     missing += [
         f"{m} (not callable)" for m in methods if hasattr(obj, m) and not callable(getattr(obj, m))
     ]

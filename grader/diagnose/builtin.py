@@ -118,7 +118,7 @@ class ZeroGradient:
     )
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or ev.exercise.spec.task != "backward":
+        if not ev.complete or not ev.quantity.derivative:
             return None
         zero = all(np.all(s == 0) for s in ev.submitted)
         return self.sentence if zero and any(np.any(r != 0) for r in ev.reference) else None
@@ -142,7 +142,7 @@ class Scaled:
     priority = 70
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or ev.exercise.spec.task != "backward":
+        if not ev.complete or not ev.quantity.derivative:
             return None
         s = np.concatenate([a.ravel() for a in ev.submitted])
         r = np.concatenate([a.ravel() for a in ev.reference])

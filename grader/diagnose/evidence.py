@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.diagnose.mistakes import Mistake, mistaken_backward, mistaken_step
+from grader.diagnose.mistakes import Mistake
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case
+from grader.tasks import hooks
 from grader.tasks.base import Quantity
 
 
@@ -52,16 +53,11 @@ class Evidence:
         return self._predictions[mistake]
 
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
-        net, task, name = self.exercise.network, self.exercise.spec.task, self.quantity.name
+        net, task, name = self.exercise.network, self.exercise.task, self.quantity.name
         out = []
         for case in self.cases:
-            if task == "backward":
-                values = mistaken_backward(net, case.params, case.x, case.y, mistake)
-            elif task == "train-step":
-                values = mistaken_step(
-                    net, case.params, case.x, case.y, case.learning_rate, mistake
-                )
-            else:
+            values = hooks.plant(task, net, case, mistake)  # the task's Task.plant, if any
+            if values is None or name not in values:
                 return None
-            out.append(values[name])
+            out.append(np.asarray(values[name]))
         return out

@@ -11,13 +11,15 @@ from typing import Any
 import numpy as np
 
 from grader import notation
+from grader.diagnose.mistakes import Mistake, mistaken_backward
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
-class Backward:
+class Backward(SharedSections):
     function = "backward"
     requires = ()
 
@@ -26,12 +28,15 @@ class Backward:
 
     def quantities(self, network: Network) -> list[Quantity]:
         return [
-            Quantity(name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol)
+            Quantity(name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol, True)
             for name, shape in network.shapes().items()
         ]
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         return solver.backward(network, case.params, case.x, case.y)
+
+    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+        return mistaken_backward(network, case.params, case.x, case.y, mistake)
 
 
 task = Backward()

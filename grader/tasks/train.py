@@ -17,6 +17,7 @@ from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
 def _trained_symbol(name: str, index: tuple[int, ...]) -> str:
@@ -28,7 +29,7 @@ def _loss_symbol(name: str, index: tuple[int, ...]) -> str:
     return f"L after {index[0]} iteration{'' if index[0] == 1 else 's'}"
 
 
-class Train:
+class Train(SharedSections):
     function = "train"
     requires = ("learning_rate", "iterations")
 

@@ -11,17 +11,19 @@ from typing import Any
 import numpy as np
 
 from grader import notation
+from grader.diagnose.mistakes import Mistake, mistaken_step
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
 def _updated_symbol(name: str, index: tuple[int, ...]) -> str:
     return f"{notation.symbol(name, index)} (updated)"
 
 
-class TrainStep:
+class TrainStep(SharedSections):
     function = "train_step"
     requires = ("learning_rate",)
 
@@ -42,6 +44,10 @@ class TrainStep:
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         grads = solver.backward(network, case.params, case.x, case.y)
         return solver.step(case.params, grads, case.learning_rate)
+
+    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+        rate = case.learning_rate
+        return mistaken_step(network, case.params, case.x, case.y, rate, mistake)
 
 
 task = TrainStep()
