@@ -35,7 +35,11 @@ class Backward(SharedSections):
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         return solver.backward(network, case.params, case.x, case.y)
 
-    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+    def plant(
+        self, network: Network, case: Case, mistake: object
+    ) -> Mapping[str, np.ndarray] | None:
+        if not isinstance(mistake, Mistake):  # another diagnosis's own kind of mistake
+            return None
         return mistaken_backward(network, case.params, case.x, case.y, mistake)
 
 

@@ -45,7 +45,11 @@ class TrainStep(SharedSections):
         grads = solver.backward(network, case.params, case.x, case.y)
         return solver.step(case.params, grads, case.learning_rate)
 
-    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+    def plant(
+        self, network: Network, case: Case, mistake: object
+    ) -> Mapping[str, np.ndarray] | None:
+        if not isinstance(mistake, Mistake):  # another diagnosis's own kind of mistake
+            return None
         rate = case.learning_rate
         return mistaken_step(network, case.params, case.x, case.y, rate, mistake)
 
