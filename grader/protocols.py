@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from grader.diagnose.evidence import Evidence
-    from grader.diagnose.mistakes import Mistake
     from grader.plan.cases import Case
     from grader.reference.network import Network
     from grader.result import CheckResult
@@ -166,11 +165,13 @@ class Task(Protocol):
     EXPLAINED ("forward", "loss", "backward", "update", "training"); "update" and "training"
     also need the case's learning rate (and iterations). Read whenever explain runs."""
 
-    def plant(
-        self, network: Network, case: Case, mistake: Mistake
-    ) -> Mapping[str, np.ndarray] | None:
-        """Every quantity on `case` as a student with `mistake` (grader/diagnose/mistakes.py)
-        would compute it, or None when this task cannot have that mistake.
+    def plant(self, network: Network, case: Case, mistake: Any) -> Mapping[str, np.ndarray] | None:
+        """Every quantity on `case` as a student with `mistake` would compute it, or None
+        when this task cannot have that mistake.
+
+        `mistake` is whatever a diagnosis plants: grader/diagnose/mistakes.py's `Mistake` for
+        the built-in ones, or a diagnosis plugin's own hashable kind (tests/task_package's
+        `HalfMissing`); return None for a kind the task does not know.
 
         Called by the planted-mistake diagnoses, for a wrong quantity, once per case and
         mistake (cached); a prediction that matches the submission on every case names it.
