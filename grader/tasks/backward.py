@@ -28,7 +28,9 @@ class Backward(SharedSections):
 
     def quantities(self, network: Network) -> list[Quantity]:
         return [
-            Quantity(name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol, True)
+            Quantity(
+                name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol, derivative=True
+            )
             for name, shape in network.shapes().items()
         ]
 
