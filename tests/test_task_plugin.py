@@ -154,6 +154,16 @@ def test_the_task_declares_which_sections_a_file_may_print(loss_site: Path, cour
     )
 
 
+def test_solve_shows_the_tasks_exact_values_beside_the_printed_ones(
+    loss_site: Path, course: Path
+) -> None:
+    run = _grader(loss_site, course, "solve", "house-price-loss", "--exercises", "exercises")
+    assert run.returncode == 0, run.stdout + run.stderr
+    loss = next(line.split() for line in run.stdout.splitlines() if line.split()[:1] == ["loss"])
+    assert loss == ["loss", "0.684561", "0.6845", "rounding", "artefact"]
+    assert "gradients" not in run.stdout  # only what the task's Task.exact computes
+
+
 def _check(site: Path, course: Path, submission: str, *more: str):
     args = ("check", submission, "-e", "house-price-loss", "--exercises", "exercises", *more)
     return _grader(site, course, *args)
