@@ -161,9 +161,10 @@ class Task(Protocol):
         """
 
     explained: tuple[str, ...]
-    """The parts of `grader explain` shown for this task, a subset of grader/tasks/shared.py's
-    EXPLAINED ("forward", "loss", "backward", "update", "training"); "update" and "training"
-    also need the case's learning rate (and iterations). Read whenever explain runs."""
+    """The parts of `grader explain` shown for this task, a subset of EXPLAIN_PARTS (below):
+    ("forward", "loss", "backward", "update", "training"); "update" and "training"
+    also need the case's learning rate (and iterations). Checked when the plugin loads (an
+    unknown part is an error with its near miss); read whenever explain runs."""
 
     def plant(self, network: Network, case: Case, mistake: Any) -> Mapping[str, np.ndarray] | None:
         """Every quantity on `case` as a student with `mistake` would compute it, or None
@@ -229,6 +230,9 @@ class Diagnosis(Protocol):
     def explains(self, evidence: Evidence) -> str | None:
         """One sentence for the report, pointing at the chain-rule factor involved, or None."""
 
+
+# The parts of `grader explain`, in the order it writes them; Task.explained picks among them.
+EXPLAIN_PARTS = ("forward", "loss", "backward", "update", "training")
 
 # Members a plugin may leave out, by Protocol; the registry checks the rest are present and
 # that whichever of these are present are callable (methods) or there (attributes).

@@ -249,3 +249,23 @@ def test_only_the_documented_members_are_optional():
         "quantities",
         "reference",
     }
+
+
+@pytest.mark.parametrize(
+    ("explained", "message"),
+    [
+        (
+            ("forward", "backwards"),
+            r"unknown part 'backwards' in 'explained' \(did you mean 'backward'\?\)",
+        ),
+        ("loss", r"'explained' must be a tuple of names, not 'loss'"),
+    ],
+    ids=["misspelt", "a-string"],
+)
+def test_a_tasks_explained_parts_are_checked(explained, message):
+    task = _MinimalTask()
+    task.explained = explained  # type: ignore[attr-defined]
+    with pytest.raises(
+        PluginError, match=r"plugin grader.tasks\[minimal\] from test 0: " + message
+    ):
+        plugins._check("tasks", "grader.tasks[minimal] from test 0", task)

@@ -23,14 +23,14 @@ import numpy as np
 
 from grader import notation
 from grader.plan.cases import Case
+from grader.protocols import EXPLAIN_PARTS
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Section
 
 Values = dict[str, np.ndarray]  # "forward.h1", "gradients.W1", "loss", ...
 
-# explain's parts, in order; `Task.explained` picks among them.
-EXPLAINED = ("forward", "loss", "backward", "update", "training")
+EXPLAINED = EXPLAIN_PARTS  # every part of explain: what SharedSections' tasks show
 
 _LR = {"learning_rate": "training values need one"}
 
