@@ -1,5 +1,6 @@
 """Checks that need the whole file: shapes agree with the network, the task has what it needs,
-the loss suits the output activation and the targets suit the loss (pairings.py)."""
+the printed sections are ones the task declares (Task.sections) with its keys and shapes, the
+loss suits the output activation and the targets suit the loss (pairings.py)."""
 
 from __future__ import annotations
 
