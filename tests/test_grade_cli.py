@@ -192,7 +192,8 @@ def test_hostile_students_are_graded_not_obeyed(flat: Graded, student: str) -> N
     assert result["status"] == "graded"
     assert result["score"] < result["max_score"]
     assert result["problems"]
-    assert result["elapsed"] < 3 + 2  # the wall limit, plus a margin
+    # The wall limit, plus a margin that only a hang exceeds, never a slow or loaded machine.
+    assert result["elapsed"] < 3 + 30
 
 
 @pytest.mark.parametrize(

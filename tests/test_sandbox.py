@@ -65,7 +65,9 @@ TAG = b"grader-hostile"  # in the command line of a survivor that hides its envi
 # suite at once): they share the canary, the port and the survivor tag. Not under /tmp/grader*,
 # which deleting_files.py attacks.
 LOCK = Path("/tmp/backprop-grader-hostile-tests.lock")
-MARGIN = 2.0  # seconds past the wall limit for start-up, the kill and the grading itself
+# Seconds past the wall limit before the grader itself counts as hung: a hang, never a slow or
+# loaded machine (issue 9: no outcome may depend on the machine's speed).
+MARGIN = 30.0
 ZEROS = ("got 0.000000",)  # what the report says about a submission that answers with zeros
 SANDBOX_ONLY_FILES = (
     "only the sandbox claims file isolation; in the fallback (the grader's own user, root in CI) "
@@ -81,7 +83,9 @@ class Hostile:
     words: tuple[str, ...] = ()  # in the message, in every mode (case-insensitive)
     sandbox_words: tuple[str, ...] = ()
     fallback_words: tuple[str, ...] = ()
-    wall: float = 2.0
+    # Only a file that is meant to run out of time gets a short limit; every other one gets a
+    # limit it cannot reach by accident, however loaded the machine (its outcome is not a timeout).
+    wall: float = 30.0
     cpu: int | None = None
     memory_mb: int | None = None
     only: str | None = None  # the one mode where this case is meaningful (or safe)
@@ -92,9 +96,9 @@ class Hostile:
 HOSTILES: dict[str, Hostile] = {
     "infinite_loop": Hostile(("CPU time",), wall=3, cpu=1),
     "infinite_loop_ignoring_signals": Hostile(("CPU time",), wall=3, cpu=1),
-    "sleep_past_wall": Hostile(("wall-clock",)),
+    "sleep_past_wall": Hostile(("wall-clock",), wall=2),
     "memory_bomb": Hostile(("memory", "512 MiB"), memory_mb=512),
-    "fork_bomb": Hostile(("wall-clock",)),
+    "fork_bomb": Hostile(("wall-clock",), wall=2),
     "survivor": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
     "survivor_clean_env": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
     "survivor_hopping": Hostile(sandbox_words=("BlockingIOError",), fallback_words=ZEROS),
@@ -130,7 +134,7 @@ HOSTILES: dict[str, Hostile] = {
     "deleting_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
     "writing_files": Hostile(ZEROS, only="sandbox", why=SANDBOX_ONLY_FILES),
     "filling_disk": Hostile(only="sandbox", why=SANDBOX_ONLY_FILES),
-    "network": Hostile(ZEROS, wall=3),
+    "network": Hostile(ZEROS),
     "killing_parent": Hostile(
         ("SIGKILL",),
         only="sandbox",
@@ -142,7 +146,7 @@ HOSTILES: dict[str, Hostile] = {
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
     "forbidden_tensorflow_dunder": Hostile(("imported tensorflow",), zero=True),
     "forging_results": Hostile(ZEROS, zero=True),
-    "many_keys": Hostile(("keys, expected a dict with keys W1",), wall=4),
+    "many_keys": Hostile(("keys, expected a dict with keys W1",)),
 }
 
 
@@ -234,7 +238,7 @@ EXTRA: dict[str, Callable[[str, CheckResult, Context], list[str]]] = {
 
 
 def everything_said(result: CheckResult) -> str:
-    return "\n".join([*result.problems, *(c.message for c in result.checks)])
+    return "\n".join([*result.problems, *result.notes, *(c.message for c in result.checks)])
 
 
 def _processes() -> dict[int, tuple[list[bytes], bytes]]:
