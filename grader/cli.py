@@ -153,7 +153,7 @@ def grade(
         regrade,
         {"wall_seconds": timeout, **limits},
         sys.stderr,
-        part,
+        shard=part,
     )
     click.echo(done.summary, err=True)
     for report in done.reports:
