@@ -121,6 +121,7 @@ def test_every_shard_grades_only_its_students(graded: Graded) -> None:
             r["student"] for r in json.loads((shard.out / "results.json").read_text())["results"]
         ]
         assert all(shard_of(s, 3) == k for s in found)
+        assert f"shard {k}/3: {len(set(found))} of 11 students" in shard.stderr
         students += found
     assert sorted(students) == sorted([*NAMES, "notes.txt"])
 
@@ -263,3 +264,16 @@ def test_what_is_not_a_finished_shard_is_refused(
     code, err = merge(s1, s2, s3, *extra, "--out", out, capsys=capsys)
     assert code == 2
     assert says in err
+
+
+def test_shards_of_another_grader_merge_with_a_note(
+    graded: Graded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = {"version": "0.0.9", "fingerprint": "0.0.9+0123456789abcdef"}
+    shards = [copy(graded, k, tmp_path / f"s{k}", **other) for k in (1, 2, 3)]
+    code, err = merge(*shards, "--out", tmp_path / "m", "-f", "json", capsys=capsys)
+    assert code == 0, err
+    assert "note: the shards were graded by grader 0.0.9+0123456789abcdef" in err
+    merged = json.loads((tmp_path / "m" / "results.json").read_text())
+    assert untimed(tmp_path / "m" / "results.json") == untimed(graded.whole.out / "results.json")
+    assert len(merged["results"]) == 11

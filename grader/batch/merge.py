@@ -25,6 +25,7 @@ class Merged:
     reports: list[str]
     missing_shards: list[int]
     not_graded: list[str]  # students of the missing shards
+    fingerprint: str  # the shards' grader
 
     @property
     def grader_failed(self) -> bool:
@@ -93,7 +94,8 @@ def merge(folders: list[Path], out: Path, formats: list[str], allow_missing: boo
     graded = {s for record in records.values() for s in record.students}
     _write_gradebook(out, first, [s for s in first.roster if s in graded], rows)
     results = [result for _, _, result in rows]
-    return Merged(results, write_reports(results, formats, out), missing, not_graded)
+    reports = write_reports(results, formats, out)
+    return Merged(results, reports, missing, not_graded, first.fingerprint)
 
 
 def _write_gradebook(out: Path, first: Record, graded: list[str], rows: list[RunRow]) -> None:

@@ -140,4 +140,6 @@ def grade_class(
         book.close()
     reports = write_reports(results, formats, out)
     text = summary(results, time.monotonic() - started, resumed)
+    if shard != WHOLE:
+        notes.append(f"shard {shard}: {len(record.students)} of {len(roster)} students")
     return ClassResults(results, reports, "\n".join([*filter(None, notes), text]))

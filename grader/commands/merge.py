@@ -41,6 +41,7 @@ def merge(
     """Merge the gradebooks of `grader grade --shard K/N` runs (their --out folders) into one,
     and write the reports an unsharded run would write."""
     from grader import plugins
+    from grader.batch.fingerprint import fingerprint
     from grader.batch.merge import merge as merge_shards
 
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
@@ -52,6 +53,13 @@ def merge(
         click.echo(
             f"not merged: shard(s) {shards} missing; {len(done.not_graded)} students not "
             f"graded: {', '.join(done.not_graded)}",
+            err=True,
+        )
+    if done.fingerprint != fingerprint():
+        # The results are the shards'; only the report writers are this grader's.
+        click.echo(
+            f"note: the shards were graded by grader {done.fingerprint}, this is "
+            f"{fingerprint()}: the reports are written by this one's report formats",
             err=True,
         )
     click.echo(f"merged {len(gradebooks)} gradebooks: {len(done.results)} results", err=True)
