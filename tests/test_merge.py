@@ -277,3 +277,25 @@ def test_shards_of_another_grader_merge_with_a_note(
     merged = json.loads((tmp_path / "m" / "results.json").read_text())
     assert untimed(tmp_path / "m" / "results.json") == untimed(graded.whole.out / "results.json")
     assert len(merged["results"]) == 11
+
+
+def test_a_rerun_whose_canary_fails_leaves_nothing_to_merge(
+    tmp_path: Path, run_grader: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for folder in ("exercises", "solutions"):
+        (tmp_path / folder).mkdir()
+        name = f"{BACKPROP}.toml" if folder == "exercises" else f"{BACKPROP}.py"
+        shutil.copyfile(REPO / folder / name, tmp_path / folder / name)
+    (tmp_path / "class").mkdir()
+    shutil.copyfile(FIXTURES / "correct_loops.py", tmp_path / "class" / "alice.py")
+    args = ["grade", "class", "-e", BACKPROP, "--exercises", "exercises", "--shard", "1/1"]
+    first = run(run_grader, tmp_path, "out", *args)
+    assert first.code == 0, first.stderr
+    (tmp_path / "solutions" / f"{BACKPROP}.py").write_text(
+        (FIXTURES / "buggy_sign-flipped.py").read_text()
+    )
+    broken = run(run_grader, tmp_path, "out", *args)
+    assert broken.code == 3 and "the environment is broken" in broken.stderr
+    code, err = merge(tmp_path / "out", "--out", tmp_path / "m", capsys=capsys)
+    assert code == 2
+    assert f"{tmp_path / 'out'}: no finished run" in err

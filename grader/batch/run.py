@@ -91,6 +91,17 @@ def _canaries(
         worker.close()
 
 
+def _forget_last_run(path: Path) -> None:
+    """Until this run finishes, its folder holds no run to merge (a canary that fails, a kill:
+    an earlier run's record would be merged as if it were this one's)."""
+    if path.exists():  # a failed canary on a first run leaves no gradebook at all
+        book = Gradebook(path)
+        try:
+            book.begin_run()
+        finally:
+            book.close()
+
+
 def grade_class(
     root: Path,
     exercises: list[LoadedExercise],
@@ -110,9 +121,9 @@ def grade_class(
     # Positions in the whole class's order: a merge of the shards puts them back in it.
     positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
     jobs = [everyone[i] for i in positions]
+    _forget_last_run(out / "gradebook.sqlite")
     notes = _canaries(exercises, jobs, overrides, out, formats)
     book = Gradebook(out / "gradebook.sqlite")
-    book.begin_run()
     progress = Progress(len(jobs), progress_stream)
     resumed = 0
 
