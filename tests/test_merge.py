@@ -215,8 +215,9 @@ def test_allow_missing_merges_the_others_and_lists_who_was_not_graded(
         ({"version": "0.0.1", "fingerprint": "0.0.1+0"}, "different grader versions"),
         ({"fingerprint": "x+0123456789abcdef"}, "different graders (fingerprints"),
         ({"shard": "3/4"}, "different shard counts"),
+        ({"roster": json.dumps({"zed": 1})}, "different classes"),
     ],
-    ids=["exercises", "version", "fingerprint", "shard-count"],
+    ids=["exercises", "version", "fingerprint", "shard-count", "class"],
 )
 def test_gradebooks_that_differ_are_refused_naming_the_folders(
     graded: Graded,
