@@ -12,6 +12,7 @@ import click
 
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
+from grader.commands.merge import merge
 from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
@@ -114,6 +115,13 @@ def check(
     "canvas, github, or a reporter plugin.",
 )
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Grade only shard K of N (K from 1), by a hash of each student's name; merge the "
+    "shards' --out folders with `grader merge` (env: GRADER_SHARD).",
+)
 @options.limits
 @options.require_sandbox
 def grade(
@@ -123,13 +131,16 @@ def grade(
     out: Path,
     formats: tuple[str, ...],
     regrade: bool,
+    shard: str | None,
     require_sandbox: bool,
     timeout: float | None,
     **limits: int | None,
 ) -> int:
     """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
     from grader.batch.run import grade_class
+    from grader.batch.shard import from_option
 
+    part = from_option(shard, dict(os.environ))
     exercises = [load_named(e) for e in exercise_ids]
     _sandbox_notice(require_sandbox)
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
@@ -142,6 +153,7 @@ def grade(
         regrade,
         {"wall_seconds": timeout, **limits},
         sys.stderr,
+        shard=part,
     )
     click.echo(done.summary, err=True)
     for report in done.reports:
@@ -190,6 +202,7 @@ def plugins_command() -> int:
 
 cli.add_command(explain)
 cli.add_command(solve)
+cli.add_command(merge)
 
 
 def main(argv: list[str] | None = None) -> None:

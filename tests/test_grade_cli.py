@@ -451,8 +451,10 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
         regrade: bool,
         overrides: dict,
         stream: Any,
+        **options: Any,  # e.g. shard=None
     ) -> run.ClassResults:
         seen.update(workers=workers, formats=formats, regrade=regrade, overrides=overrides)
+        seen.update(options)
         return run.ClassResults([], [], "0 results")
 
     monkeypatch.setattr(run, "grade_class", fake)
@@ -463,6 +465,7 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
     assert seen["formats"] == ["json", "csv", "github"]
     assert seen["regrade"] is False
     assert seen["overrides"]["wall_seconds"] is None
+    assert seen["shard"] is None
 
     result = CliRunner().invoke(cli, [*args, "--jobs", "3", "--timeout", "2", "--regrade"])
     assert (seen["workers"], seen["regrade"], seen["overrides"]["wall_seconds"]) == (3, True, 2)

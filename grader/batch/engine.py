@@ -112,9 +112,11 @@ def grade_all(
     regrade: bool,
     on_result: Callable[[CheckResult, bool], None],
     on_start: Callable[[Job], None] | None = None,
+    keys: list[Key | None] | None = None,
 ) -> list[CheckResult]:
     """Results in job order; `on_start(job)` is called when a job starts running (not for one
-    found in the gradebook), `on_result(result, resumed)` as each result is known."""
+    found in the gradebook), `on_result(result, resumed)` as each result is known. `keys`, when
+    given (one slot per job), receives each job's gradebook key, for the run's record."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
@@ -131,6 +133,8 @@ def grade_all(
                     return
                 job, submission = read_job(jobs[index])
                 key = job_key(job, submission)
+                if keys is not None:
+                    keys[index] = key
                 found = None if regrade else book.get(key)
                 if found is None and on_start is not None:
                     with lock:
