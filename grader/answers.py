@@ -59,8 +59,10 @@ def _encode(value: Any) -> tuple[dict[str, Any], np.ndarray]:
 
 def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> np.ndarray:
     """How far the document's own printed value is from exact (its hand rounding), or 0."""
-    table = getattr(exercise.spec.expected, section, None)
-    if not isinstance(table, dict) or name not in table:
+    table = exercise.spec.expected.section(section)
+    if table is not None and not isinstance(table, dict):  # a value: the quantity's own
+        table = {name: table}
+    if table is None or name not in table:
         return np.zeros(())
     return np.abs(table[name].floats() - np.asarray(exact))
 

@@ -12,6 +12,7 @@ import click
 
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
+from grader.commands.merge import merge
 from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
@@ -120,6 +121,13 @@ def check(
     help="Grade even where submissions cannot be isolated from each other and the grader "
     "(no bubblewrap, not root); said in the summary.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Grade only shard K of N (K from 1), by a hash of each student's name; merge the "
+    "shards' --out folders with `grader merge` (env: GRADER_SHARD).",
+)
 @options.limits
 @options.require_sandbox
 def grade(
@@ -130,13 +138,16 @@ def grade(
     formats: tuple[str, ...],
     regrade: bool,
     no_isolation: bool,
+    shard: str | None,
     require_sandbox: bool,
     timeout: float | None,
     **limits: int | None,
 ) -> int:
     """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
     from grader.batch.run import grade_class
+    from grader.batch.shard import from_option
 
+    part = from_option(shard, dict(os.environ))
     exercises = [load_named(e) for e in exercise_ids]
     sandbox.require(require_sandbox)  # refuses when --require-sandbox and bwrap is off
     protected = [p for e in exercises for p in protected_paths(e)]
@@ -153,6 +164,7 @@ def grade(
         regrade,
         {"wall_seconds": timeout, **limits},
         sys.stderr,
+        shard=part,
     )
     unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""
     click.echo(done.summary + unisolated, err=True)
@@ -202,6 +214,7 @@ def plugins_command() -> int:
 
 cli.add_command(explain)
 cli.add_command(solve)
+cli.add_command(merge)
 
 
 def main(argv: list[str] | None = None) -> None:

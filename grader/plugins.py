@@ -64,9 +64,12 @@ def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
 
 
 def _check(kind: str, where: str, obj: Any) -> None:
+    """Every required member is there, and every member that is there (optional ones too) is
+    callable where the Protocol declares a method."""
     protocol = KINDS[kind][1]
     methods, attributes = _protocol_members(protocol)
-    missing = [m for m in methods + attributes if not hasattr(obj, m)]
+    optional = protocols.OPTIONAL.get(protocol, frozenset())
+    missing = [m for m in methods + attributes if m not in optional and not hasattr(obj, m)]
     missing += [
         f"{m} (not callable)" for m in methods if hasattr(obj, m) and not callable(getattr(obj, m))
     ]
@@ -75,8 +78,25 @@ def _check(kind: str, where: str, obj: Any) -> None:
             f"plugin {where} does not implement {protocol.__name__}: "
             f"missing {', '.join(repr(m) for m in sorted(missing))}"
         )
+    if kind == "tasks":
+        _check_explained(where, getattr(obj, "explained", protocols.EXPLAIN_PARTS))
     if kind == "reporters" and not inspect.isclass(obj):
         raise PluginError(f"plugin {where} must be a class (constructed on an output stream)")
+
+
+def _check_explained(where: str, parts: Any) -> None:
+    """A misspelt part would silently show nothing: name it, with the near miss."""
+    if isinstance(parts, str) or not isinstance(parts, (tuple, list)):
+        raise PluginError(f"plugin {where}: 'explained' must be a tuple of names, not {parts!r}")
+    for part in parts:
+        if part not in protocols.EXPLAIN_PARTS:
+            close = close_matches(str(part), protocols.EXPLAIN_PARTS)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else "known: " + ", ".join(protocols.EXPLAIN_PARTS)
+            )
+            raise PluginError(f"plugin {where}: unknown part {part!r} in 'explained' ({hint})")
 
 
 def _load(kind: str, ep: metadata.EntryPoint, dist: str, version: str) -> Plugin:

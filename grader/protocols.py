@@ -17,11 +17,12 @@ Names must be unique across installed distributions; two distributions that regi
 same name in the same group are an error naming both, never a silent override.
 
 Optional members. Activations, losses and tasks may carry more than their Protocol requires:
-`ActivationExtras`, `LossExtras` and `TaskExtras` below document each optional member the way
-the required ones are documented. They are read with getattr, never checked at load time, and
-each has a generic fallback, so that a plugin written before they existed (such as
-tests/plugin_package/grader_softplus.py, forward and backward only) loads, is solved, explained
-and diagnosed; a member it does carry makes the worked solution and the sentences its own.
+`ActivationExtras` and `LossExtras` below document each optional member of those two the way
+the required ones are documented, and `Task` itself marks its optional members (`OPTIONAL`,
+checked at load only when present). Each has a generic fallback, so that a plugin written
+before they existed (such as tests/plugin_package/grader_softplus.py, forward and backward
+only) loads, is solved, explained and diagnosed; a member it does carry makes the worked
+solution and the sentences its own.
 """
 
 from __future__ import annotations
@@ -35,12 +36,11 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from grader.diagnose.evidence import Evidence
-    from grader.diagnose.mistakes import Mistake
     from grader.plan.cases import Case
     from grader.reference.network import Network
     from grader.result import CheckResult
     from grader.score.printed import Printed
-    from grader.tasks.base import Quantity
+    from grader.tasks.base import Quantity, Section
 
 
 @runtime_checkable
@@ -153,34 +153,103 @@ class LossExtras(Protocol):
 
 @runtime_checkable
 class Task(Protocol):
-    """A kind of exercise: what the submission computes and how we compute it ourselves."""
+    """A kind of exercise: what the submission computes, what a document prints for it, how
+    those printed values are checked, what `explain` shows and how mistakes are planted.
 
-    function: str  # the function the submission must define, e.g. "backward"
-    requires: tuple[str, ...]  # keys the exercise's [case] must give, e.g. ("learning_rate",)
+    Required: `function`, `requires`, `arguments`, `quantities`, `reference`. Optional (see
+    OPTIONAL below; a missing one gets the default that grader/tasks/hooks.py names):
+    `sections`, `exact`, `by_hand` (default: the shared sections of grader/tasks/shared.py,
+    which a task gets in full by subclassing its `SharedSections`), `explained` (default: every
+    part) and `plant` (default: no planted-mistake diagnoses). A member that is present must
+    be callable (an attribute: of the documented type); the registry checks both at load time.
+
+    Printed values are keyed "<section>.<key>" for a table (`"gradients.W1"`) and "<section>"
+    for a single value (`"loss"`) in `exact`, `by_hand` and `validate`'s report.
+    """
+
+    function: str
+    """The function the submission must define, e.g. "backward". It must return a dict (the
+    run layer carries dicts of arrays), one key per Quantity."""
+
+    requires: tuple[str, ...]
+    """Keys the exercise's [case] must give, e.g. ("learning_rate",); missing ones are refused
+    at load time as `case.<key>: missing: task '<name>' needs it`."""
 
     def arguments(self, case: Case) -> dict[str, Any]:
-        """The submission's arguments for one case, in call order (numpy arrays or numbers)."""
+        """The submission's arguments for one case, in call order (numpy arrays or numbers).
+
+        Called once per case (worked and hidden) before the run; the keys name the arguments
+        in messages (`changed its input params['W1'] in place`).
+        """
 
     def quantities(self, network: Network) -> Sequence[Quantity]:
-        """What the submission returns, one Quantity per returned key."""
+        """What the submission returns, one Quantity per returned key.
+
+        Called once when the exercise loads. `Quantity.section` names the [expected.*] section
+        whose printed value is the worked case's (and the answers file's table); a dimension
+        of 0 stands for a length the case decides (scoring uses the reference's shape).
+        """
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
-        """The exact value of every quantity for one case, computed by the reference solver."""
+        """The exact value of every quantity for one case, computed by the reference solver.
 
+        Called once per case, in the grader's process; the submission never sees it.
+        """
 
-class TaskExtras(Protocol):
-    """Optional members of a task."""
+    # --- optional members ---------------------------------------------------------------
 
-    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
-        """Every quantity of one case as a submission making `mistake` computes it.
+    def sections(self, network: Network, case: Case) -> Mapping[str, Section]:
+        """The [expected.*] sections this task accepts, by name, for this network and the
+        worked case (its batch size, iterations and learning rate decide some shapes).
+
+        Called when the exercise loads: an unknown section or key is refused with a near miss
+        (`expected.gradient: unknown key (did you mean 'gradients'?)`), a wrong shape or a
+        missing `Section.needs` case key is refused naming the key path. Also called by
+        `validate` for each printed entry's symbol.
+        """
+
+    def exact(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
+        """The exact value of every printed key the worked case can compute ("forward.h1",
+        "loss", ...). Called once by `validate` and `solve`; a key that is printed must be
+        here. Values must be finite: validate refuses a case that overflows float64."""
+
+    def by_hand(
+        self,
+        network: Network,
+        case: Case,
+        printed: Mapping[str, np.ndarray],
+        exact: Mapping[str, np.ndarray],
+    ) -> Mapping[str, np.ndarray]:
+        """Every printed key recomputed the way the document's hand calculation does: from
+        the printed values it reuses (`printed`, keyed like `exact`; NaN where an entry was not
+        printed) instead of exact ones. Return `exact`'s value where no rounding propagates.
+
+        Called by `validate` once per round of repairs: a discrepant printed value is replaced
+        by its correct rounding and the call repeated, so that one typo is reported once. A
+        printed value between the exact one and this one is a rounding artefact.
+        """
+
+    explained: tuple[str, ...]
+    """The parts of `grader explain` shown for this task, a subset of EXPLAIN_PARTS (below):
+    ("forward", "loss", "backward", "update", "training"); "update" and "training"
+    also need the case's learning rate (and iterations). Checked when the plugin loads (an
+    unknown part is an error with its near miss); read whenever explain runs."""
+
+    def plant(self, network: Network, case: Case, mistake: Any) -> Mapping[str, np.ndarray] | None:
+        """Every quantity on `case` as a student with `mistake` would compute it, or None
+        when this task cannot have that mistake.
+
+        `mistake` is whatever a diagnosis plants: grader/diagnose/mistakes.py's `Mistake` for
+        the built-in ones, or a diagnosis plugin's own hashable kind (tests/task_package's
+        `HalfMissing`); return None for a kind the task does not know.
 
         Called by the planted-mistake diagnoses (sign flip, missing or wrong derivative,
-        untransposed weight, learning-rate mistakes, ...) once per mistake and case; a quantity
-        absent from the result, or None, means the task cannot plant that mistake. A task that
-        returns gradients or updated parameters can delegate to
+        untransposed weight, learning-rate mistakes, ...), for a wrong quantity, once per case
+        and mistake (cached); a prediction that matches the submission on every case names it.
+        A task that returns gradients or updated parameters can delegate to
         `grader.diagnose.mistakes.mistaken_backward` / `mistaken_step`, as the built-in
-        `backward`, `train-step` and `train` do. Fallback: no planted diagnosis for the task;
-        the ones that read the numbers alone (hard-coded, zero, transposed, scaled) still apply.
+        `backward`, `train-step` and `train` do. Without it, only the diagnoses that read the
+        numbers alone (hard-coded, zero, transposed, scaled) apply.
         """
 
 
@@ -262,3 +331,13 @@ class Diagnosis(Protocol):
 
     def explains(self, evidence: Evidence) -> str | None:
         """One sentence for the report, pointing at the chain-rule factor involved, or None."""
+
+
+# The parts of `grader explain`, in the order it writes them; Task.explained picks among them.
+EXPLAIN_PARTS = ("forward", "loss", "backward", "update", "training")
+
+# Members a plugin may leave out, by Protocol; the registry checks the rest are present and
+# that whichever of these are present are callable (methods) or there (attributes).
+OPTIONAL: dict[type, frozenset[str]] = {
+    Task: frozenset({"sections", "exact", "by_hand", "explained", "plant"}),
+}

@@ -376,3 +376,32 @@ def test_an_activation_that_declares_nothing_is_not_judged() -> None:
 
     net = Network(2, (Layer(1, Undeclared(), "softplus"),), losses.binary_cross_entropy, "bce")
     assert pairing_problems(net) == []
+
+
+# --- sections are the task's (Task.sections) ---------------------------------------------------
+
+SHARED_SECTIONS = "forward, gradients, updated, trained, loss, loss_after, losses"
+
+
+@pytest.mark.parametrize(
+    ("expected", "problem"),
+    [
+        (
+            {"jacobian": {"z1": [0.1, 0.2]}},
+            ("expected.jacobian", f"unknown key (task 'backward' accepts {SHARED_SECTIONS})"),
+        ),
+        ({"gradeints": {}}, ("expected.gradeints", "unknown key (did you mean 'gradients'?)")),
+        ({"loss": {"L": 0.68}}, ("expected.loss", "expected a number or an array, not a table")),
+        ({"gradients": [1.17]}, ("expected.gradients", "expected a table of named arrays")),
+        (
+            {"gradients": {"w1": [[0.1, 0.2], [0.3, 0.4]]}},
+            ("expected.gradients.w1", "unknown name (did you mean 'W1'?)"),
+        ),
+        ({"loss": [0.68, 0.1]}, ("expected.loss", "shape (2,), expected ()")),
+    ],
+    ids=["unknown", "near-miss", "value-as-table", "table-as-value", "key-near-miss", "shape"],
+)
+def test_printed_sections_are_held_to_the_tasks_declaration(
+    write_exercise: Write, exercise_problems: Problems, expected: dict, problem: tuple
+) -> None:
+    assert exercise_problems(write_exercise(expected=expected)) == [problem]

@@ -192,7 +192,8 @@ def test_hostile_students_are_graded_not_obeyed(flat: Graded, student: str) -> N
     assert result["status"] == "graded"
     assert result["score"] < result["max_score"]
     assert result["problems"]
-    assert result["elapsed"] < 3 + 2  # the wall limit, plus a margin
+    # The wall limit, plus a margin that only a hang exceeds, never a slow or loaded machine.
+    assert result["elapsed"] < 3 + 30
 
 
 @pytest.mark.parametrize(
@@ -450,8 +451,10 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
         regrade: bool,
         overrides: dict,
         stream: Any,
+        **options: Any,  # e.g. shard=None
     ) -> run.ClassResults:
         seen.update(workers=workers, formats=formats, regrade=regrade, overrides=overrides)
+        seen.update(options)
         return run.ClassResults([], [], "0 results")
 
     monkeypatch.setattr(run, "grade_class", fake)
@@ -462,6 +465,7 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
     assert seen["formats"] == ["json", "csv", "github"]
     assert seen["regrade"] is False
     assert seen["overrides"]["wall_seconds"] is None
+    assert seen["shard"] is None
 
     result = CliRunner().invoke(cli, [*args, "--jobs", "3", "--timeout", "2", "--regrade"])
     assert (seen["workers"], seen["regrade"], seen["overrides"]["wall_seconds"]) == (3, True, 2)

@@ -149,3 +149,17 @@ def test_a_grader_failure_is_never_reused(
     # An older grader stored its failures: a resume must grade that submission again.
     book.put(KEY, class_result("error"))
     assert book.get(KEY) is None
+
+
+def test_a_finished_runs_record_comes_back_in_the_class_order(
+    book: Gradebook, class_result: Callable[..., CheckResult]
+) -> None:
+    assert book.run_record() == ({}, [])
+    other: Key = ("bob", *KEY[1:])  # type: ignore[assignment]
+    rows = [(7, other, class_result("partial")), (2, KEY, class_result("full"))]
+    book.finish_run({"shard": "2/3"}, rows)
+    record, found = book.run_record()
+    assert record == {"shard": "2/3"}
+    assert found == sorted(rows, key=lambda row: row[0])
+    book.begin_run()  # a new run: the last one's record is forgotten until it finishes
+    assert book.run_record() == ({}, [])

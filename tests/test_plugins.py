@@ -4,6 +4,7 @@ broken ones that must be named, never silently skipped."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -85,9 +86,15 @@ def test_unknown_name_suggests_a_near_miss():
 
 @pytest.fixture(scope="module")
 def installed_softplus(tmp_path_factory) -> Path:
-    """pip-install the third-party package into a folder of its own (not this environment)."""
+    """pip-install the third-party package into a folder of its own (not this environment).
+
+    Built from a copy: setuptools writes build/ into the source folder, where two test
+    workers building at once would race.
+    """
     target = tmp_path_factory.mktemp("site")
     build = tmp_path_factory.mktemp("build")
+    source = build / "package"
+    shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     subprocess.run(
         [
             sys.executable,
@@ -100,7 +107,7 @@ def installed_softplus(tmp_path_factory) -> Path:
             "--no-index",
             "--target",
             str(target),
-            str(PACKAGE),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -187,3 +194,78 @@ def test_broken_plugin_is_named_with_exit_2(tmp_path, entry_points, module, expe
     assert run.returncode == 2, run.stdout + run.stderr
     assert expected in run.stderr
     assert "Traceback" not in run.stderr
+
+
+# --- required and optional members (protocols.OPTIONAL) -----------------------------------
+
+
+class _MinimalTask:
+    """Only the required members of a Task: the optional ones take their defaults."""
+
+    function = "loss"
+    requires = ()
+
+    def arguments(self, case):
+        return {}
+
+    def quantities(self, network):
+        return []
+
+    def reference(self, network, case):
+        return {}
+
+
+def test_a_task_needs_only_its_required_members():
+    plugins._check("tasks", "grader.tasks[minimal] from test 0", _MinimalTask())
+
+
+def test_a_task_missing_a_required_member_is_named():
+    task = _MinimalTask()
+    task.reference = None  # type: ignore[method-assign]
+    with pytest.raises(PluginError, match=r"does not implement Task: missing 'reference \(not"):
+        plugins._check("tasks", "grader.tasks[minimal] from test 0", task)
+
+
+@pytest.mark.parametrize("member", ["sections", "exact", "by_hand", "plant"])
+def test_an_optional_method_that_is_present_must_be_callable(member):
+    task = _MinimalTask()
+    setattr(task, member, 3)
+    with pytest.raises(
+        PluginError,
+        match=rf"grader.tasks\[minimal\] from test 0 does not implement Task: "
+        rf"missing '{member} \(not callable\)'",
+    ):
+        plugins._check("tasks", "grader.tasks[minimal] from test 0", task)
+
+
+def test_only_the_documented_members_are_optional():
+    from grader import protocols
+
+    methods, attributes = plugins._protocol_members(protocols.Task)
+    assert set(methods + attributes) - protocols.OPTIONAL[protocols.Task] == {
+        "function",
+        "requires",
+        "arguments",
+        "quantities",
+        "reference",
+    }
+
+
+@pytest.mark.parametrize(
+    ("explained", "message"),
+    [
+        (
+            ("forward", "backwards"),
+            r"unknown part 'backwards' in 'explained' \(did you mean 'backward'\?\)",
+        ),
+        ("loss", r"'explained' must be a tuple of names, not 'loss'"),
+    ],
+    ids=["misspelt", "a-string"],
+)
+def test_a_tasks_explained_parts_are_checked(explained, message):
+    task = _MinimalTask()
+    task.explained = explained  # type: ignore[attr-defined]
+    with pytest.raises(
+        PluginError, match=r"plugin grader.tasks\[minimal\] from test 0: " + message
+    ):
+        plugins._check("tasks", "grader.tasks[minimal] from test 0", task)

@@ -187,7 +187,7 @@ def test_sys_exit_in_a_call_is_a_call_error(write_submission: Write) -> None:
 def test_an_infinite_loop_times_out(write_submission: Write, where: str) -> None:
     started = time.monotonic()
     report = run(write_submission(where), [[[1.0]]], wall_seconds=1)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 1 + 30  # a hang of the grader, never a slow machine
     assert report.status == "timeout"
     assert "1 s" in report.message
 
@@ -206,19 +206,18 @@ def test_os_exit_in_a_call_is_a_crash(write_submission: Write) -> None:
 
 
 def test_printing_10_mb_hits_the_output_limit(write_submission: Write) -> None:
-    # It then sleeps: stopped at once by the flood, not after 5 s. (Were it to return at once,
-    # it might finish before the flood is noticed; see the report on that race.)
+    # It then sleeps far past the wall limit: "output-limit" and not "timeout" shows it was
+    # stopped by the flood, whatever the machine's speed. (Were it to return at once, it might
+    # finish before the flood is noticed; see the report on that race.)
     path = write_submission("""
         import time
 
         def f(x):
             print("x" * (10 * 1024 * 1024))
-            time.sleep(5)
+            time.sleep(600)
             return {}
     """)
-    started = time.monotonic()
-    report = run(path, [[[1.0]]])
-    assert time.monotonic() - started < 2.0
+    report = run(path, [[[1.0]]], wall_seconds=60)
     assert report.status == "output-limit"
     assert "1024 KiB" in report.message
     assert report.stdout.endswith("xxxx")

@@ -64,7 +64,9 @@ TAG = b"grader-hostile"  # in the command line of a survivor that hides its envi
 # suite at once): they share the canary, the port and the survivor tag. Not under /tmp/grader*,
 # which deleting_files.py attacks.
 LOCK = Path("/tmp/backprop-grader-hostile-tests.lock")
-MARGIN = 2.0  # seconds past the wall limit for start-up, the kill and the grading itself
+# Seconds past the wall limit before the grader itself counts as hung: a hang, never a slow or
+# loaded machine (issue 9: no outcome may depend on the machine's speed).
+MARGIN = 30.0
 ZEROS = ("got 0.000000",)  # what the report says about a submission that answers with zeros
 ISOLATED_FILES = (
     "only a run with a mount namespace of its own claims file isolation; in a fallback where "
@@ -82,7 +84,9 @@ class Hostile:
     words: tuple[str, ...] = ()  # in the message, in every mode (case-insensitive)
     sandbox_words: tuple[str, ...] = ()
     fallback_words: tuple[str, ...] = ()
-    wall: float = 2.0
+    # Only a file that is meant to run out of time gets a short limit; every other one gets a
+    # limit it cannot reach by accident, however loaded the machine (its outcome is not a timeout).
+    wall: float = 30.0
     cpu: int | None = None
     memory_mb: int | None = None
     # Where this case is meaningful (or safe): "sandbox" only, "isolated" (the sandbox, or a
@@ -96,9 +100,9 @@ class Hostile:
 HOSTILES: dict[str, Hostile] = {
     "infinite_loop": Hostile(("CPU time",), wall=3, cpu=1),
     "infinite_loop_ignoring_signals": Hostile(("CPU time",), wall=3, cpu=1),
-    "sleep_past_wall": Hostile(("wall-clock",)),
+    "sleep_past_wall": Hostile(("wall-clock",), wall=2),
     "memory_bomb": Hostile(("memory", "512 MiB"), memory_mb=512),
-    "fork_bomb": Hostile(("wall-clock",)),
+    "fork_bomb": Hostile(("wall-clock",), wall=2),
     "survivor": Hostile(NO_FORK),
     "survivor_clean_env": Hostile(NO_FORK),
     "survivor_hopping": Hostile(NO_FORK),
@@ -144,7 +148,7 @@ HOSTILES: dict[str, Hostile] = {
     # The fallback claims nothing about the network. Where the interpreter is private (under
     # /root) its run cannot load the idna codec that a connection to a named host needs (only
     # policy.PRELOADED is there): it ends at import instead of answering zeros.
-    "network": Hostile(sandbox_words=ZEROS, wall=3),
+    "network": Hostile(sandbox_words=ZEROS),
     "killing_parent": Hostile(
         ("SIGKILL",),
         only="own-uid",
@@ -156,7 +160,7 @@ HOSTILES: dict[str, Hostile] = {
     "forbidden_jax_importlib": Hostile(("imported jax",), zero=True),
     "forbidden_tensorflow_dunder": Hostile(("imported tensorflow",), zero=True),
     "forging_results": Hostile(ZEROS, zero=True),
-    "many_keys": Hostile(("keys, expected a dict with keys W1",), wall=4),
+    "many_keys": Hostile(("keys, expected a dict with keys W1",)),
 }
 
 
@@ -248,7 +252,7 @@ EXTRA: dict[str, Callable[[str, CheckResult, Context], list[str]]] = {
 
 
 def everything_said(result: CheckResult) -> str:
-    return "\n".join([*result.problems, *(c.message for c in result.checks)])
+    return "\n".join([*result.problems, *result.notes, *(c.message for c in result.checks)])
 
 
 def _processes() -> dict[int, tuple[list[bytes], bytes]]:

@@ -207,7 +207,7 @@ def test_a_worker_run_ends_within_its_wall_limit(
     started = time.monotonic()
     result = through(worker, exercise, HOSTILE / "sleep_past_wall.py", wall_seconds=1)
     assert result.outcome == "timeout"
-    assert time.monotonic() - started < 1 + 2.0
+    assert time.monotonic() - started < 1 + 30  # a hang of the worker, never a slow machine
 
 
 # --- a server that hangs or dies: the grader's failure, and a fresh server next -----------------

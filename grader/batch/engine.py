@@ -118,10 +118,12 @@ def grade_all(
     regrade: bool,
     on_result: Callable[[CheckResult, bool], None],
     on_start: Callable[[Job], None] | None = None,
+    keys: list[Key | None] | None = None,
     hide: tuple[str, ...] = (),
 ) -> list[CheckResult]:
     """Results in job order; `on_start(job)` is called when a job starts running (not for one
-    found in the gradebook), `on_result(result, resumed)` as each result is known. `hide`:
+    found in the gradebook), `on_result(result, resumed)` as each result is known. `keys`, when
+    given (one slot per job), receives each job's gradebook key, for the run's record. `hide`:
     folders no run may see (the submissions and the output folder)."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
@@ -139,6 +141,8 @@ def grade_all(
                     return
                 job, submission = read_job(jobs[index])
                 key = job_key(job, submission)
+                if keys is not None:
+                    keys[index] = key
                 found = None if regrade else book.get(key)
                 if found is None and on_start is not None:
                     with lock:

@@ -10,9 +10,11 @@ from typing import IO
 from grader import __version__, plugins
 from grader.batch.discover import Job, discover
 from grader.batch.engine import Overrides, canary, grade_all
-from grader.batch.gradebook import Gradebook
+from grader.batch.gradebook import Gradebook, Key
 from grader.batch.progress import Progress, summary
+from grader.batch.record import make_record
 from grader.batch.reports import write_reports
+from grader.batch.shard import WHOLE, Shard
 from grader.errors import InputError, InternalError
 from grader.exercise.loader import LoadedExercise
 from grader.report.visibility import with_visibility
@@ -89,6 +91,17 @@ def _canaries(
         worker.close()
 
 
+def _forget_last_run(path: Path) -> None:
+    """Until this run finishes, its folder holds no run to merge (a canary that fails, a kill:
+    an earlier run's record would be merged as if it were this one's)."""
+    if path.exists():  # a failed canary on a first run leaves no gradebook at all
+        book = Gradebook(path)
+        try:
+            book.begin_run()
+        finally:
+            book.close()
+
+
 def grade_class(
     root: Path,
     exercises: list[LoadedExercise],
@@ -98,11 +111,17 @@ def grade_class(
     regrade: bool,
     overrides: Overrides,
     progress_stream: IO[str],
+    shard: Shard | None = None,
 ) -> ClassResults:
     for name in formats:
         plugins.get("reporters", name)  # an unknown format fails before any grading
     exercises = distinct(exercises)
-    jobs = discover(root, exercises)
+    shard = shard or WHOLE
+    everyone = discover(root, exercises)
+    # Positions in the whole class's order: a merge of the shards puts them back in it.
+    positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
+    jobs = [everyone[i] for i in positions]
+    _forget_last_run(out / "gradebook.sqlite")
     notes = _canaries(exercises, jobs, overrides, out, formats)
     book = Gradebook(out / "gradebook.sqlite")
     progress = Progress(len(jobs), progress_stream)
@@ -114,18 +133,27 @@ def grade_class(
         progress.update(result, from_book)
 
     started = time.monotonic()
+    keys: list[Key | None] = [None] * len(jobs)
     try:
         # No run sees the class's submissions or the reports (a run without bubblewrap would
         # otherwise read its classmates' files): covered in its own mount namespace.
         hide = (str(root.resolve()), str(out.resolve()))
         with progress.ticking():
             results = grade_all(
-                jobs, book, workers, overrides, regrade, on_result, progress.start, hide
+                jobs, book, workers, overrides, regrade, on_result, progress.start, keys, hide
             )
+        by_id = {e.id: e for e in exercises}
+        results = [with_visibility(r, by_id[r.exercise]) for r in results]
+        roster = list(dict.fromkeys(job.student for job in everyone))
+        record = make_record(shard, exercises, roster)
+        rows = [
+            (p, k, r) for p, k, r in zip(positions, keys, results, strict=True) if k is not None
+        ]
+        book.finish_run(record.to_rows(), rows)
     finally:
         book.close()
-    by_id = {e.id: e for e in exercises}
-    results = [with_visibility(r, by_id[r.exercise]) for r in results]
     reports = write_reports(results, formats, out)
     text = summary(results, time.monotonic() - started, resumed)
+    if shard != WHOLE:
+        notes.append(f"shard {shard}: {len(record.students)} of {len(roster)} students")
     return ClassResults(results, reports, "\n".join([*filter(None, notes), text]))

@@ -152,7 +152,7 @@ class ZeroGradient:
 
     def explains(self, ev: Evidence) -> str | None:
         # Only a gradient: 0 is an ordinary value for an updated weight or an output.
-        if not ev.complete or ev.quantity.section != "gradients":
+        if not ev.complete or not ev.quantity.derivative:
             return None
         zero = all(np.all(s == 0) for s in ev.submitted)
         return self.sentence if zero and any(np.any(r != 0) for r in ev.reference) else None

@@ -9,6 +9,7 @@ import numpy as np
 from grader.diagnose.mistakes import Mistake
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case
+from grader.tasks import hooks
 from grader.tasks.base import Quantity
 
 
@@ -70,13 +71,11 @@ class Evidence:
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
         # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
         # by a planted mistake, only by the diagnoses that look at the numbers alone.
-        plant = getattr(self.exercise.task, "plant", None)
-        if plant is None:
-            return None
+        net, task, name = self.exercise.network, self.exercise.task, self.quantity.name
         out = []
         for case in self.cases:
-            values = plant(self.exercise.network, case, mistake)
-            if values is None or self.quantity.name not in values:
+            values = hooks.plant(task, net, case, mistake)  # the task's Task.plant, if any
+            if values is None or name not in values:
                 return None
-            out.append(np.asarray(values[self.quantity.name], dtype=np.float64))
+            out.append(np.asarray(values[name], dtype=np.float64))
         return out

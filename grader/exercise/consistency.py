@@ -1,14 +1,20 @@
 """Checks that need the whole file: shapes agree with the network, the task has what it needs,
-the loss suits the output activation and the targets suit the loss (pairings.py)."""
+the printed sections are ones the task declares (Task.sections) with its keys and shapes, the
+loss suits the output activation and the targets suit the loss (pairings.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from grader.errors import ExerciseError
 from grader.exercise.pairings import pairing_problems, target_problems
 from grader.exercise.schema import Exercise
+from grader.plan.cases import case_of
 from grader.reference.network import Network
+from grader.suggest import close_matches
+from grader.tasks import hooks
+from grader.tasks.base import Section
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -16,14 +22,20 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def _check_table(
-    table: dict[str, Any], expected: dict[str, tuple[int, ...]], where: str, required: bool
+    table: dict[str, Any],
+    expected: dict[str, tuple[int, ...]],
+    where: str,
+    required: bool,
+    suggest: bool = False,
 ) -> list[tuple[str, str]]:
     problems = []
     for name, array in table.items():
         if name not in expected:
-            problems.append(
-                (f"{where}.{name}", f"unknown name (expected one of {', '.join(expected)})")
+            close = close_matches(name, expected) if suggest else []
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(expected)}"
             )
+            problems.append((f"{where}.{name}", f"unknown name ({hint})"))
         elif array.shape != expected[name]:
             problems.append(
                 (
@@ -51,42 +63,53 @@ def _observation_shapes(spec: Exercise, net: Network) -> tuple[list[tuple[str, s
     return problems, batch
 
 
+def _unknown_section(name: str, accepted: Mapping[str, Section], task: str) -> str:
+    close = close_matches(name, accepted)
+    hint = (
+        f"did you mean {close[0]!r}?" if close else f"task {task!r} accepts {', '.join(accepted)}"
+    )
+    return f"unknown key ({hint})"
+
+
+def _section_problems(where: str, printed: Any, section: Section) -> list[tuple[str, str]]:
+    if section.table != isinstance(printed, dict):
+        kind = "a table of named arrays" if section.table else "a number or an array, not a table"
+        return [(where, f"expected {kind}")]
+    if section.keys is not None:
+        return _check_table(printed, dict(section.keys), where, required=False, suggest=True)
+    if section.shape is not None and printed.shape != section.shape:
+        wrong = f"shape {_shape(printed.shape)}, expected {_shape(section.shape)}"
+        return [(where, wrong + section.shape_note)]
+    return []
+
+
+def expected_problems(spec: Exercise, net: Network, task: Any) -> list[tuple[str, str]]:
+    """Each printed section against the sections the task accepts for this network and case."""
+    accepted = hooks.sections(task, net, case_of(spec))
+    problems: list[tuple[str, str]] = []
+    for name, printed in spec.expected.sections.items():
+        section = accepted.get(name)
+        if section is None:
+            problems.append((f"expected.{name}", _unknown_section(name, accepted, spec.task)))
+            continue
+        problems += _section_problems(f"expected.{name}", printed, section)
+        problems += [
+            (f"case.{key}", f"missing: {why}")
+            for key, why in section.needs.items()
+            if getattr(spec.case, key, None) is None
+        ]
+    return problems
+
+
 def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
     """Raise ExerciseError (without a file name; the loader adds it) listing every problem."""
-    params = net.shapes()
-    problems = _check_table(spec.case.params, params, "case.params", required=True)
-    observation, batch = _observation_shapes(spec, net)
-    problems += observation
+    problems = _check_table(spec.case.params, net.shapes(), "case.params", required=True)
+    problems += _observation_shapes(spec, net)[0]
     problems += pairing_problems(net)
     problems += target_problems(net, spec.case.y)  # the worked case: every row of a batch
-    forward = {}
-    for number, layer in enumerate(net.layers, start=1):
-        forward[f"z{number}"] = forward[f"h{number}"] = (*batch, layer.units)
-    problems += _check_table(spec.expected.forward, forward, "expected.forward", False)
-    problems += _check_table(spec.expected.gradients, params, "expected.gradients", False)
-    problems += _check_table(spec.expected.updated, params, "expected.updated", False)
-    problems += _check_table(spec.expected.trained, params, "expected.trained", False)
     for key in task.requires:
         if getattr(spec.case, key, None) is None:
             problems.append((f"case.{key}", f"missing: task {spec.task!r} needs it"))
-    if spec.expected.updated and spec.case.learning_rate is None:
-        problems.append(("case.learning_rate", "missing: expected.updated needs one"))
-    if spec.expected.trained and spec.case.iterations is None:
-        problems.append(("case.iterations", "missing: expected.trained needs it"))
-    trains = bool(spec.expected.trained) or spec.expected.losses is not None
-    if trains and spec.case.learning_rate is None:
-        problems.append(("case.learning_rate", "missing: training values need one"))
-    losses = spec.expected.losses
-    if losses is not None and spec.case.iterations is None:
-        problems.append(("case.iterations", "missing: expected.losses needs it"))
-    elif losses is not None and losses.shape != (spec.case.iterations + 1,):
-        problems.append(
-            (
-                "expected.losses",
-                f"shape {_shape(losses.shape)}, expected "
-                f"({spec.case.iterations + 1},): the loss before "
-                "each iteration and after the last",
-            )
-        )
+    problems += expected_problems(spec, net, task)
     if problems:
-        raise ExerciseError("", problems)
+        raise ExerciseError("", list(dict.fromkeys(problems)))

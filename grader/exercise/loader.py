@@ -19,7 +19,7 @@ from grader.exercise.consistency import check_consistency
 from grader.exercise.finding import find_exercise, find_solution
 from grader.exercise.messages import key_path, message
 from grader.exercise.rules import Rule, resolve_rules
-from grader.exercise.schema import Exercise
+from grader.exercise.schema import SECTION_TAGS, Exercise
 from grader.reference.network import Layer, Network
 from grader.tasks.base import Quantity
 
@@ -91,6 +91,13 @@ def _parse(path: Path) -> tuple[dict[str, Any], bytes]:
         raise ExerciseError(str(path), [("", f"invalid TOML: {exc}")]) from None
 
 
+def _loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key path of an error: `expected.gradients.W1`, without pydantic's section tag."""
+    if len(loc) > 2 and loc[0] == "expected" and loc[2] in SECTION_TAGS:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
 def _network(spec: Exercise) -> Network:
     layers = tuple(
         Layer(layer.units, plugins.get("activations", layer.activation), layer.activation)
@@ -107,7 +114,7 @@ def load_exercise(id_or_path: str | Path) -> LoadedExercise:
     try:
         spec = Exercise.model_validate(data)
     except ValidationError as exc:
-        problems = [(key_path(e["loc"]), message(e)) for e in exc.errors()]
+        problems = [(key_path(_loc(e["loc"])), message(e)) for e in exc.errors()]
         raise ExerciseError(str(path), problems) from None
     try:
         network = _network(spec)

@@ -13,7 +13,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from grader import plugins
@@ -105,16 +113,34 @@ class WorkedCase(_Strict):
         return rate
 
 
-class Expected(_Strict):
-    """Values as the document prints them; every table is optional."""
+def _section_kind(value: Any) -> str:
+    return "table" if isinstance(value, dict) else "value"
 
-    forward: dict[str, Array] = {}  # "z1", "h1", "h2", ...
-    gradients: dict[str, Array] = {}  # dL/dW1, ... keyed by parameter name
-    updated: dict[str, Array] = {}  # parameters after one gradient-descent step
-    trained: dict[str, Array] = {}  # parameters after case.iterations steps (task train)
-    loss: Number | None = None  # the loss at the worked case
-    loss_after: Number | None = None  # the loss after one step
-    losses: Array | None = None  # the loss before each training iteration and after the last
+
+# A section is a table of named arrays (`[expected.gradients]`) or one array or number
+# (`loss = 0.68`). Which sections, keys and shapes are accepted is the task's to say
+# (Task.sections); consistency.py holds the file to it once the network is known.
+SectionValue = Annotated[
+    Annotated[dict[str, Array], Tag("table")] | Annotated[Array, Tag("value")],
+    Discriminator(_section_kind),
+]
+SECTION_TAGS = ("table", "value")  # pydantic puts the tag in an error's key path: dropped
+
+
+class Expected(BaseModel):
+    """Values as the document prints them, by section; every section is optional."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True, strict=True)
+    __pydantic_extra__: dict[str, SectionValue]
+
+    @property
+    def sections(self) -> dict[str, dict[str, DecimalArray] | DecimalArray]:
+        """Every printed section, by name, in the file's order."""
+        return dict(self.model_extra or {})
+
+    def section(self, name: str) -> dict[str, DecimalArray] | DecimalArray | None:
+        """One section as printed, or None when the file does not print it."""
+        return self.sections.get(name)
 
 
 class ToleranceSpec(BaseModel):

@@ -20,6 +20,7 @@ from grader.explain.text import Section, num, render
 from grader.explain.trace import trace
 from grader.explain.update import training_section, update_section
 from grader.plan.cases import worked_case
+from grader.tasks import hooks
 
 __all__ = ["explain"]
 
@@ -61,10 +62,13 @@ def explain(exercise: LoadedExercise, markdown: bool = False) -> str:
         sections = [_case_section(exercise), *batch_sections(exercise.network, case)]
         return render(title, sections, markdown)
     tr = trace(exercise.network, case.params, case.x, case.y)
-    sections = [_case_section(exercise), forward_section(tr), loss_section(tr)]
-    sections += backward_sections(tr)
-    if case.learning_rate is not None:
+    parts = hooks.explained(exercise.task)  # what the task's Task.explained asks for
+    sections = [_case_section(exercise)]
+    sections += [forward_section(tr)] if "forward" in parts else []
+    sections += [loss_section(tr)] if "loss" in parts else []
+    sections += backward_sections(tr) if "backward" in parts else []
+    if case.learning_rate is not None and "update" in parts:
         sections.append(update_section(tr, case.x, case.learning_rate))
-        if case.iterations is not None:
-            sections.append(training_section(tr, case.x, case.learning_rate, case.iterations))
+    if case.learning_rate is not None and case.iterations is not None and "training" in parts:
+        sections.append(training_section(tr, case.x, case.learning_rate, case.iterations))
     return render(title, sections, markdown)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.exercise.loader import LoadedExercise
+if TYPE_CHECKING:  # the loader builds the worked case to check the file: no import cycle
+    from grader.exercise.loader import LoadedExercise
+    from grader.exercise.schema import Exercise
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,12 @@ def default_seed(exercise: LoadedExercise, submission: bytes) -> int:
 
 
 def worked_case(exercise: LoadedExercise) -> Case:
-    case = exercise.spec.case
+    return case_of(exercise.spec)
+
+
+def case_of(spec: Exercise) -> Case:
+    """The worked case of an exercise file, as float64 arrays."""
+    case = spec.case
     lr = case.learning_rate
     return Case(
         label="worked case",

@@ -121,7 +121,7 @@ def score_quantity(
     exercise: LoadedExercise, q: Quantity, cases: list[Case], refs: list[dict], got: Received
 ) -> Check:
     rule = exercise.rules[q.name]
-    table = getattr(exercise.spec.expected, q.section, None)
+    table = exercise.spec.expected.section(q.section)
     if not isinstance(table, dict):  # a section printed as one array (expected.losses) is
         table = {} if table is None else {q.name: table}  # the quantity of the same name
     outcomes = []

@@ -16,9 +16,10 @@ from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
-class Backward:
+class Backward(SharedSections):
     function = "backward"
     requires = ()
 
@@ -27,15 +28,21 @@ class Backward:
 
     def quantities(self, network: Network) -> list[Quantity]:
         return [
-            Quantity(name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol)
+            Quantity(
+                name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol, derivative=True
+            )
             for name, shape in network.shapes().items()
         ]
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
         return solver.backward(network, case.params, case.x, case.y)
 
-    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+    def plant(
+        self, network: Network, case: Case, mistake: object
+    ) -> Mapping[str, np.ndarray] | None:
         """The gradients as a submission making `mistake` computes them (for diagnoses)."""
+        if not isinstance(mistake, Mistake):  # another diagnosis's own kind of mistake
+            return None
         return mistaken_backward(network, case.params, case.x, case.y, mistake)
 
 

@@ -15,9 +15,10 @@ from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
-class Forward:
+class Forward(SharedSections):
     function = "forward"
     requires = ()
 

@@ -18,6 +18,7 @@ from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 # Planting a mistake replays the whole training once per mistake and case: past this many
 # iterations that costs more than a diagnosis is worth, and none is planted.
@@ -33,7 +34,7 @@ def _loss_symbol(name: str, index: tuple[int, ...]) -> str:
     return f"L after {index[0]} iteration{'' if index[0] == 1 else 's'}"
 
 
-class Train:
+class Train(SharedSections):
     function = "train"
     requires = ("learning_rate", "iterations")
 
@@ -64,9 +65,11 @@ class Train:
         return {**params, "losses": np.asarray(losses)}
 
     def plant(
-        self, network: Network, case: Case, mistake: Mistake
+        self, network: Network, case: Case, mistake: object
     ) -> Mapping[str, np.ndarray] | None:
         """Training with `mistake` in every step, and the losses on the way (for diagnoses)."""
+        if not isinstance(mistake, Mistake):  # another diagnosis's own kind of mistake
+            return None
         if case.learning_rate is None or case.iterations is None:
             raise ValueError(f"{case.label}: task train needs a learning rate and iterations")
         if case.iterations > PLANTED_ITERATIONS:

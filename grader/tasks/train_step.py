@@ -16,13 +16,14 @@ from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.reference.network import Network
 from grader.tasks.base import Quantity
+from grader.tasks.shared import SharedSections
 
 
 def _updated_symbol(name: str, index: tuple[int, ...]) -> str:
     return f"{notation.symbol(name, index)} (updated)"
 
 
-class TrainStep:
+class TrainStep(SharedSections):
     function = "train_step"
     requires = ("learning_rate",)
 
@@ -44,8 +45,12 @@ class TrainStep:
         grads = solver.backward(network, case.params, case.x, case.y)
         return solver.step(case.params, grads, case.learning_rate)
 
-    def plant(self, network: Network, case: Case, mistake: Mistake) -> Mapping[str, np.ndarray]:
+    def plant(
+        self, network: Network, case: Case, mistake: object
+    ) -> Mapping[str, np.ndarray] | None:
         """The updated parameters as a submission making `mistake` computes them."""
+        if not isinstance(mistake, Mistake):  # another diagnosis's own kind of mistake
+            return None
         if case.learning_rate is None:
             raise ValueError(f"{case.label}: task train-step needs a learning rate")
         return mistaken_step(network, case.params, case.x, case.y, case.learning_rate, mistake)

@@ -1,8 +1,9 @@
 """Hold every printed value against exact arithmetic and against the document's own rounding.
 
 A hand calculation reuses the numbers it has printed: forward values in the next layer and in
-the gradients, gradients in the updates. `document_path` recomputes every quantity that way
-(the "by hand" value b), which is how 0.5663 (= 1.17 * 0.484, exact 0.56662) comes about.
+the gradients, gradients in the updates. The exercise's task recomputes every quantity that way
+(Task.by_hand, the "by hand" value b; the shared sections' in grader/tasks/shared.py), which is
+how 0.5663 (= 1.17 * 0.484, exact 0.56662) comes about; Task.exact gives r.
 For each printed entry d, with u one unit in its last place and r the exact value:
 
 - exact: d is r correctly rounded (|d - r| <= u/2);
@@ -16,18 +17,17 @@ so a value one unit beyond both r and b (0.088 printed as 0.087) is a discrepanc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
-from grader import notation
-from grader.errors import ExerciseError
+from grader.errors import ExerciseError, PluginError
 from grader.exercise.loader import LoadedExercise
-from grader.exercise.numbers import to_decimal_array
 from grader.plan.cases import Case, worked_case
-from grader.reference import network as solver
 from grader.score.printed import Printed
+from grader.tasks import hooks
 
 Values = dict[str, np.ndarray]  # "forward.h1", "gradients.W1", "updated.b2", "loss", ...
 
@@ -44,89 +44,37 @@ class Verdict:
 
 
 def printed_values(exercise: LoadedExercise) -> dict[str, Printed]:
-    expected = exercise.spec.expected
+    """Every printed array, keyed "<section>.<key>" in a table and "<section>" for a value."""
     found = {}
-    for section in ("forward", "gradients", "updated", "trained"):
-        for name, array in getattr(expected, section).items():
-            found[f"{section}.{name}"] = Printed.of(array)
-    if expected.losses is not None:
-        found["losses"] = Printed.of(expected.losses)
-    for name in ("loss", "loss_after"):
-        value = getattr(expected, name)
-        if value is not None:
-            found[name] = Printed.of(to_decimal_array(value))
+    for section, printed in exercise.spec.expected.sections.items():
+        if isinstance(printed, dict):
+            found |= {f"{section}.{name}": Printed.of(a) for name, a in printed.items()}
+        else:
+            found[section] = Printed.of(printed)
     return found
 
 
 def exact_values(exercise: LoadedExercise, case: Case) -> Values:
-    net = exercise.network
-    fwd = solver.forward(net, case.params, case.x)
-    grads = solver.backward(net, case.params, case.x, case.y, fwd)
-    values = {f"forward.{k}": v for k, v in fwd.values.items()}
-    values |= {f"gradients.{k}": v for k, v in grads.items()}
-    values["loss"] = np.asarray(solver.loss(net, case.params, case.x, case.y))
-    if case.learning_rate is not None:
-        updated = solver.step(case.params, grads, case.learning_rate)
-        values |= {f"updated.{k}": v for k, v in updated.items()}
-        values["loss_after"] = np.asarray(solver.loss(net, updated, case.x, case.y))
-    if case.learning_rate is not None and case.iterations is not None:
-        trained, losses = solver.train(
-            net, case.params, case.x, case.y, case.learning_rate, case.iterations
-        )
-        values["losses"] = np.asarray(losses)
-        values |= {f"trained.{k}": v for k, v in trained.items()}
-    return values
+    """The task's exact value of every key it can print (Task.exact)."""
+    return hooks.exact(exercise.task, exercise.network, case)
 
 
 def document_path(
     exercise: LoadedExercise, case: Case, printed: dict[str, np.ndarray], exact: Values
 ) -> Values:
     """Every quantity recomputed the way a hand calculation does, from printed values."""
-    net = exercise.network
-
-    def pinned(skip: str = "") -> dict[str, np.ndarray]:
-        return {
-            k.split(".", 1)[1]: v
-            for k, v in printed.items()
-            if k.startswith("forward.h") and k != skip
-        }
-
-    values: Values = {}
-    for number in range(1, len(net.layers) + 1):
-        # A layer's printed value is recomputed from the previous layers' printed values.
-        fwd = solver.forward(net, case.params, case.x, pinned(f"forward.h{number}"))
-        values[f"forward.z{number}"] = fwd.values[f"z{number}"]
-        values[f"forward.h{number}"] = fwd.values[f"h{number}"]
-    fwd = solver.forward(net, case.params, case.x, pinned())
-    grads = solver.backward(net, case.params, case.x, case.y, fwd)
-    values |= {f"gradients.{k}": v for k, v in grads.items()}
-    values["loss"] = np.asarray(net.loss.value(np.atleast_2d(fwd.output()), np.atleast_2d(case.y)))
-    if case.learning_rate is not None:
-        used = {k: _overlay(v, printed.get(f"gradients.{k}")) for k, v in grads.items()}
-        updated = solver.step(case.params, used, case.learning_rate)
-        values |= {f"updated.{k}": v for k, v in updated.items()}
-        after = {k: _overlay(v, printed.get(f"updated.{k}")) for k, v in updated.items()}
-        values["loss_after"] = np.asarray(solver.loss(net, after, case.x, case.y))
-    # No hand calculation repeats many steps: the exact training values are the reference
-    # (computed once by the caller, not once per round of repairs).
-    values |= {k: v for k, v in exact.items() if k == "losses" or k.startswith("trained.")}
-    return values
+    return hooks.by_hand(exercise.task, exercise.network, case, printed, exact)
 
 
-def _overlay(computed: np.ndarray, printed: np.ndarray | None) -> np.ndarray:
-    return computed if printed is None else np.where(np.isnan(printed), computed, printed)
+def _labels(exercise: LoadedExercise, case: Case) -> Callable[[str, tuple[int, ...]], str]:
+    """The symbol of a printed entry, as the task's section names it."""
+    sections = hooks.sections(exercise.task, exercise.network, case)
 
+    def label(key: str, index: tuple[int, ...]) -> str:
+        section, _, name = key.partition(".")
+        return sections[section].label(name or section, index)
 
-def _label(key: str, index: tuple[int, ...]) -> str:
-    if key == "losses":
-        return f"L (iteration {index[0]})"
-    if "." not in key:
-        return "L" if key == "loss" else "L (after the step)"
-    section, name = key.split(".", 1)
-    if section == "gradients":
-        return notation.gradient_symbol(name, index)
-    suffix = f" ({section})" if section in ("updated", "trained") else ""
-    return notation.symbol(name, index) + suffix
+    return label
 
 
 def _in_units(printed: Decimal, exact: float) -> int:
@@ -159,7 +107,7 @@ def _status(r: float, b: float, d: float, u: float) -> str:
     return "artefact" if min(r, b) - half <= d <= max(r, b) + half else "discrepancy"
 
 
-def _verdicts(printed: dict[str, Printed], exact: Values, by_hand: Values) -> list[Verdict]:
+def _verdicts(printed: dict[str, Printed], exact: Values, by_hand: Values, label) -> list[Verdict]:
     verdicts = []
     for key, p in printed.items():
         for index in np.ndindex(p.values.shape):
@@ -168,7 +116,7 @@ def _verdicts(printed: dict[str, Printed], exact: Values, by_hand: Values) -> li
             verdicts.append(
                 Verdict(
                     key=f"expected.{key}{where}",
-                    symbol=_label(key, index),
+                    symbol=label(key, index),
                     printed=p.text(index),
                     exact=r,
                     by_hand=b,
@@ -188,13 +136,16 @@ def check_printed(exercise: LoadedExercise) -> list[Verdict]:
     """
     case = worked_case(exercise)
     printed = printed_values(exercise)
+    label = _labels(exercise, case)
     # Overflow is checked for below, and refused with the file's name: no numpy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         exact = exact_values(exercise, case)
         _refuse_overflow(exercise, exact)
+        _refuse_unknown(exercise, printed, exact)
         trusted = {k: p.values.copy() for k, p in printed.items()}
         for _ in range(len(printed) + 1):
-            verdicts = _verdicts(printed, exact, document_path(exercise, case, trusted, exact))
+            by_hand = document_path(exercise, case, trusted, exact)
+            verdicts = _verdicts(printed, exact, by_hand, label)
             bad = {v.key for v in verdicts if v.status == "discrepancy"}
             repaired = {k: _repair(k, p, trusted[k], exact[k], bad) for k, p in printed.items()}
             if all(np.array_equal(repaired[k], trusted[k]) for k in trusted):
@@ -209,6 +160,16 @@ def _repair(key: str, p: Printed, values: np.ndarray, exact: np.ndarray, bad: se
         if f"expected.{key}" + "".join(f"[{i}]" for i in index) in bad:
             out[index] = _rounded(p.source.decimals[index], float(exact[index]))
     return out
+
+
+def _refuse_unknown(exercise: LoadedExercise, printed: dict[str, Printed], exact: Values) -> None:
+    """A task must compute every key it accepts: a gap is the plugin's fault, named as such."""
+    gaps = sorted(set(printed) - set(exact))
+    if gaps:
+        raise PluginError(
+            f"task {exercise.spec.task!r} accepts but computes no exact value for "
+            f"{', '.join('expected.' + key for key in gaps)} (Task.exact)"
+        )
 
 
 def _refuse_overflow(exercise: LoadedExercise, exact: Values) -> None:
