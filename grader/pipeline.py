@@ -141,8 +141,12 @@ def check_submission(
     the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
     """
     # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
-    a_file = isinstance(submission, Path) and os.path.lexists(submission)
-    if a_file and not is_folder(submission) and kind_by_name(submission) == "answers":
+    if (
+        isinstance(submission, Path)
+        and os.path.lexists(submission)
+        and not is_folder(submission)
+        and kind_by_name(submission) == "answers"
+    ):
         from grader.answers import check_answers
 
         read_submission(submission)  # no link, no FIFO, not too big; answers.py reads it again

@@ -80,9 +80,10 @@ def _compare(
 def _describe(outcome: CaseOutcome, case: Case) -> str:
     if outcome.problem:
         return outcome.problem
-    shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
+    wrong = outcome.wrong or []
+    shown = wrong[:4] if case.worked else wrong[:1]
     parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
-    more = len(outcome.wrong) - len(shown)
+    more = len(wrong) - len(shown)
     return "; ".join(parts) + (f" (+{more} more)" if more else "")
 
 
