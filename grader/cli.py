@@ -145,7 +145,9 @@ def grade(
 ) -> int:
     """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
     from grader.batch.run import grade_class
-    from grader.batch.shard import from_option
+    from grader.batch.settings import ClassRun
+    from grader.batch.shard import WHOLE, from_option
+    from grader.pipeline import LimitOverrides
 
     part = from_option(shard, dict(os.environ))
     exercises = [load_named(e) for e in exercise_ids]
@@ -156,15 +158,17 @@ def grade(
         click.echo(isolation_notice, err=True)
     names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
     done = grade_class(
-        submissions,
-        exercises,
-        out,
-        jobs or os.cpu_count() or 1,
-        names,
-        regrade,
-        {"wall_seconds": timeout, **limits},
-        sys.stderr,
-        shard=part,
+        ClassRun(
+            root=submissions,
+            exercises=tuple(exercises),
+            out=out,
+            formats=tuple(names),
+            workers=jobs or os.cpu_count() or 1,
+            regrade=regrade,
+            shard=part or WHOLE,
+            limits=LimitOverrides(wall_seconds=timeout, **limits),
+            progress=sys.stderr,
+        )
     )
     unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""
     click.echo(done.summary + unisolated, err=True)

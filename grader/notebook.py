@@ -24,7 +24,7 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from grader.errors import InputError
 
@@ -206,7 +206,7 @@ def _drop_magics(lines: list[str]) -> None:
         index += 1
 
 
-def _calls_get_ipython(node: ast.AST) -> bool:
+def _calls_get_ipython(node: ast.AST) -> TypeGuard[ast.Expr]:
     """`get_ipython().run_line_magic(...)`, or `get_ipython()` itself, as a statement."""
     call = node.value if isinstance(node, ast.Expr) else None
     while isinstance(call, ast.Call):

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, default_seed, plan_cases
 from grader.program import program_source, relabel_report
 from grader.report.safe import one_line
-from grader.result import CheckResult
+from grader.result import CheckResult, Status
 from grader.run.limits import Limits
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
@@ -101,10 +101,48 @@ def _key_problems(report: RunReport, names: list[str]) -> list[str]:
     return problems
 
 
-def limits_for(exercise: LoadedExercise, **overrides: float | int | None) -> Limits:
+@dataclass(frozen=True)
+class LimitOverrides:
+    """The command line's run limits (--timeout, --cpu-seconds, ...); None keeps the
+    exercise's [grading.limits], or the default in grader/run/limits.py."""
+
+    wall_seconds: float | None = None
+    cpu_seconds: int | None = None
+    memory_mb: int | None = None
+    output_kb: int | None = None
+
+    def limits_for(self, exercise: LoadedExercise) -> Limits:
+        return limits_for(
+            exercise,
+            wall_seconds=self.wall_seconds,
+            cpu_seconds=self.cpu_seconds,
+            memory_mb=self.memory_mb,
+            output_kb=self.output_kb,
+        )
+
+
+def limits_for(
+    exercise: LoadedExercise,
+    *,
+    wall_seconds: float | None = None,
+    cpu_seconds: int | None = None,
+    memory_mb: int | None = None,
+    output_kb: int | None = None,
+) -> Limits:
     """The defaults, then the exercise's [grading.limits], then the command line's."""
     spec = exercise.spec.grading.limits
-    return Limits().merged(**spec.model_dump()).merged(**overrides)
+    exercises = Limits().merged(
+        wall_seconds=spec.wall_seconds,
+        cpu_seconds=spec.cpu_seconds,
+        memory_mb=spec.memory_mb,
+        output_kb=spec.output_kb,
+    )
+    return exercises.merged(
+        wall_seconds=wall_seconds,
+        cpu_seconds=cpu_seconds,
+        memory_mb=memory_mb,
+        output_kb=output_kb,
+    )
 
 
 def _mutation_notes(report: RunReport, arguments: list[str]) -> list[str]:
@@ -143,8 +181,12 @@ def check_submission(
     `hide`: folders the run must not see besides the grader's own (see RunRequest).
     """
     # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
-    a_file = isinstance(submission, Path) and os.path.lexists(submission)
-    if a_file and not is_folder(submission) and kind_by_name(submission) == "answers":
+    if (
+        isinstance(submission, Path)
+        and os.path.lexists(submission)
+        and not is_folder(submission)
+        and kind_by_name(submission) == "answers"
+    ):
         from grader.answers import check_answers
 
         read_submission(submission)  # no link, no FIFO, not too big; answers.py reads it again
@@ -234,7 +276,7 @@ def grade_report(
 def failure_result(exercise: str, submission: Path, exc: BaseException) -> CheckResult:
     """A result that says grading itself failed: score 0, the reason for the instructor."""
     # A missing or unreadable submission is the student's to fix; anything else is ours.
-    status = "missing" if isinstance(exc, SubmissionNotFound) else "error"
+    status: Status = "missing" if isinstance(exc, SubmissionNotFound) else "error"
     return CheckResult(
         status=status,
         outcome=status,

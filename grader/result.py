@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
@@ -27,6 +27,11 @@ Output = Annotated[str, AfterValidator(partial(cut_start, limit=MAX_OUTPUT))]
 # Who sees a result on Gradescope, and when (its autograder specification's four values); set
 # from the exercise's [grading] visibility and [grading.visibilities] before reporting.
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+# A result's status: graded (the submission ran, whatever its score), missing (nothing to
+# grade), error (the grader itself failed on it).
+Status: TypeAlias = Literal["graded", "missing", "error"]
+# A check's status: every case passed, some did, none did.
+CheckStatus: TypeAlias = Literal["pass", "partial", "fail"]
 
 Problems = Annotated[
     list[str], AfterValidator(partial(cut_list, count=MAX_PROBLEMS, limit=MAX_PROBLEM))
@@ -50,7 +55,7 @@ class Check(BaseModel):
     quantity: str  # "gradients.W1", the key of its printed values in the exercise
     score: float
     max_score: float
-    status: Literal["pass", "partial", "fail"]
+    status: CheckStatus
     message: Message
     cases_passed: int
     cases: int
@@ -67,7 +72,7 @@ class CheckResult(BaseModel):
     student: Name = ""  # set by `grader grade`
     # graded: the submission ran (whatever its score); missing: nothing to grade;
     # error: the grader itself failed on it
-    status: Literal["graded", "missing", "error"] = "graded"
+    status: Status = "graded"
     # how the run ended: ok, timeout, crashed, import-error, missing-function,
     # forbidden-import, output-limit (or missing / error with the status above; not-graded
     # with status error when the environment check failed and nobody was graded)

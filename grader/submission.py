@@ -102,7 +102,7 @@ def _open_below(dir_fd: int | None, name: str, shown: Path, folder: bool) -> int
     return fd
 
 
-def _start(path: Path, root: Path | None) -> tuple[int | None, Path, tuple[str, ...]]:
+def _start(path: Path, root: Path | None) -> tuple[int, Path, tuple[str, ...]]:
     """The folder to walk from (followed as given) and the names below it."""
     if root is not None:
         try:

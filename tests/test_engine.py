@@ -27,8 +27,10 @@ from grader.batch import engine
 from grader.batch.discover import Job, discover
 from grader.batch.engine import canary, grade_all, grade_job
 from grader.batch.gradebook import Gradebook
+from grader.batch.settings import ClassRun
 from grader.errors import InternalError, SubmissionNotFound
 from grader.exercise import LoadedExercise, load_exercise
+from grader.pipeline import LimitOverrides
 from grader.result import CheckResult
 from grader.run.worker import Worker
 from grader.submission import Submission
@@ -37,6 +39,12 @@ REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
 EXERCISE = "house-price-backprop"
 STYLES = sorted((SUBMISSIONS / EXERCISE).glob("*.py"))
+
+
+def lanes(workers: int, regrade: bool = False) -> ClassRun:
+    """What grade_all reads of a class run: its workers, regrade and limits (the folders and
+    exercises are the jobs', already discovered)."""
+    return ClassRun(Path("class"), (), Path("out"), workers=workers, regrade=regrade)
 
 
 @pytest.fixture
@@ -87,7 +95,7 @@ def test_a_job_with_nothing_to_grade_is_missing(
     bundled_exercise: Callable[[str], LoadedExercise],
 ) -> None:
     job = Job("judy", bundled_exercise(EXERCISE), None, "judy/ is empty")
-    result = grade_job(job, None, {})  # type: ignore[arg-type]  # no worker is needed
+    result = grade_job(job, None, LimitOverrides())  # type: ignore[arg-type]  # no worker is needed
     assert (result.student, result.status, result.outcome) == ("judy", "missing", "missing")
     assert (result.score, result.max_score) == (0, 9)
     assert result.problems == ["judy/ is empty"]
@@ -120,7 +128,7 @@ def test_a_job_never_raises(
     path = tmp_path / "alice.py"
     path.write_text("")
     job = Job("alice", bundled_exercise(EXERCISE), path)
-    result = grade_job(job, SimpleNamespace(run=None), {})  # type: ignore[arg-type]
+    result = grade_job(job, SimpleNamespace(run=None), LimitOverrides())  # type: ignore[arg-type]
     assert (result.student, result.status, result.score) == ("alice", status, 0)
     assert result.problems == [message]
 
@@ -141,7 +149,7 @@ def course(tmp_path: Path, solution: str | None) -> LoadedExercise:
 
 def test_the_canary_passes_with_the_model_solution(tmp_path: Path, worker: Worker) -> None:
     exercise = course(tmp_path, (REPO / "solutions" / f"{EXERCISE}.py").read_text())
-    canary(exercise, worker, {})  # no exception
+    canary(exercise, worker, LimitOverrides())  # no exception
 
 
 @pytest.mark.parametrize(
@@ -157,7 +165,7 @@ def test_the_canary_says_the_environment_is_broken(
 ) -> None:
     exercise = course(tmp_path, solution)
     with pytest.raises(InternalError) as info:
-        canary(exercise, worker, {"wall_seconds": 1})
+        canary(exercise, worker, LimitOverrides(wall_seconds=1))
     message = str(info.value)
     assert message.startswith("the environment is broken: the model solution ")
     assert str(exercise.solution_path()) in message
@@ -184,7 +192,7 @@ def test_results_come_in_job_order_and_are_committed(
     )
     jobs = discover(root, [bundled_exercise(EXERCISE)])
     told = Recorder()
-    results = grade_all(jobs, book, 2, {}, False, told)
+    results = grade_all(jobs, book, lanes(2), told)
     assert [r.student for r in results] == ["alice", "bob", "carol", "dan"]
     assert [r.full_marks for r in results] == [True, False, False, True]
     assert sorted(told.calls) == [(s, False) for s in ("alice", "bob", "carol", "dan")]
@@ -196,11 +204,11 @@ def test_results_come_in_job_order_and_are_committed(
     again = Recorder()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "check_submission", must_not_grade)
-        assert grade_all(jobs, book, 2, {}, False, again) == results
+        assert grade_all(jobs, book, lanes(2), again) == results
     assert sorted(again.calls) == [(s, True) for s in ("alice", "bob", "carol", "dan")]
 
     regraded = Recorder()
-    fresh = grade_all(jobs, book, 1, {}, True, regraded)
+    fresh = grade_all(jobs, book, lanes(1, regrade=True), regraded)
     assert [r.model_copy(update={"elapsed": 0}) for r in fresh] == [
         r.model_copy(update={"elapsed": 0}) for r in results
     ]
@@ -229,9 +237,7 @@ def test_a_grader_failure_on_one_job_spares_the_others(
             "carol": SUBMISSIONS / EXERCISE / "correct_class.py",
         }
     )
-    results = grade_all(
-        discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, Recorder()
-    )
+    results = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, lanes(1), Recorder())
     assert [(r.student, r.status, r.full_marks) for r in results] == [
         ("alice", "graded", True),
         ("bob", "error", False),
@@ -240,7 +246,7 @@ def test_a_grader_failure_on_one_job_spares_the_others(
     # A grader failure is never final: the resume grades bob again (and only bob).
     monkeypatch.setattr(engine, "check_submission", real)
     resumed = Recorder()
-    again = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, resumed)
+    again = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, lanes(1), resumed)
     assert [(r.student, r.status, r.full_marks) for r in again] == [
         ("alice", "graded", True),
         ("bob", "graded", True),
@@ -293,9 +299,7 @@ def test_a_linked_student_is_missing_with_the_reason(
     else:
         (root / "mallory").mkdir()
         (root / "mallory" / f"{EXERCISE}.py").symlink_to(solution)
-    results = grade_all(
-        discover(root, [bundled_exercise(EXERCISE)]), book, 1, {}, False, Recorder()
-    )
+    results = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, lanes(1), Recorder())
     mallory = next(r for r in results if r.student == "mallory")
     assert (mallory.status, mallory.score) == ("missing", 0)
     assert "symbolic link" in mallory.problems[0]
@@ -311,7 +315,7 @@ def test_an_unreadable_file_is_reported_for_that_student(
     root = make_class({"bob": SUBMISSIONS / EXERCISE / "correct_vectorized.py"})
     (root / "alice.py").symlink_to(root / "nowhere.py")
     jobs = discover(root, [bundled_exercise(EXERCISE)])
-    results = grade_all(jobs, book, 1, {}, False, Recorder())
+    results = grade_all(jobs, book, lanes(1), Recorder())
     assert [r.student for r in results] == ["alice", "bob"]
     assert results[0].status in ("missing", "error")
     assert results[1].full_marks

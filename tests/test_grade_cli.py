@@ -438,37 +438,34 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
     from click.testing import CliRunner
 
     from grader.batch import run
+    from grader.batch.settings import ClassRun
+    from grader.batch.shard import WHOLE
     from grader.cli import cli
+    from grader.pipeline import LimitOverrides
 
     seen: dict[str, Any] = {}
 
-    def fake(
-        root: Path,
-        exercises: list,
-        out: Path,
-        workers: int,
-        formats: list[str],
-        regrade: bool,
-        overrides: dict,
-        stream: Any,
-        **options: Any,  # e.g. shard=None
-    ) -> run.ClassResults:
-        seen.update(workers=workers, formats=formats, regrade=regrade, overrides=overrides)
-        seen.update(options)
+    def fake(settings: ClassRun) -> run.ClassResults:
+        seen["settings"] = settings
         return run.ClassResults([], [], "0 results")
 
     monkeypatch.setattr(run, "grade_class", fake)
     args = ["grade", str(tmp_path), "-e", BACKPROP, "-f", "json,csv", "-f", "github"]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert seen["workers"] == (os.cpu_count() or 1)
-    assert seen["formats"] == ["json", "csv", "github"]
-    assert seen["regrade"] is False
-    assert seen["overrides"]["wall_seconds"] is None
-    assert seen["shard"] is None
+    settings = seen["settings"]
+    assert settings.root == tmp_path
+    assert [e.id for e in settings.exercises] == [BACKPROP]
+    assert settings.out == Path("grader-out")
+    assert settings.workers == (os.cpu_count() or 1)
+    assert settings.formats == ("json", "csv", "github")
+    assert settings.regrade is False
+    assert settings.limits == LimitOverrides()  # every limit the exercise's (or the default)
+    assert settings.shard == WHOLE
 
     result = CliRunner().invoke(cli, [*args, "--jobs", "3", "--timeout", "2", "--regrade"])
-    assert (seen["workers"], seen["regrade"], seen["overrides"]["wall_seconds"]) == (3, True, 2)
+    settings = seen["settings"]
+    assert (settings.workers, settings.regrade, settings.limits.wall_seconds) == (3, True, 2)
 
 
 def test_an_unknown_format_stops_before_any_grading(

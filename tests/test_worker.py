@@ -32,7 +32,7 @@ if not sys.platform.startswith("linux"):
 from grader.batch.discover import Job
 from grader.batch.engine import grade_job
 from grader.exercise import LoadedExercise
-from grader.pipeline import check_submission, limits_for
+from grader.pipeline import LimitOverrides, check_submission, limits_for
 from grader.result import CheckResult
 from grader.run import sandbox
 from grader.run import supervise as supervise_module
@@ -264,7 +264,7 @@ def test_a_worker_failure_is_an_error_result_for_the_class(
 
     monkeypatch.setattr("grader.run.worker.supervise", broken)
     job = Job("mallory", exercise, SUBMISSIONS / "correct_loops.py")
-    result = grade_job(job, worker, dict(SMALL))
+    result = grade_job(job, worker, LimitOverrides(**SMALL))
     assert (result.status, result.outcome, result.score) == ("error", "error", 0)
     assert "WorkerFailed" in result.problems[0]
     monkeypatch.undo()
@@ -288,7 +288,7 @@ def test_a_run_that_cannot_be_confined_is_a_grader_failure_not_the_students(
 
     monkeypatch.setattr(sandbox, "isolation", unusable)
     job = Job("mallory", exercise, SUBMISSIONS / "correct_loops.py")
-    result = grade_job(job, worker, dict(SMALL))
+    result = grade_job(job, worker, LimitOverrides(**SMALL))
     assert (result.status, result.outcome, result.score) == ("error", "error", 0)
     assert "could not be isolated" in result.problems[0], result.problems
     monkeypatch.undo()

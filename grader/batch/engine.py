@@ -6,6 +6,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.batch.discover import Job
@@ -14,15 +15,16 @@ from grader.batch.gradebook import Gradebook, Key
 from grader.errors import GraderError, InternalError
 from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
-from grader.pipeline import check_submission, limits_for
-from grader.result import CheckResult
+from grader.pipeline import LimitOverrides, check_submission
+from grader.result import CheckResult, Status
 from grader.run.worker import Worker
 from grader.submission import Submission, read_submission, read_trusted
 
-Overrides = dict[str, float | int | None]
+if TYPE_CHECKING:
+    from grader.batch.settings import ClassRun
 
 
-def _unscored(job: Job, status: str, outcome: str, message: str) -> CheckResult:
+def _unscored(job: Job, status: Status, outcome: str, message: str) -> CheckResult:
     ex = job.exercise
     return CheckResult(
         student=job.student,
@@ -53,7 +55,7 @@ def read_job(job: Job) -> tuple[Job, Submission | None]:
 def grade_job(
     job: Job,
     worker: Worker,
-    overrides: Overrides,
+    limits: LimitOverrides,
     submission: Submission | None = None,
     hide: tuple[str, ...] = (),
 ) -> CheckResult:
@@ -65,9 +67,12 @@ def grade_job(
             job, "missing", "missing", "; ".join(filter(None, [job.problem, job.note]))
         )
     try:
-        limits = limits_for(job.exercise, **overrides)
         result = check_submission(
-            job.exercise, submission, limits=limits, run=worker.run, hide=hide
+            job.exercise,
+            submission,
+            limits=limits.limits_for(job.exercise),
+            run=worker.run,
+            hide=hide,
         )
     except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
@@ -82,7 +87,7 @@ def grade_job(
     return result.with_changes(student=job.student, problems=notes + result.problems)
 
 
-def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> str:
+def canary(exercise: LoadedExercise, worker: Worker, limits: LimitOverrides) -> str:
     """The model solution must earn full marks here before any student is scored.
 
     Returns a note for the summary when there is no model solution to run.
@@ -91,7 +96,7 @@ def canary(exercise: LoadedExercise, worker: Worker, overrides: Overrides) -> st
     if not path.is_file():
         return f"no model solution at {path}: the environment check (canary) was skipped"
     result = check_submission(
-        exercise, read_trusted(path), limits=limits_for(exercise, **overrides), run=worker.run
+        exercise, read_trusted(path), limits=limits.limits_for(exercise), run=worker.run
     )
     if not result.full_marks:
         why = "; ".join(result.problems) or "; ".join(
@@ -113,18 +118,18 @@ def job_key(job: Job, submission: Submission | None) -> Key:
 def grade_all(
     jobs: list[Job],
     book: Gradebook,
-    workers: int,
-    overrides: Overrides,
-    regrade: bool,
+    settings: ClassRun,
     on_result: Callable[[CheckResult, bool], None],
     on_start: Callable[[Job], None] | None = None,
     keys: list[Key | None] | None = None,
     hide: tuple[str, ...] = (),
 ) -> list[CheckResult]:
-    """Results in job order; `on_start(job)` is called when a job starts running (not for one
-    found in the gradebook), `on_result(result, resumed)` as each result is known. `keys`, when
-    given (one slot per job), receives each job's gradebook key, for the run's record. `hide`:
-    folders no run may see (the submissions and the output folder)."""
+    """Results in job order, on `settings.workers` lanes, each run under `settings.limits`
+    (`settings.regrade`: graded again, not read from the gradebook). `on_start(job)` is called
+    when a job starts running (not for one found in the gradebook), `on_result(result,
+    resumed)` as each result is known. `keys`, when given (one slot per job), receives each
+    job's gradebook key, for the run's record. `hide`: folders no run may see (the submissions
+    and the output folder)."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
@@ -143,11 +148,11 @@ def grade_all(
                 key = job_key(job, submission)
                 if keys is not None:
                     keys[index] = key
-                found = None if regrade else book.get(key)
+                found = None if settings.regrade else book.get(key)
                 if found is None and on_start is not None:
                     with lock:
                         on_start(job)
-                result = found or grade_job(job, worker, overrides, submission, hide)
+                result = found or grade_job(job, worker, settings.limits, submission, hide)
                 if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)
                 results[index] = result
@@ -157,7 +162,7 @@ def grade_all(
             worker.close()
 
     # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
-    threads = [threading.Thread(target=lane, daemon=True) for _ in range(max(1, workers))]
+    threads = [threading.Thread(target=lane, daemon=True) for _ in range(max(1, settings.workers))]
     for thread in threads:
         thread.start()
     for thread in threads:

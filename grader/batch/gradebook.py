@@ -110,8 +110,7 @@ class Gradebook:
             record = dict(self._db.execute("SELECT name, value FROM run").fetchall())
             rows = self._db.execute("SELECT * FROM run_results ORDER BY position").fetchall()
         return record, [
-            (row[0], tuple(row[1:6]), CheckResult.model_validate_json(row[6]))  # type: ignore[misc]
-            for row in rows
+            (row[0], tuple(row[1:6]), CheckResult.model_validate_json(row[6])) for row in rows
         ]
 
     def close(self) -> None:

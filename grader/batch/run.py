@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from grader import __version__, plugins
 from grader.batch.discover import Job, discover
-from grader.batch.engine import Overrides, canary, grade_all
+from grader.batch.engine import canary, grade_all
 from grader.batch.gradebook import Gradebook, Key
 from grader.batch.progress import Progress, summary
 from grader.batch.record import make_record
 from grader.batch.reports import write_reports
-from grader.batch.shard import WHOLE, Shard
+from grader.batch.settings import ClassRun
+from grader.batch.shard import WHOLE
 from grader.errors import InputError, InternalError
 from grader.exercise.loader import LoadedExercise
+from grader.pipeline import LimitOverrides
 from grader.report.visibility import with_visibility
 from grader.result import CheckResult
 from grader.run.worker import Worker
@@ -33,7 +35,7 @@ class ClassResults:
         return any(r.status == "error" for r in self.results)
 
 
-def distinct(exercises: list[LoadedExercise]) -> list[LoadedExercise]:
+def distinct(exercises: Sequence[LoadedExercise]) -> list[LoadedExercise]:
     """Each exercise once (`-e X -e X` is one exercise, and so are two copies of one file);
     two different files of one id are refused: results are kept by id."""
     seen: dict[str, LoadedExercise] = {}
@@ -72,19 +74,19 @@ def not_graded(jobs: list[Job], reason: str) -> list[CheckResult]:
 
 
 def _canaries(
-    exercises: list[LoadedExercise],
+    exercises: Sequence[LoadedExercise],
     jobs: list[Job],
-    overrides: Overrides,
+    limits: LimitOverrides,
     out: Path,
-    formats: list[str],
+    formats: Sequence[str],
 ) -> list[str]:
     """Each exercise's model solution graded first; if one fails, the reports say so, raise."""
     worker = Worker()
     try:
-        return [canary(exercise, worker, overrides) for exercise in exercises]
+        return [canary(exercise, worker, limits) for exercise in exercises]
     except Exception as exc:
         reason = str(exc) if isinstance(exc, InternalError) else f"{type(exc).__name__}: {exc}"
-        written = write_reports(not_graded(jobs, reason), formats, out)
+        written = write_reports(not_graded(jobs, reason), list(formats), out)
         where = f"; every report says so: {', '.join(written)}" if written else ""
         raise InternalError(f"{reason}{where}") from exc
     finally:
@@ -102,29 +104,20 @@ def _forget_last_run(path: Path) -> None:
             book.close()
 
 
-def grade_class(
-    root: Path,
-    exercises: list[LoadedExercise],
-    out: Path,
-    workers: int,
-    formats: list[str],
-    regrade: bool,
-    overrides: Overrides,
-    progress_stream: IO[str],
-    shard: Shard | None = None,
-) -> ClassResults:
-    for name in formats:
+def grade_class(settings: ClassRun) -> ClassResults:
+    """Grade every student of `settings.root` on each exercise, write the reports."""
+    for name in settings.formats:
         plugins.get("reporters", name)  # an unknown format fails before any grading
-    exercises = distinct(exercises)
-    shard = shard or WHOLE
-    everyone = discover(root, exercises)
+    exercises = distinct(settings.exercises)
+    shard, out, formats = settings.shard, settings.out, list(settings.formats)
+    everyone = discover(settings.root, exercises)
     # Positions in the whole class's order: a merge of the shards puts them back in it.
     positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
     jobs = [everyone[i] for i in positions]
     _forget_last_run(out / "gradebook.sqlite")
-    notes = _canaries(exercises, jobs, overrides, out, formats)
+    notes = _canaries(exercises, jobs, settings.limits, out, formats)
     book = Gradebook(out / "gradebook.sqlite")
-    progress = Progress(len(jobs), progress_stream)
+    progress = Progress(len(jobs), settings.progress)
     resumed = 0
 
     def on_result(result: CheckResult, from_book: bool) -> None:
@@ -137,11 +130,9 @@ def grade_class(
     try:
         # No run sees the class's submissions or the reports (a run without bubblewrap would
         # otherwise read its classmates' files): covered in its own mount namespace.
-        hide = (str(root.resolve()), str(out.resolve()))
+        hide = (str(settings.root.resolve()), str(out.resolve()))
         with progress.ticking():
-            results = grade_all(
-                jobs, book, workers, overrides, regrade, on_result, progress.start, keys, hide
-            )
+            results = grade_all(jobs, book, settings, on_result, progress.start, keys, hide)
         by_id = {e.id: e for e in exercises}
         results = [with_visibility(r, by_id[r.exercise]) for r in results]
         roster = list(dict.fromkeys(job.student for job in everyone))

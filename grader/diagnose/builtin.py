@@ -135,10 +135,11 @@ class HardCoded:
     )
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete or len(ev.cases) < 2:
+        submitted = ev.usable
+        if submitted is None or len(ev.cases) < 2:
             return None
-        first = ev.submitted[0]
-        same = all(np.array_equal(s, first) for s in ev.submitted[1:])
+        first = submitted[0]
+        same = all(np.array_equal(s, first) for s in submitted[1:])
         varies = any(not np.allclose(r, ev.reference[0]) for r in ev.reference[1:])
         return self.sentence if same and varies else None
 

@@ -26,9 +26,15 @@ class Evidence:
     _predictions: dict[Mistake, list[np.ndarray] | None] = field(default_factory=dict)
 
     @property
+    def usable(self) -> list[np.ndarray] | None:
+        """What came back on every case, when every case returned finite numbers (else None)."""
+        values = [s for s in self.submitted if s is not None and np.all(np.isfinite(s))]
+        return values if len(values) == len(self.submitted) else None
+
+    @property
     def complete(self) -> bool:
         """Every case returned finite numbers: only then can a diagnosis fit every case."""
-        return all(s is not None and np.all(np.isfinite(s)) for s in self.submitted)
+        return self.usable is not None
 
     def close(self, got: np.ndarray, want: np.ndarray, case: int) -> bool:
         slack = self.slack[case] if self.slack else 0.0
@@ -36,7 +42,8 @@ class Evidence:
 
     def fits(self, predicted: list[np.ndarray] | None) -> bool:
         """The prediction matches the submission on every case and is wrong on at least one."""
-        if predicted is None or not self.complete:
+        submitted = self.usable
+        if predicted is None or submitted is None:
             return False
         if all(
             self.close(p, r, i)
@@ -44,8 +51,7 @@ class Evidence:
         ):
             return False  # the mistake makes no difference here: it explains nothing
         return all(
-            self.close(s, p, i)
-            for i, (s, p) in enumerate(zip(self.submitted, predicted, strict=True))
+            self.close(s, p, i) for i, (s, p) in enumerate(zip(submitted, predicted, strict=True))
         )
 
     def predict(self, mistake: Mistake) -> list[np.ndarray] | None:

@@ -10,10 +10,11 @@ from grader import plugins
 from grader.diagnose.evidence import Evidence
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case
+from grader.protocols import Diagnosis
 from grader.result import Check
 
 
-def _ordered() -> list[tuple[str, object]]:
+def _ordered() -> list[tuple[str, Diagnosis]]:
     found = plugins.registry("diagnoses")
     return sorted(
         ((name, p.obj) for name, p in found.items()), key=lambda item: (item[1].priority, item[0])

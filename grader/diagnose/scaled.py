@@ -59,11 +59,12 @@ class Scaled:
     priority = 70
 
     def explains(self, ev: Evidence) -> str | None:
-        if not ev.complete:
+        submitted = ev.usable
+        if submitted is None:
             return None
         if ev.quantity.section != "gradients":
             return self._planted(ev)
-        s = np.concatenate([a.ravel() for a in ev.submitted])
+        s = np.concatenate([a.ravel() for a in submitted])
         r = np.concatenate([a.ravel() for a in ev.reference])
         if np.count_nonzero(r) < 2:
             return None  # one number is always some multiple of another: that explains nothing

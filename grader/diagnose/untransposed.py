@@ -79,8 +79,8 @@ class UntransposedWeight:
                 if ev.fits(ev.predict(Mistake(untransposed=layers))):
                     return sentence(ev, list(layers), crashed=False)
             return None
-        layers = _crashed(ev)
-        return sentence(ev, layers, crashed=True) if layers else None
+        crashed = _crashed(ev)
+        return sentence(ev, crashed, crashed=True) if crashed else None
 
 
 untransposed_weight = UntransposedWeight()

@@ -118,7 +118,7 @@ def list_exercises() -> list[Path]:
 
 
 def looks_like_path(text: str) -> bool:
-    separators = {"/", os.sep, os.altsep} - {None}
+    separators = {s for s in ("/", os.sep, os.altsep) if s}
     return text.endswith(".toml") or any(s in text for s in separators)
 
 

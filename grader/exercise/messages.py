@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from grader.exercise.schema import Exercise
 from grader.exercise.strict import describe
@@ -48,7 +49,7 @@ def model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def message(err: dict[str, Any], fields: list[str] | None = None) -> str:
+def message(err: ErrorDetails, fields: list[str] | None = None) -> str:
     """Pydantic's error in our words; near misses come from `fields` or the model at loc."""
     loc = err["loc"]
     if err["type"] == "extra_forbidden":

@@ -25,7 +25,8 @@ class Rule:
 
 
 def _points(spec: Exercise, names: list[str]) -> tuple[dict[str, float], list[tuple]]:
-    given, problems = spec.grading.points, []
+    given = spec.grading.points
+    problems: list[tuple[str, str]] = []
     if not given:
         total = spec.points if spec.points is not None else float(len(names))
         return dict.fromkeys(names, total / len(names)), problems

@@ -11,14 +11,16 @@ documented in bounds.py.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    Strict,
     Tag,
     field_validator,
 )
@@ -27,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from grader import plugins
 from grader.exercise import bounds
 from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
-from grader.exercise.strict import allowed, integer, real
+from grader.exercise.strict import allowed, integer_in, real_in
 from grader.result import Visibility
 from grader.run.limits import RANGES
 
@@ -35,21 +37,27 @@ Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 Array = Annotated[DecimalArray, BeforeValidator(to_decimal_array)]
 
 
-def _limit(name: str, kind: Any) -> Any:
+def _whole_limit(name: str) -> AfterValidator:
     r = RANGES[name]
-    return kind(int(r.low), int(r.high)) if kind is integer else real(r.low, r.high, r.low_open)
+    return integer_in(int(r.low), int(r.high))
 
 
-Units = integer(1, bounds.MAX_UNITS)
-Inputs = integer(1, bounds.MAX_INPUTS)
-Iterations = integer(1, bounds.MAX_ITERATIONS)
-HiddenCases = integer(0, bounds.MAX_HIDDEN_CASES)
-Points = real(0, bounds.MAX_POINTS, low_open=True)
-QuantityPoints = real(0, bounds.MAX_POINTS)
-WallSeconds = _limit("wall_seconds", real)
-CpuSeconds = _limit("cpu_seconds", integer)
-MemoryMb = _limit("memory_mb", integer)
-OutputKb = _limit("output_kb", integer)
+def _real_limit(name: str) -> BeforeValidator:
+    r = RANGES[name]
+    return real_in(r.low, r.high, r.low_open)
+
+
+# Constrained scalars: strict (see strict.py), each in its documented range (bounds.py).
+Units: TypeAlias = Annotated[int, Strict(), integer_in(1, bounds.MAX_UNITS)]
+Inputs: TypeAlias = Annotated[int, Strict(), integer_in(1, bounds.MAX_INPUTS)]
+Iterations: TypeAlias = Annotated[int, Strict(), integer_in(1, bounds.MAX_ITERATIONS)]
+HiddenCases: TypeAlias = Annotated[int, Strict(), integer_in(0, bounds.MAX_HIDDEN_CASES)]
+Points: TypeAlias = Annotated[float, real_in(0, bounds.MAX_POINTS, low_open=True)]
+QuantityPoints: TypeAlias = Annotated[float, real_in(0, bounds.MAX_POINTS)]
+WallSeconds: TypeAlias = Annotated[float, _real_limit("wall_seconds")]
+CpuSeconds: TypeAlias = Annotated[int, Strict(), _whole_limit("cpu_seconds")]
+MemoryMb: TypeAlias = Annotated[int, Strict(), _whole_limit("memory_mb")]
+OutputKb: TypeAlias = Annotated[int, Strict(), _whole_limit("output_kb")]
 
 
 def _plugin_name(kind: str, name: str) -> str:

@@ -11,9 +11,9 @@ import datetime
 import json
 import math
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 _SHORT = 40  # characters of a string quoted in a message
@@ -61,18 +61,20 @@ def _check_range(value: Any, low: float, high: float, low_open: bool) -> None:
         )
 
 
-def integer(low: int, high: int) -> Any:
-    """A TOML integer in [low, high]: no strings, booleans or floats (not even 2.0)."""
+def integer_in(low: int, high: int) -> AfterValidator:
+    """The range check of a TOML integer in [low, high], for `Annotated[int, Strict(), ...]`
+    (strictness refuses strings, booleans and floats, not even 2.0)."""
 
     def check(value: int) -> int:
         _check_range(value, low, high, False)
         return value
 
-    return Annotated[int, Strict(), AfterValidator(check)]
+    return AfterValidator(check)
 
 
-def real(low: float, high: float = math.inf, low_open: bool = False) -> Any:
-    """A TOML integer or float in [low, high] (or (low, high]), as a float64."""
+def real_in(low: float, high: float = math.inf, low_open: bool = False) -> BeforeValidator:
+    """A TOML integer or float in [low, high] (or (low, high]), as a float64: the validator of
+    `Annotated[float, ...]`."""
 
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
@@ -86,4 +88,4 @@ def real(low: float, high: float = math.inf, low_open: bool = False) -> Any:
         _check_range(value, low, high, low_open)
         return number
 
-    return Annotated[float, BeforeValidator(check)]
+    return BeforeValidator(check)

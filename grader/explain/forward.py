@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from grader.explain import symbols as s
 from grader.explain.text import Section, chain, factor, num, substitute, total
@@ -62,15 +65,15 @@ def forward_section(tr: Trace) -> Section:
 
 def loss_value(tr: Trace, h: list[float] | None = None) -> str:
     """L = formula = numbers = value, at the output h (default: the trace's)."""
-    out = list(tr.h[-1]) if h is None else h
+    out = np.asarray(tr.h[-1] if h is None else h, dtype=float)  # Loss.value takes arrays
     net, n = tr.net, len(out)
     value = net.loss.value(out, tr.y)
     text = loss_text(net.loss)
     if text is None:  # a plugin loss: its formula, if it has one, and the value
         return chain("L", getattr(net.loss, "formula", net.loss_name), num(value))
 
-    def written(**values: object) -> str:
-        terms = [substitute(text.term, y=values["y"][k], h=values["h"][k]) for k in range(n)]
+    def written(y: Sequence[float | str], h: Sequence[float | str]) -> str:
+        terms = [substitute(text.term, y=y[k], h=h[k]) for k in range(n)]
         inner = terms[0] if n == 1 else "[" + " + ".join(terms) + "]"
         return substitute(text.outer, n=str(n)).replace("S", inner)
 

@@ -66,13 +66,13 @@ class Limits:
         output_kb: int | None = None,
     ) -> Limits:
         """These limits with every override that is not None (exercise, then command line)."""
-        changes = {
-            "wall_seconds": wall_seconds,
-            "cpu_seconds": cpu_seconds,
-            "memory_bytes": memory_mb * MiB if memory_mb else None,
-            "output_bytes": output_kb * 1024 if output_kb else None,
-        }
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return replace(
+            self,
+            wall_seconds=self.wall_seconds if wall_seconds is None else wall_seconds,
+            cpu_seconds=self.cpu_seconds if cpu_seconds is None else cpu_seconds,
+            memory_bytes=memory_mb * MiB if memory_mb else self.memory_bytes,
+            output_bytes=output_kb * 1024 if output_kb else self.output_bytes,
+        )
 
     def describe(self) -> str:
         return (

@@ -14,14 +14,14 @@ CONFINE_EXIT = 71  # the run could not be isolated: no student code ran (EX_OSER
 try:  # imported now: once the run is a user of its own, the interpreter may be unreadable
     import resource as _resource
 except ImportError:  # Windows: only the parent's wall clock applies
-    _resource = None
+    _resource = None  # type: ignore[assignment]  # Windows has no resource module
 
 if sys.platform.startswith("linux"):
     # Beside this file, like this file itself: put the folder on sys.path for these imports only.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:
-        import confine as _os_steps
-        import seccomp as _seccomp
+        import confine as _os_steps  # type: ignore[import-not-found]  # a sibling script
+        import seccomp as _seccomp  # type: ignore[import-not-found]  # a sibling script
     finally:
         sys.path.pop(0)
 else:  # macOS, Windows: only the rlimits and the grader's own checks apply

@@ -32,6 +32,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.errors import SandboxUnavailable
 from grader.run import sweep
@@ -128,7 +129,7 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     """
     linux = sys.platform.startswith("linux")
     uid = _fresh_uid() if linux and is_root() else None
-    settings = {
+    settings: dict[str, Any] = {
         "uid": uid,  # the run's own uid and gid: only when the grader is root
         "unshare": box.per_run,  # user, mount and IPC namespaces of its own
         "seccomp": linux,

@@ -10,7 +10,7 @@ class Capped:
     def __init__(self, cap: int, keep_all: bool = False, shared_with: Capped | None = None):
         self._cap = cap
         self._keep_all = keep_all
-        self._counter = shared_with._counter if shared_with else [0]  # bytes, all streams
+        self._counter: list[int] = shared_with._counter if shared_with else [0]  # all streams
         self._kept = bytearray()
         self._own = 0  # this stream's bytes
 

@@ -40,7 +40,7 @@ import time
 # tree.py lies beside this script; -I keeps the script's folder off sys.path, so put it there
 # for this one import only.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tree import empty
+from tree import empty  # type: ignore[import-not-found]  # a sibling script
 
 sys.path.pop(0)
 
@@ -201,8 +201,8 @@ def main():
     control, scratch = int(sys.argv[1]), sys.argv[2]
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
-    from child import become_run
-    from policy import preload
+    from child import become_run  # type: ignore[import-not-found]  # a sibling script
+    from policy import preload  # type: ignore[import-not-found]  # a sibling script
 
     sys.path.pop(0)
     # numpy and what a submission plausibly imports, once here (policy.PRELOADED): a run that

@@ -14,7 +14,7 @@ import numpy as np
 from grader.exercise.loader import LoadedExercise
 from grader.exercise.rules import Rule
 from grader.plan.cases import Case
-from grader.result import Check, WrongEntry
+from grader.result import Check, CheckStatus, WrongEntry
 from grader.run.report import RunReport
 from grader.run.wire import decode
 from grader.score.printed import Printed
@@ -80,9 +80,10 @@ def _compare(
 def _describe(outcome: CaseOutcome, case: Case) -> str:
     if outcome.problem:
         return outcome.problem
-    shown = outcome.wrong[:4] if case.worked else outcome.wrong[:1]
+    wrong = outcome.wrong or []
+    shown = wrong[:4] if case.worked else wrong[:1]
     parts = [f"{w.label}: expected {fmt(w.expected)}, got {fmt(w.got)}" for w in shown]
-    more = len(outcome.wrong) - len(shown)
+    more = len(wrong) - len(shown)
     return "; ".join(parts) + (f" (+{more} more)" if more else "")
 
 
@@ -132,7 +133,7 @@ def score_quantity(
         printed = Printed.of(table[q.name]) if case.worked and q.name in table else None
         outcomes.append(_compare(q, rule, case, array, np.asarray(ref[q.name]), printed))
     passed = sum(o.passed for o in outcomes)
-    status = "pass" if passed == len(cases) else ("partial" if passed else "fail")
+    status: CheckStatus = "pass" if passed == len(cases) else ("partial" if passed else "fail")
     wrong = [w for o in outcomes for w in (o.wrong or [])][:MAX_WRONG_LISTED]
     return Check(
         name=q.title,

@@ -13,13 +13,18 @@ slack of a few float64 ulps, so that a submission sitting exactly on a printed b
 
 from __future__ import annotations
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, TypeAlias
 
-from grader.exercise.strict import integer, real
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Strict
+
+from grader.exercise.strict import integer_in, real_in
 from grader.score.printed import Printed
 
 _SLACK = 1e-12
+
+NonNegative: TypeAlias = Annotated[float, real_in(0)]
+Digits: TypeAlias = Annotated[int, Strict(), integer_in(0, 15)]
 
 
 class _Settings(BaseModel):
@@ -28,12 +33,12 @@ class _Settings(BaseModel):
 
 
 class RelAbsSettings(_Settings):
-    rtol: real(0) = 1e-6
-    atol: real(0) = 1e-9
+    rtol: NonNegative = 1e-6
+    atol: NonNegative = 1e-9
 
 
 class DigitsSettings(_Settings):
-    digits: integer(0, 15)
+    digits: Digits
 
 
 class RelAbs:

@@ -42,6 +42,8 @@ class TrainStep(SharedSections):
         ]
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
+        if case.learning_rate is None:
+            raise ValueError(f"{case.label}: task train-step needs a learning rate")
         grads = solver.backward(network, case.params, case.x, case.y)
         return solver.step(case.params, grads, case.learning_rate)
 

@@ -45,7 +45,7 @@ class Verdict:
 
 def printed_values(exercise: LoadedExercise) -> dict[str, Printed]:
     """Every printed array, keyed "<section>.<key>" in a table and "<section>" for a value."""
-    found = {}
+    found: dict[str, Printed] = {}
     for section, printed in exercise.spec.expected.sections.items():
         if isinstance(printed, dict):
             found |= {f"{section}.{name}": Printed.of(a) for name, a in printed.items()}
