@@ -747,6 +747,19 @@ def test_a_one_line_notice_says_the_sandbox_is_off() -> None:
     assert "--require-sandbox" in notices[0]
 
 
+def test_in_gradescopes_container_the_notice_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Gradescope's Docker usually refuses bubblewrap: the instructor is told where, and what holds.
+    off = sandbox.Sandbox(False, "bubblewrap is refused here (no namespaces)", as_root=True)
+    monkeypatch.setattr(sandbox, "probe", lambda: off)
+    monkeypatch.setattr(sandbox, "is_root", lambda: True)  # as Gradescope runs the autograder
+    monkeypatch.setattr(sandbox, "in_gradescope", lambda: True)
+    notice = sandbox.require(required=False)
+    assert notice.startswith("note (Gradescope's container): bubblewrap is refused here")
+    assert "a user of its own" in notice and "\n" not in notice
+    monkeypatch.setattr(sandbox, "in_gradescope", lambda: False)
+    assert sandbox.require(required=False).startswith("note: bubblewrap is refused here")
+
+
 def test_no_notice_when_the_sandbox_is_on(sandboxed: sandbox.Sandbox) -> None:
     run = _grader("check", str(SOLUTION), "-e", EXERCISE)
     assert run.returncode == 0, run.stdout + run.stderr
