@@ -275,6 +275,32 @@ def test_the_default_seed_comes_from_the_content(
     assert default_seed(bundled_exercise("house-price-backprop"), source.read_bytes()) != first.seed
 
 
+def test_with_a_course_secret_the_hidden_cases_cannot_be_computed_without_it(
+    bundled_exercise: Load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import hmac
+
+    exercise = bundled_exercise("tanh-chain")
+    source = (SUBMISSIONS / "tanh-chain" / "correct_loops.py").read_bytes()
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    public = default_seed(exercise, source)
+    seeds = {}
+    for secret in ("course-secret-1", "course-secret-2"):
+        monkeypatch.setenv("GRADER_SECRET", secret)
+        seeds[secret] = default_seed(exercise, source)
+        keyed = hmac.new(secret.encode(), exercise.digest.encode() + b"\0" + source, "sha256")
+        assert seeds[secret] == int.from_bytes(keyed.digest()[:4], "big")
+    # Neither is the seed anyone computes from the public content, nor each other's.
+    assert len({public, *seeds.values()}) == 3
+    assert public == int.from_bytes(
+        hashlib.sha256(exercise.digest.encode() + b"\0" + source).digest()[:4], "big"
+    )
+    # With the secret, grading still works and replays with its own seed.
+    result = grade(exercise, SUBMISSIONS / "tanh-chain" / "correct_loops.py")
+    assert result.full_marks and result.seed == seeds["course-secret-2"]
+
+
 # --- finding the submission --------------------------------------------------------------------
 
 

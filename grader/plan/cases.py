@@ -3,12 +3,16 @@
 Hidden cases make hard-coding the document's numbers useless. They are drawn from a seed that
 goes into the result, so an instructor can rebuild any case with `--seed`. By default the seed
 is derived from the exercise's and the submission's content: grading the same file twice gives
-the same cases, and editing the file to hard-code a hidden case changes them.
+the same cases, and editing the file to hard-code a hidden case changes them. With a course
+secret (`GRADER_SECRET`) the derivation is keyed by it (HMAC-SHA256), so nobody without the
+secret can compute a submission's hidden cases before it is graded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,8 +34,22 @@ class Case:
     worked: bool  # the document's own case, the one with printed values
 
 
+SECRET_VARIABLE = "GRADER_SECRET"
+
+
+def course_secret() -> bytes | None:
+    """The course's secret from the environment (never from a file a submission could hold)."""
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    return secret.encode() if secret else None
+
+
 def default_seed(exercise: LoadedExercise, submission: bytes) -> int:
-    digest = hashlib.sha256(exercise.digest.encode() + b"\0" + submission).digest()
+    message = exercise.digest.encode() + b"\0" + submission
+    secret = course_secret()
+    if secret is None:
+        digest = hashlib.sha256(message).digest()
+    else:
+        digest = hmac.new(secret, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:4], "big")
 
 
