@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from grader import __version__, options
 from grader.cli import cli, main
+from grader.exercise import finding
 from grader.run.limits import RANGES
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -289,13 +290,13 @@ def test_list_shows_the_search_order_and_what_shadows_what(
     assert lines[1:4] == [
         f"  1. --exercises      {mine}",
         f"  2. GRADER_EXERCISES {env}",
-        f"  3. bundled          {BUNDLED_TOML.parent}",
+        f"  3. bundled          {finding.bundled_dir('exercises')}",  # installed or a checkout
     ]
     at = next(i for i, line in enumerate(lines) if line.startswith("house-price-backprop "))
     assert lines[at].endswith(f"(--exercises: {mine / 'house-price-backprop.toml'})")
     assert lines[at + 1 : at + 3] == [
         f"    shadows {env / 'house-price-backprop.toml'} (GRADER_EXERCISES)",
-        f"    shadows {BUNDLED_TOML} (bundled)",
+        f"    shadows {finding.bundled_dir('exercises') / 'house-price-backprop.toml'} (bundled)",
     ]
     # The folders hold for one command only.
     assert f"--exercises      {mine}" not in invoke("list")
