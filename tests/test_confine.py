@@ -538,3 +538,22 @@ def test_root_without_namespaces_is_isolated_only_if_the_grader_files_are_privat
         assert "--no-isolation" in sandbox.require_isolation(True, [str(public)])
     finally:
         public.rmdir()
+
+
+@pytest.mark.parametrize(
+    ("interpreter", "enabled", "mount"),
+    [
+        ("/usr/lib/python3", True, "/tmp"),
+        ("/usr/lib/python3", False, "/tmp"),
+        ("/tmp/ci/venv", True, "/sandbox/run"),
+        ("/tmp/ci/venv", False, "/var/tmp"),
+    ],
+    ids=["usual-sandbox", "usual-fallback", "venv-in-tmp-sandbox", "venv-in-tmp-fallback"],
+)
+def test_a_runs_tmpfs_never_hides_the_interpreter(
+    monkeypatch: pytest.MonkeyPatch, interpreter: str, enabled: bool, mount: str
+) -> None:
+    # A virtualenv under /tmp (as some CI jobs make) would vanish under a tmpfs over /tmp.
+    monkeypatch.setattr(sandbox, "interpreter_paths", lambda: (Path(interpreter),))
+    box = sandbox.Sandbox(enabled, "", as_root=True, per_run=True)
+    assert sandbox.run_mount(box) == mount

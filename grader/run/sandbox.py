@@ -105,6 +105,24 @@ def require(required: bool) -> str:
     return f"note{where}: {box.reason}; {_what_remains(box)} (--require-sandbox refuses this)"
 
 
+SANDBOX_RUN_MOUNT = "/sandbox/run"  # an empty folder bwrap makes for a run's own tmpfs
+
+
+def _holds_interpreter(folder: str) -> bool:
+    return any(path == Path(folder) or Path(folder) in path.parents for path in interpreter_paths())
+
+
+def run_mount(box: Sandbox) -> str:
+    """Where a run mounts its own tmpfs (its working folder): over /tmp, unless the interpreter
+    lives there (a virtualenv in /tmp, as some CI jobs make), which the tmpfs would hide."""
+    if not _holds_interpreter("/tmp"):
+        return "/tmp"
+    if box.enabled:
+        return SANDBOX_RUN_MOUNT
+    # Without bubblewrap the folder must exist on the host; /var/tmp is otherwise covered empty.
+    return "/var/tmp" if not _holds_interpreter("/var/tmp") else "/tmp"
+
+
 def in_gradescope() -> bool:
     """Whether this looks like Gradescope's autograder container (its fixed /autograder layout)."""
     return Path("/autograder/run_autograder").is_file()
@@ -146,7 +164,7 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
         "host_folder": None,
     }
     if box.per_run:
-        settings["workdir"] = "/tmp"  # a fresh tmpfs over whatever /tmp was
+        settings["workdir"] = run_mount(box)  # a fresh tmpfs over whatever was there
     elif box.enabled:  # made by confine() on the worker's scratch, which its server empties
         settings["workdir"] = f"{SCRATCH}/run-{secrets.token_hex(8)}"
         settings["make_workdir"] = True
@@ -222,10 +240,11 @@ def _with_per_run(box: Sandbox) -> Sandbox:
         "isolation": {**isolation(Sandbox(box.enabled, "", box.as_root, True)), "hide": []},
         "limits": {},
     }
-    argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
-    if box.enabled:
-        binds = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        argv = [shutil.which("bwrap") or "bwrap", *_namespaces(box.as_root), *binds, "--", *argv]
+    if box.enabled:  # inside the very sandbox a worker gets, where the scripts are /sandbox/*
+        argv = [sys.executable, "-I", "-c", _PROBE, "/sandbox", json.dumps(trial)]
+        argv = command(box, argv, [], SCRATCH, SCRATCH, shared_scratch=True)
+    else:
+        argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
     # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
     env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
     try:
@@ -398,6 +417,7 @@ def command(
         argv += [*_dirs_for(path), "--ro-bind", str(path), str(path)]
     argv += _without(_hidden_paths(hidden))
     argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/sandbox"]
+    argv += ["--perms", "0755", "--dir", SANDBOX_RUN_MOUNT]
     for name in SCRIPTS:
         argv += ["--ro-bind", str(HERE / name), f"/sandbox/{name}"]
     for mount in mounts:
