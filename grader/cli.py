@@ -103,17 +103,7 @@ def check(
     show_default=True,
     help="Folder for the gradebook and the reports.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    multiple=True,
-    default=("json", "junit", "csv"),
-    show_default=True,
-    metavar="NAME",
-    help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
-    "canvas, github, or a reporter plugin.",
-)
+@options.class_formats
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
 @click.option(
     "--no-isolation",

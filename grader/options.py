@@ -20,6 +20,19 @@ exercise = click.option(
     help="Exercise id (see `grader list`), or a path to an exercise file when the argument "
     "looks like one (it holds a / or ends in .toml).",
 )
+# The reports of a class run (`grade`, `merge`): one file each in the output folder.
+class_formats = click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    default=("json", "junit", "csv"),
+    show_default=True,
+    metavar="NAME",
+    help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
+    "canvas, github, or a reporter plugin.",
+)
+
 report_format = click.option(
     "--format",
     "-f",

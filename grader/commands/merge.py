@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from grader import options
 from grader.errors import ExitCode
 
 
@@ -20,16 +21,7 @@ from grader.errors import ExitCode
     required=True,
     help="Folder for the merged gradebook and the reports (not one of the OUT folders).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    multiple=True,
-    default=("json", "junit", "csv"),
-    show_default=True,
-    metavar="NAME",
-    help="Report formats, as for `grader grade` (repeat, or comma-separate).",
-)
+@options.class_formats
 @click.option(
     "--allow-missing",
     is_flag=True,
