@@ -47,6 +47,7 @@ from grader.run import sandbox, worker
 from grader.run.limits import Limits
 from grader.run.request import RunRequest
 from grader.run.runner import run_submission
+from grader.run.worker import Worker
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "hostile"
@@ -385,6 +386,34 @@ def isolation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     sandbox.probe.cache_clear()
 
 
+@pytest.fixture(scope="module")
+def honest(exercise: LoadedExercise) -> Iterator[dict[str, Worker]]:
+    """A worker per mode for the honest student graded after each hostile one: started here,
+    before any test's spy sees its server (a fresh worker per test cost a server start each,
+    inside the one-at-a-time lock). Each honest run is still a fresh, confined process."""
+    workers: dict[str, Worker] = {}
+    saved = os.environ.get("GRADER_NO_SANDBOX")
+    try:
+        for mode in ("sandbox", "fallback"):
+            if mode == "sandbox":
+                os.environ.pop("GRADER_NO_SANDBOX", None)
+            else:
+                os.environ["GRADER_NO_SANDBOX"] = "1"
+            sandbox.probe.cache_clear()
+            if sandbox.probe().enabled == (mode == "sandbox"):
+                workers[mode] = Worker()
+                check_submission(exercise, SOLUTION, run=workers[mode].run)  # starts its server
+    finally:
+        if saved is None:
+            os.environ.pop("GRADER_NO_SANDBOX", None)
+        else:
+            os.environ["GRADER_NO_SANDBOX"] = saved
+        sandbox.probe.cache_clear()
+    yield workers
+    for each in workers.values():
+        each.close()
+
+
 @pytest.fixture
 def exclusive() -> Iterator[None]:
     with open(LOCK, "a") as lock:
@@ -465,6 +494,7 @@ def test_a_hostile_submission_is_contained(
     exercise: LoadedExercise,
     markers: list[str],
     canary: Path,
+    honest: dict[str, Worker],
 ) -> None:
     spec = HOSTILES[stem]
     mode = isolation
@@ -520,7 +550,7 @@ def test_a_hostile_submission_is_contained(
     if stem in EXTRA:
         failures += EXTRA[stem](mode, result, Context(mode, listener))
 
-    after = check_submission(exercise, SOLUTION)
+    after = check_submission(exercise, SOLUTION, run=honest[mode].run)
     if not after.full_marks:
         failures.append(f"the model solution graded next lost marks: {everything_said(after)}")
 
