@@ -158,6 +158,7 @@ def grade(
             shard=part or WHOLE,
             limits=LimitOverrides(wall_seconds=timeout, **limits),
             progress=sys.stderr,
+            unisolated="--no-isolation" in isolation_notice,
         )
     )
     unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""

@@ -505,8 +505,15 @@ def test_no_isolation_is_said_in_the_notice_and_the_summary(
     from grader.cli import main
 
     _unisolated(monkeypatch)
-    # The grading itself is not what this test is about.
-    monkeypatch.setattr(batch_run, "grade_class", lambda *a, **k: _Done("1 student graded"))
+    # The grading itself is not what this test is about; that every report says it is
+    # (settings.unisolated) is test_grade_cli's and test_gradescope's.
+    seen = []
+
+    def grade_class(settings: object) -> _Done:
+        seen.append(settings)
+        return _Done("1 student graded")
+
+    monkeypatch.setattr(batch_run, "grade_class", grade_class)
     (tmp_path / "class").mkdir()
     with pytest.raises(SystemExit) as exit_:
         main(["grade", str(tmp_path / "class"), "-e", "house-price-backprop", "--no-isolation"])
@@ -514,6 +521,7 @@ def test_no_isolation_is_said_in_the_notice_and_the_summary(
     err = capsys.readouterr().err
     assert "note: grading with --no-isolation" in err
     assert "1 student graded (graded with --no-isolation)" in err
+    assert [getattr(s, "unisolated", None) for s in seen] == [True]
 
 
 class _Done:

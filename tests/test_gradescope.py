@@ -421,3 +421,13 @@ def test_check_refuses_an_override_for_no_quantity(
     assert done.returncode == 2
     assert "grading.visibilities.W3: no quantity 'W3' in this task" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_note_of_the_whole_run_reaches_the_student(
+    class_result: Callable[..., CheckResult],
+) -> None:
+    # e.g. a class graded with --no-isolation: every result carries it, Gradescope shows it.
+    from grader.batch.run import UNISOLATED
+
+    result = class_result("full").with_changes(notes=[UNISOLATED])
+    assert results_json(result)["output"].endswith("\n\nNote: " + UNISOLATED)

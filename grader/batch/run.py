@@ -104,6 +104,12 @@ def _forget_last_run(path: Path) -> None:
             book.close()
 
 
+UNISOLATED = (
+    "graded with --no-isolation: this submission ran without isolation from the other "
+    "submissions and from the grader (no bubblewrap, and the grader was not root)"
+)
+
+
 def grade_class(settings: ClassRun) -> ClassResults:
     """Grade every student of `settings.root` on each exercise, write the reports."""
     for name in settings.formats:
@@ -143,6 +149,8 @@ def grade_class(settings: ClassRun) -> ClassResults:
         book.finish_run(record.to_rows(), rows)
     finally:
         book.close()
+    if settings.unisolated:  # said in every report, not only in the summary
+        results = [r.with_changes(notes=[*r.notes, UNISOLATED]) for r in results]
     reports = write_reports(results, formats, out)
     text = summary(results, time.monotonic() - started, resumed)
     if shard != WHOLE:

@@ -19,7 +19,8 @@ class ClassRun:
     `root` holds <student>.py files or <student>/ folders; `out` receives the gradebook and
     the reports in `formats` (none: no report is written). `workers` lanes grade at once;
     `regrade` ignores what the gradebook holds; `shard` picks the students of one shard;
-    `limits` are the command line's run limits; progress lines go to `progress`.
+    `limits` are the command line's run limits; progress lines go to `progress`;
+    `unisolated`: graded with --no-isolation, which every result then says.
     """
 
     root: Path
@@ -31,3 +32,4 @@ class ClassRun:
     shard: Shard = WHOLE
     limits: LimitOverrides = field(default_factory=LimitOverrides)
     progress: IO[str] = field(default_factory=lambda: sys.stderr)
+    unisolated: bool = False

@@ -58,9 +58,10 @@ def _test(check: Check) -> dict[str, Any]:
 def _output(result: CheckResult) -> str:
     if result.status == "error":
         return COULD_NOT_GRADE
+    notes = "".join(f"\n\nNote: {escaped(n)}" for n in result.notes)
     if result.problems:
-        return "\n\n".join(escaped(p) for p in result.problems)
-    return f"{escaped(result.title)}: {_points(result.score)}/{_points(result.max_score)}"
+        return "\n\n".join(escaped(p) for p in result.problems) + notes
+    return f"{escaped(result.title)}: {_points(result.score)}/{_points(result.max_score)}" + notes
 
 
 def results_json(result: CheckResult) -> dict[str, Any]:
