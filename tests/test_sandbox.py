@@ -65,6 +65,9 @@ TAG = b"grader-hostile"  # in the command line of a survivor that hides its envi
 # suite at once): they share the canary, the port and the survivor tag. Not under /tmp/grader*,
 # which deleting_files.py attacks.
 LOCK = Path("/tmp/backprop-grader-hostile-tests.lock")
+# The files that use those shared things (the canary folder, the dropped files, the listening
+# port, the hiding survivor's tag) take the lock; every other one runs alongside the rest.
+SHARED = {"deleting_files", "filling_disk", "network", "survivor_clean_env", "writing_files"}
 # Seconds past the wall limit before the grader itself counts as hung: a hang, never a slow or
 # loaded machine (issue 9: no outcome may depend on the machine's speed).
 MARGIN = 30.0
@@ -266,14 +269,17 @@ def _processes() -> dict[int, tuple[list[bytes], bytes]]:
     return found
 
 
-def _of_run(markers: list[str], ignore: set[int] = frozenset()) -> dict[int, str]:
-    """Live processes started by these runs: their marker, or the hiding survivor's tag."""
+def _of_run(
+    markers: list[str], ignore: set[int] = frozenset(), tagged: bool = True
+) -> dict[int, str]:
+    """Live processes started by these runs: their marker, or (`tagged`, for the tests that
+    hold the lock) the hiding survivor's tag."""
     needles = {f"GRADER_RUN={m}".encode() for m in markers}
     found = {}
     for pid, (environ, cmdline) in _processes().items():
         if pid == os.getpid() or pid in ignore:
             continue
-        if TAG in cmdline or needles.intersection(environ):
+        if (tagged and TAG in cmdline) or needles.intersection(environ):
             found[pid] = cmdline.replace(b"\0", b" ").decode(errors="replace")[:150]
     return found
 
@@ -282,18 +288,20 @@ def _tagged() -> set[int]:
     return {pid for pid, (_, cmdline) in _processes().items() if TAG in cmdline}
 
 
-def _survivors(markers: list[str], ignore: set[int], grace: float = 1.0) -> dict[int, str]:
+def _survivors(
+    markers: list[str], ignore: set[int], grace: float = 1.0, tagged: bool = True
+) -> dict[int, str]:
     """What is still alive after `grace` seconds (a killed process takes a moment to go)."""
     deadline = time.monotonic() + grace
-    while (left := _of_run(markers, ignore)) and time.monotonic() < deadline:
+    while (left := _of_run(markers, ignore, tagged)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return left
 
 
-def _kill_all(markers: list[str]) -> None:
+def _kill_all(markers: list[str], tagged: bool = True) -> None:
     """Take down whatever a failed containment left, group first (a pid-hopper keeps its group)."""
     for _ in range(100):
-        left = _of_run(markers)
+        left = _of_run(markers, tagged=tagged)
         if not left:
             return
         for pid in left:
@@ -306,10 +314,11 @@ def _kill_all(markers: list[str]) -> None:
         time.sleep(0.02)
 
 
-def _snapshot() -> dict[str, str]:
-    """sha256 of every file that a run must not change (bytecode caches left out)."""
+def _snapshot(with_canary: bool = True) -> dict[str, str]:
+    """sha256 of every file that a run must not change (bytecode caches left out); the canary
+    folder only for a test that holds the lock (another test may be making it)."""
     files: dict[str, str] = {}
-    for top in [*WATCHED, CANARY_DIR]:
+    for top in [*WATCHED, *([CANARY_DIR] if with_canary else [])]:
         if not top.exists():
             files[str(top)] = "missing"
             continue
@@ -425,8 +434,9 @@ def exclusive() -> Iterator[None]:
 
 
 @pytest.fixture
-def markers(exclusive: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The GRADER_RUN marker of every run in this test; their leftovers are killed at the end."""
+def markers(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The GRADER_RUN marker of every run in this test; their leftovers are killed at the end.
+    A test's markers are its own, so tests with markers may run at once."""
     seen: list[str] = []
     original = worker.child_environment
 
@@ -436,7 +446,7 @@ def markers(exclusive: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[s
 
     monkeypatch.setattr(worker, "child_environment", spy)
     yield seen
-    _kill_all(seen)
+    _kill_all(seen, tagged=False)
 
 
 @pytest.fixture
@@ -493,12 +503,15 @@ def test_a_hostile_submission_is_contained(
     isolation: str,
     exercise: LoadedExercise,
     markers: list[str],
-    canary: Path,
     honest: dict[str, Worker],
+    request: pytest.FixtureRequest,
 ) -> None:
     spec = HOSTILES[stem]
     mode = isolation
     _skip_unless_meaningful(spec, mode)
+    shared = stem in SHARED  # the lock, the canary, the dropped files and the tag are its
+    if shared:
+        request.getfixturevalue("canary")
     limits = limits_for(
         exercise, wall_seconds=spec.wall, cpu_seconds=spec.cpu, memory_mb=spec.memory_mb
     )
@@ -508,15 +521,17 @@ def test_a_hostile_submission_is_contained(
             listener = Listener()
         except OSError as exc:
             pytest.skip(f"cannot listen on 127.0.0.1:{LISTEN_PORT} for network.py: {exc}")
-    before, hiding_already = _snapshot(), _tagged()
+    before, hiding_already = _snapshot(shared), _tagged()
     try:
         started = time.monotonic()
         result = check_submission(exercise, HOSTILE / f"{stem}.py", limits=limits)
         elapsed = time.monotonic() - started
-        left = _survivors(markers, ignore=hiding_already)
+        left = _survivors(markers, ignore=hiding_already, tagged=shared)
     finally:
         if listener is not None:
             listener.close()
+        if shared:  # a survivor that hid its environment carries only the tag
+            _kill_all(markers)
     said = everything_said(result)
     failures = []
 
@@ -538,7 +553,7 @@ def test_a_hostile_submission_is_contained(
         failures.append(f"took {elapsed:.1f} s with a {limits.wall_seconds:g} s wall limit")
     if left:
         failures.append(f"processes survived the run: {left}")
-    if changes := _changes(before, _snapshot()):
+    if changes := _changes(before, _snapshot(shared)):
         failures.append(
             "files outside the run's folder changed (or someone edited them "
             f"meanwhile): {changes[:10]}"
