@@ -17,43 +17,10 @@ from grader.errors import PluginError
 
 PACKAGE = Path(__file__).parent / "plugin_package"
 
-SOFTPLUS_EXERCISE = """
-id = "softplus-backprop"
-title = "Backpropagation through a softplus layer"
-source = "tests/test_plugins.py"
-task = "backward"
-
-[network]
-inputs = 2
-loss = "half-squared-error"
-[[network.layers]]
-units = 3
-activation = "softplus"
-[[network.layers]]
-units = 1
-activation = "linear"
-
-[case]
-x = [0.5, -0.25]
-y = [1.0]
-[case.params]
-W1 = [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]
-b1 = [0.0, 0.1, -0.1]
-W2 = [[0.7, -0.8, 0.9]]
-b2 = [0.05]
-"""
-
-SOFTPLUS_SOLUTION = """
-import numpy as np
-
-def backward(params, x, y):
-    z1 = params["W1"] @ x + params["b1"]
-    h1 = np.log1p(np.exp(z1))
-    h2 = params["W2"] @ h1 + params["b2"]
-    d2 = h2 - y
-    d1 = (params["W2"].T @ d2) / (1 + np.exp(-z1))
-    return {"W1": np.outer(d1, x), "b1": d1, "W2": np.outer(d2, h1), "b2": d2}
-"""
+# An exercise and its model solution for the softplus plugin, shared with test_diagnose_run.py.
+SOFTPLUS = Path(__file__).parent / "softplus"
+SOFTPLUS_EXERCISE = (SOFTPLUS / "softplus-backprop.toml").read_text()
+SOFTPLUS_SOLUTION = (SOFTPLUS / "softplus-backprop.py").read_text()
 
 
 def _grader(*args: str, path: Path | None = None, cwd: Path | None = None):
