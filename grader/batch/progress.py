@@ -84,13 +84,14 @@ class Progress:
             text += f"  grading {label} ({now - since:.0f} s)"
         return text
 
-    def redraw(self) -> None:
+    def redraw(self, only_while_running: bool = False) -> None:
         if not self.on_terminal:
             return
         with self._lock:
-            if self.done < self.total or not self.running:
-                self.stream.write("\r" + self.line(time.monotonic()) + ERASE_TO_END)
-                self.stream.flush()
+            if only_while_running and self.done >= self.total:
+                return  # a tick after the last result must not draw a bar past its newline
+            self.stream.write("\r" + self.line(time.monotonic()) + ERASE_TO_END)
+            self.stream.flush()
 
     @contextlib.contextmanager
     def ticking(self, every: float = 1.0) -> Iterator[None]:
@@ -99,8 +100,7 @@ class Progress:
 
         def tick() -> None:
             while not stop.wait(every):
-                if self.done < self.total:
-                    self.redraw()
+                self.redraw(only_while_running=True)
 
         ticker = threading.Thread(target=tick, daemon=True)
         if self.on_terminal:
