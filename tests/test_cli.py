@@ -95,7 +95,7 @@ def test_plugins_lists_the_built_ins_with_their_origin() -> None:
         ("half-squared-error", "grader.reference.losses:half_squared_error"),
         ("train-step", "grader.tasks.train_step:task"),
         ("document", "grader.score.tolerances:document"),
-        ("json", "grader.report.json:reporter"),
+        ("json", "grader.report.json_report:reporter"),
     ]:
         (line,) = [line for line in output.splitlines() if line.split()[:1] == [name]]
         assert f"backprop-grader {__version__}" in line and f"({value})" in line

@@ -23,10 +23,10 @@ from grader.exercise import LoadedExercise
 from grader.pipeline import grade_report
 from grader.plan.cases import plan_cases
 from grader.report.canvas import CanvasReporter
-from grader.report.csv import CsvReporter
+from grader.report.csv_report import CsvReporter
 from grader.report.github import GithubReporter
 from grader.report.gradescope import GradescopeReporter
-from grader.report.json import JsonReporter
+from grader.report.json_report import JsonReporter
 from grader.report.junit import JUnitReporter
 from grader.report.lifecycle import drive
 from grader.report.text import TextReporter

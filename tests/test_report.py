@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from grader.report.json import JsonReporter
+from grader.report.json_report import JsonReporter
 from grader.report.text import TextReporter
 from grader.result import Check, CheckResult, WrongEntry
 

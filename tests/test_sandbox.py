@@ -40,7 +40,7 @@ import fcntl  # Linux only, like /proc
 
 from grader.exercise import LoadedExercise, load_exercise
 from grader.pipeline import check_submission, limits_for
-from grader.report.json import JsonReporter
+from grader.report.json_report import JsonReporter
 from grader.report.text import TextReporter
 from grader.result import CheckResult
 from grader.run import sandbox, worker

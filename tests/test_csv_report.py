@@ -1,4 +1,4 @@
-"""Tests for grader.report.csv: the gradebook a spreadsheet opens, read back with `csv`.
+"""Tests for grader.report.csv_report: the gradebook a spreadsheet opens, read back with `csv`.
 
 Six fixed columns, then one per graded quantity (its points), headed by the quantity's name.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from grader.report.csv import CsvReporter
+from grader.report.csv_report import CsvReporter
 from grader.result import CheckResult
 
 COLUMNS = ["student", "exercise", "score", "max_score", "status", "outcome"]
