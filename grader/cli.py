@@ -13,6 +13,7 @@ import click
 from grader import __version__, options, plugins
 from grader.commands.explain import explain
 from grader.commands.merge import merge
+from grader.commands.new import new
 from grader.commands.solve import solve
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
@@ -210,6 +211,7 @@ def plugins_command() -> int:
 cli.add_command(explain)
 cli.add_command(solve)
 cli.add_command(merge)
+cli.add_command(new)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -192,8 +192,11 @@ class Grading(_Strict):
     visibilities: dict[str, Visibility] = {}
 
 
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # an exercise id: also a file name and a CLI word
+
+
 class Exercise(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: str = Field(pattern=ID_PATTERN)
     title: str
     source: str
     task: str

@@ -1,0 +1,123 @@
+"""A worked case a person can calculate by hand: two-decimal numbers, no degenerate draw.
+
+Parameters and inputs are drawn as whole hundredths, 0.05 to 0.99 either side of 0 (a 0.00
+weight or input only makes a row of zeros). A unit of a kinked activation (relu, leaky-relu) is
+redrawn until its pre-activation is clear of the kink on every row, and a relu unit until it is
+on for some row (one that is off everywhere has only zero gradients). The hand calculation
+(grader/tasks/rounding.py) is then done and the whole draw refused when a printed value is not
+finite, a printed gradient rounds to 0 (not one that is 0), or a printed probability rounds to
+0 or 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from grader.errors import InputError
+from grader.plan.cases import Case
+from grader.reference.network import Network
+from grader.tasks import hooks
+from grader.tasks.rounding import Values, hand_calculation
+
+KINKED = frozenset({"relu", "leaky-relu"})
+OFF_BELOW_KINK = frozenset({"relu"})
+KINK_MARGIN = 0.05  # |z| at least this: rounding in a hand calculation never crosses a kink
+UNIT_DRAWS = 100  # redraws of one unit before the whole draw is left to the checks below
+DRAWS = 200  # whole draws before giving up
+LEARNING_RATES = (0.1, 0.2, 0.5)
+ITERATIONS = 5  # task train: few enough to print every loss
+
+
+def hundredths(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Values in +-[0.05, 0.99], two decimals each."""
+    sign = rng.choice((-1.0, 1.0), size=shape)
+    return sign * rng.integers(5, 100, size=shape) / 100
+
+
+def _unit_ok(name: str, z: np.ndarray) -> bool:
+    if name in KINKED and np.any(np.abs(z) < KINK_MARGIN):
+        return False
+    return name not in OFF_BELOW_KINK or bool(np.any(z > 0))
+
+
+def _params(rng: np.random.Generator, network: Network, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Layer by layer, each unit redrawn (a few times at most) while it is degenerate."""
+    params: dict[str, np.ndarray] = {}
+    h = np.atleast_2d(x)
+    for number, layer in enumerate(network.layers, start=1):
+        W = np.empty((layer.units, h.shape[1]))
+        b = np.empty(layer.units)
+        for k in range(layer.units):
+            for _ in range(UNIT_DRAWS):
+                W[k], b[k] = hundredths(rng, (h.shape[1],)), hundredths(rng, ())
+                if _unit_ok(layer.activation_name, h @ W[k] + b[k]):
+                    break
+        params[f"W{number}"], params[f"b{number}"] = W, b
+        h = layer.activation.forward(h @ W.T + b)
+    return params
+
+
+def _targets(rng: np.random.Generator, network: Network, shape: tuple[int, ...]) -> np.ndarray:
+    """The loss's own kind of targets (one-hot rows, 0/1, ...), at two decimals."""
+    drawn = np.asarray(network.loss.sample_targets(rng, shape), dtype=np.float64)
+    return np.round(drawn, 2) + 0.0  # + 0.0: no -0.00
+
+
+def draw_case(
+    rng: np.random.Generator, network: Network, batch: int | None, needs: tuple[str, ...]
+) -> Case:
+    rows = () if batch is None else (batch,)
+    x = hundredths(rng, (*rows, network.inputs))
+    y = _targets(rng, network, (*rows, network.outputs))
+    params = _params(rng, network, x)
+    rate = float(rng.choice(LEARNING_RATES)) if "learning_rate" in needs else None
+    iterations = ITERATIONS if "iterations" in needs else None
+    return Case("worked case", params, x, y, rate, iterations, worked=True)
+
+
+def flaw(network: Network, written: Values, exact: Values, printed: Callable[[str], bool]) -> str:
+    """Why the printed values of a draw are no good for a hand calculation, or "".
+
+    A gradient that is exactly 0 is the truth (a sigmoid output whose one-hot target is 0
+    under categorical cross-entropy); one that only rounds to 0 hides what it is.
+    """
+    for key, value in written.items():
+        if printed(key) and not np.all(np.isfinite(value)):
+            return f"{key} is not finite"
+    for key, value in written.items():
+        vanished = (value == 0) & (exact[key] != 0)
+        if printed(key) and key.startswith("gradients.") and np.any(vanished):
+            return f"{key} rounds to 0"
+    out = f"forward.h{len(network.layers)}"
+    probabilities = getattr(network.layers[-1].activation, "probabilities", False)
+    if probabilities and printed(out) and np.any((written[out] <= 0) | (written[out] >= 1)):
+        return f"{out} rounds to 0 or 1"
+    return ""
+
+
+def draw_worked_case(
+    rng: np.random.Generator,
+    task: object,
+    network: Network,
+    batch: int | None,
+    decimals: int,
+    printed: Callable[[str], bool],
+    accept: Callable[[Case, Values], bool] = lambda case, written: True,
+) -> tuple[Case, Values]:
+    """The first draw whose hand calculation at `decimals` has no flaw (and `accept`s)."""
+    needs = tuple(getattr(task, "requires", ()))
+    last = ""
+    for _ in range(DRAWS):
+        case = draw_case(rng, network, batch, needs)
+        with np.errstate(all="ignore"):
+            written = hand_calculation(task, network, case, decimals)
+            exact = hooks.exact(task, network, case)
+        last = flaw(network, written, exact, printed)
+        if not last and accept(case, written):
+            return case, written
+    raise InputError(
+        f"no usable worked case in {DRAWS} draws (the last: {last or 'a rounding tie'}): "
+        "print more decimals (--decimals) or use a smaller network"
+    )
