@@ -59,7 +59,8 @@ from grader.exercise.authoring import (
     type=click.IntRange(*DECIMALS),
     default=DEFAULT_DECIMALS,
     show_default=True,
-    help="Decimals of the printed values, each rounded before the next step reuses it.",
+    help=f"Decimals of the printed values, {DECIMALS[0]} to {DECIMALS[1]}; each is rounded "
+    "before the next step reuses it.",
 )
 @click.option(
     "--seed",

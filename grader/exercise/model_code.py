@@ -144,12 +144,12 @@ def _slope() -> float:
 def _activation_code(used: list[str]) -> list[str]:
     lines = ["def activate(name, z):", '    """h = act(z), row by row."""']
     for name in used:
-        lines.append(f"    if name == {name!r}:\n        return {ACTIVATIONS[name][0]}")
+        lines.append(f'    if name == "{name}":\n        return {ACTIVATIONS[name][0]}')
     lines.append('    raise ValueError(f"unknown activation {name}")')
     lines += ["", "", "def through(name, z, h, g):"]
     lines.append('    """dL/dz of a layer from g = dL/dh (z, h: its pre-activation, output)."""')
     for name in used:
-        lines.append(f"    if name == {name!r}:\n        return {ACTIVATIONS[name][1]}")
+        lines.append(f'    if name == "{name}":\n        return {ACTIVATIONS[name][1]}')
     lines.append('    raise ValueError(f"unknown activation {name}")')
     return lines
 
@@ -176,7 +176,7 @@ def _loss_code(design: Design) -> list[str]:
     if linked:
         lines.append(f"    return {linked}  # the derivatives of loss and activation cancel")
     else:
-        lines += [f"    g = {derivative}  # dL/dh^L", f"    return through({output!r}, z, h, g)"]
+        lines += [f"    g = {derivative}  # dL/dh^L", f'    return through("{output}", z, h, g)']
     return lines
 
 
@@ -216,6 +216,10 @@ def _architecture(design: Design) -> str:
     return " -> ".join(widths)
 
 
+def _layers(design: Design) -> str:
+    return ", ".join(f'({units}, "{name}")' for units, name in design.layers)
+
+
 def solution_code(design: Design) -> str:
     """The model solution's source text."""
     signature, returns, body = TASKS[design.task]
@@ -235,7 +239,7 @@ def solution_code(design: Design) -> str:
         "",
         "import numpy as np",
         "",
-        f"LAYERS = {list(design.layers)!r}  # (units, activation) of layers 1, 2, ...",
+        f"LAYERS = [{_layers(design)}]  # (units, activation) of layers 1, 2, ...",
     ]
     if "leaky-relu" in used:
         head.append(f"SLOPE = {_slope()!r}  # leaky-relu: z if z > 0 else SLOPE z")

@@ -23,6 +23,7 @@ ORDER = ("forward", "loss", "gradients", "updated", "loss_after", "losses", "tra
 _VALUES = ("loss", "loss_after", "losses")  # a number or an array of [expected], not a table
 _SECTION_NOTES = {
     "forward": "z1, h1, z2, h2, ...: each layer's pre-activation and output",
+    "forward_batch": "z1, h1, ...: a row per observation",
     "gradients": "dL/dparam, same names and shapes as the parameters",
     "updated": "the parameters after one gradient-descent step",
     "trained": "the parameters after case.iterations steps",
@@ -114,9 +115,9 @@ def _identity(d: Draft) -> list[str]:
         f'source = "Drawn by grader new (seed {d.seed}): two-decimal parameters and inputs."',
         _key("task", f'"{d.task}"', "a task plugin: backward, train-step, forward, train"),
         _key("points", str(len(d.quantities)), "total: the sum of grading.points below"),
-        f'# solution = "../solutions/{d.exercise_id}.py"   # the model solution, relative to this',
-        "                                     # file (default: <id>.py beside it, else",
-        "                                     # ../solutions/<id>.py, where grader new wrote it)",
+        "# The model solution: <id>.py beside this file, else ../solutions/<id>.py (where",
+        "# grader new wrote it), or where a `solution` key says, relative to this file:",
+        f'# solution = "../solutions/{d.exercise_id}.py"',
     ]
 
 
@@ -183,7 +184,9 @@ def _expected(d: Draft) -> list[str]:
     for section in ORDER:
         keys = [k for k in d.written if k.startswith(f"{section}.")]
         if keys:
-            lines += ["", _table(f"[expected.{section}]", _SECTION_NOTES[section])]
+            batch = section == "forward" and d.case.x.ndim == 2
+            note = _SECTION_NOTES["forward_batch" if batch else section]
+            lines += ["", _table(f"[expected.{section}]", note)]
             lines += [_printed(d, k, k.split(".", 1)[1]) for k in keys]
     return lines
 
