@@ -31,7 +31,8 @@ def test_relu_units_are_clear_of_the_kink_and_on_for_some_row() -> None:
         values = solver.forward(net, case.params, case.x).values
         for key in ("z1", "z2"):
             assert np.all(np.abs(values[key]) >= KINK_MARGIN), key
-        assert np.all(np.any(values["z1"] > 0, axis=0))  # relu only: leaky-relu is never off
+        for key in ("z1", "z2"):
+            assert np.all(np.any(values[key] > 0, axis=0)), key  # on for some row
 
 
 def test_a_gradient_that_rounds_to_0_is_a_flaw_one_that_is_0_is_not() -> None:

@@ -2,8 +2,9 @@
 
 Parameters and inputs are drawn as whole hundredths, 0.05 to 0.99 either side of 0 (a 0.00
 weight or input only makes a row of zeros). A unit of a kinked activation (relu, leaky-relu) is
-redrawn until its pre-activation is clear of the kink on every row, and a relu unit until it is
-on for some row (one that is off everywhere has only zero gradients). The hand calculation
+redrawn until its pre-activation is clear of the kink on every row and it is on for some row (a
+relu unit off everywhere has only zero gradients, a leaky-relu one gradients a hundred times
+smaller). The hand calculation
 (grader/tasks/rounding.py) is then done and the whole draw refused when a printed value is not
 finite, a printed gradient rounds to 0 (not one that is 0), or a printed probability rounds to
 0 or 1.
@@ -22,7 +23,9 @@ from grader.tasks import hooks
 from grader.tasks.rounding import Values, hand_calculation
 
 KINKED = frozenset({"relu", "leaky-relu"})
-OFF_BELOW_KINK = frozenset({"relu"})
+# Off (relu) or nearly (leaky-relu's slope of 0.01) below the kink: a unit that is there on
+# every row passes on gradients too small to print.
+OFF_BELOW_KINK = frozenset({"relu", "leaky-relu"})
 KINK_MARGIN = 0.05  # |z| at least this: rounding in a hand calculation never crosses a kink
 UNIT_DRAWS = 100  # redraws of one unit before the whole draw is left to the checks below
 DRAWS = 200  # whole draws before giving up
@@ -97,6 +100,10 @@ def flaw(network: Network, written: Values, exact: Values, printed: Callable[[st
     return ""
 
 
+def _rounded(values: Values, decimals: int) -> Values:
+    return {key: np.round(value, decimals) for key, value in values.items()}
+
+
 def draw_worked_case(
     rng: np.random.Generator,
     task: object,
@@ -112,9 +119,11 @@ def draw_worked_case(
     for _ in range(DRAWS):
         case = draw_case(rng, network, batch, needs)
         with np.errstate(all="ignore"):
-            written = hand_calculation(task, network, case, decimals)
             exact = hooks.exact(task, network, case)
-        last = flaw(network, written, exact, printed)
+            # The exact values first: most draws that fail, fail there, at a fraction of the cost.
+            last = flaw(network, _rounded(exact, decimals), exact, printed)
+            written = {} if last else hand_calculation(task, network, case, decimals)
+        last = last or flaw(network, written, exact, printed)
         if not last and accept(case, written):
             return case, written
     raise InputError(
