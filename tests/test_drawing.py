@@ -56,5 +56,5 @@ def test_when_no_draw_is_accepted_the_message_says_what_to_do() -> None:
     task = plugins.get("tasks", "backward")
     with pytest.raises(InputError, match=r"no usable worked case in 200 draws .*--decimals"):
         draw_worked_case(
-            np.random.default_rng(0), task, net, None, 4, lambda key: True, lambda c, w: False
+            np.random.default_rng(0), task, net, None, 4, lambda key: True, lambda c, w: None
         )

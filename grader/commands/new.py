@@ -98,5 +98,7 @@ def new(
     )
     written = new_exercise(request)
     click.echo(f"wrote {written.exercise} and {written.solution} (seed {written.seed})")
+    if written.artefacts:
+        click.echo(f"{written.artefacts} printed values are rounding artefacts (commented)")
     click.echo(f"check it: grader validate --exercises {out} {exercise_id}")
     return ExitCode.OK

@@ -187,19 +187,17 @@ def draft(request: Request) -> tuple[Draft, LoadedExercise]:
             command_line(request, seed), names, notes,
         )  # fmt: skip
 
-    judged: list = []
-
-    def passes(case: Case, written: Mapping[str, np.ndarray]) -> bool:
+    def judge(case: Case, written: Mapping[str, np.ndarray]) -> list[Verdict] | None:
+        """validate's verdicts on the file, None if one is a discrepancy (a rounding tie)."""
         loaded = _load(exercise_text(make(case, written, {})), request.exercise_id)
         verdicts = check_printed(loaded)
-        judged[:] = [verdicts]
-        return all(v.status != "discrepancy" for v in verdicts)
+        return None if any(v.status == "discrepancy" for v in verdicts) else verdicts
 
     rng = np.random.default_rng(seed)
-    case, written = draw_worked_case(
-        rng, task, network, request.batch, request.decimals, printed, passes
+    case, written, verdicts = draw_worked_case(
+        rng, task, network, request.batch, request.decimals, printed, judge
     )
-    final = make(case, written, _artefacts(judged[0], request.decimals))
+    final = make(case, written, _artefacts(verdicts, request.decimals))
     return final, _load(exercise_text(final), request.exercise_id)
 
 

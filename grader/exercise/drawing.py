@@ -13,6 +13,7 @@ finite, a printed gradient rounds to 0 (not one that is 0), or a printed probabi
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from grader.plan.cases import Case
 from grader.reference.network import Network
 from grader.tasks import hooks
 from grader.tasks.rounding import Values, hand_calculation
+
+T = TypeVar("T")
 
 KINKED = frozenset({"relu", "leaky-relu"})
 # Off (relu) or nearly (leaky-relu's slope of 0.01) below the kink: a unit that is there on
@@ -111,9 +114,10 @@ def draw_worked_case(
     batch: int | None,
     decimals: int,
     printed: Callable[[str], bool],
-    accept: Callable[[Case, Values], bool] = lambda case, written: True,
-) -> tuple[Case, Values]:
-    """The first draw whose hand calculation at `decimals` has no flaw (and `accept`s)."""
+    judge: Callable[[Case, Values], T | None],
+) -> tuple[Case, Values, T]:
+    """The first draw whose hand calculation at `decimals` has no flaw and that `judge` accepts
+    (returns what it found, not None), with that finding."""
     needs = tuple(getattr(task, "requires", ()))
     last = ""
     for _ in range(DRAWS):
@@ -124,8 +128,9 @@ def draw_worked_case(
             last = flaw(network, _rounded(exact, decimals), exact, printed)
             written = {} if last else hand_calculation(task, network, case, decimals)
         last = last or flaw(network, written, exact, printed)
-        if not last and accept(case, written):
-            return case, written
+        found = None if last else judge(case, written)
+        if found is not None:
+            return case, written, found
     raise InputError(
         f"no usable worked case in {DRAWS} draws (the last: {last or 'a rounding tie'}): "
         "print more decimals (--decimals) or use a smaller network"
