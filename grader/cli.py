@@ -67,7 +67,7 @@ def check(
     reporter_class = plugins.get("reporters", report_format)
     loaded = None
     try:
-        loaded = personal(load_named(exercise), student)
+        loaded = personal([load_named(exercise)], student)[0]
         _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
         result = with_visibility(check_submission(loaded, submission, seed, run_limits), loaded)

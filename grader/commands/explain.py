@@ -30,6 +30,6 @@ def explain(exercise: str, output_format: str, student: str | None) -> int:
     its chain-rule product with the numbers filled in, and the update. A batch: every
     observation on its own, then the loss and the gradients as the means of theirs. With
     --student: that student's variant."""
-    loaded = personal(load_named(exercise), student)
+    loaded = personal([load_named(exercise)], student)[0]
     click.echo(explain_exercise(loaded, markdown=output_format == "markdown"))
     return ExitCode.OK

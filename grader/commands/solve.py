@@ -30,7 +30,7 @@ from grader.views import print_solve
 def solve(exercises: tuple[str, ...], output_format: str, student: str | None) -> int:
     """Show the exact reference values of each EXERCISE (an id or a path) next to the printed
     ones (with --student: that student's variant, next to its hand calculation)."""
-    loaded = [personal(load_named(exercise), student) for exercise in exercises]
+    loaded = personal([load_named(exercise) for exercise in exercises], student)
     if output_format == "json":
         click.echo(solutions_json(loaded, several=len(loaded) > 1))
         return ExitCode.OK

@@ -16,12 +16,12 @@ def warn_if_guessable(exercises: list[LoadedExercise]) -> None:
         click.echo(GUESSABLE, err=True)
 
 
-def personal(exercise: LoadedExercise, student: str | None) -> LoadedExercise:
-    """The exercise as `student` has it (the exercise itself without --student)."""
+def personal(exercises: list[LoadedExercise], student: str | None) -> list[LoadedExercise]:
+    """The exercises as `student` has them (themselves without --student); warns once."""
     if student is None:
-        return exercise
-    warn_if_guessable([exercise])
-    return student_variant(exercise, student)
+        return exercises
+    warn_if_guessable(exercises)
+    return [student_variant(exercise, student) for exercise in exercises]
 
 
 def mark_variant(result: CheckResult, exercise: LoadedExercise, student: str | None) -> CheckResult:

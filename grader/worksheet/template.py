@@ -1,7 +1,7 @@
 """The answers file a worksheet asks for: every graded key, each entry a "?" to replace.
 
     [updated]
-    # W1 = [[w_11^1, w_12^1], [w_21^1, w_22^1]] (updated)
+    # W1 = [[w_11^1, w_12^1], [w_21^1, w_22^1]]
     W1 = [["?", "?"], ["?", "?"]]
 
 It is valid TOML as it stands: an entry left at "?" is graded as "not a number" for its
@@ -10,8 +10,11 @@ quantity, never as a 0 the student did not write (grader/answers.py reads it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from functools import partial
+
+import numpy as np
 
 from grader import notation
 from grader.exercise.loader import LoadedExercise
@@ -50,4 +53,27 @@ def answers_template(exercise: LoadedExercise, student: str, decimals: int) -> s
         )
     for section, body in sections.items():
         lines += ["", f"[{section}]", *body]
+    return "\n".join(lines) + "\n"
+
+
+_TABLE = re.compile(r"^\[(\w+)\]\s*$")
+_KEY = re.compile(r"^(\w+) = ")
+
+
+def fill(template: str, values: Mapping[str, np.ndarray], decimals: int) -> str:
+    """The template with every "?" replaced by `values` (keyed `section.name`, as
+    tasks/rounding.py's hand_calculation keys them) at `decimals` places: an answer key."""
+    lines, section = [], ""
+    for line in template.splitlines():
+        table, key = _TABLE.match(line), _KEY.match(line)
+        if table:
+            section = table.group(1)
+        elif key:
+            entries = iter(np.ravel(values[f"{section}.{key.group(1)}"]))
+            line = re.sub(
+                re.escape(PLACEHOLDER),
+                lambda _, entries=entries: f"{float(next(entries)):.{decimals}f}",
+                line,
+            )
+        lines.append(line)
     return "\n".join(lines) + "\n"
