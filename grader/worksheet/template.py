@@ -69,11 +69,10 @@ def fill(template: str, values: Mapping[str, np.ndarray], decimals: int) -> str:
         if table:
             section = table.group(1)
         elif key:
-            entries = iter(np.ravel(values[f"{section}.{key.group(1)}"]))
-            line = re.sub(
-                re.escape(PLACEHOLDER),
-                lambda _, entries=entries: f"{float(next(entries)):.{decimals}f}",
-                line,
-            )
+            entries = [
+                f"{float(v):.{decimals}f}" for v in np.ravel(values[f"{section}.{key.group(1)}"])
+            ]
+            for entry in entries:
+                line = line.replace(PLACEHOLDER, entry, 1)
         lines.append(line)
     return "\n".join(lines) + "\n"
