@@ -16,35 +16,21 @@ import pytest
 from grader.batch.run import ClassResults, grade_class
 from grader.batch.settings import ClassRun
 from grader.exercise import LoadedExercise
-from grader.plan import cases
-from grader.plan.cases import worked_case
-from grader.plan.variants import student_variant
 from grader.report.lifecycle import drive
 from grader.report.text import TextReporter
-from grader.tasks.rounding import hand_calculation
-from grader.worksheet.template import answers_template, fill
 
-REPO = Path(__file__).resolve().parent.parent
 BY_HAND = "house-price-by-hand"
 DIFFERENT = "different set of numbers"
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
-
-
-def hand_answers(exercise: LoadedExercise, student: str) -> str:
-    variant = student_variant(exercise, student)
-    written = hand_calculation(variant.task, variant.network, worked_case(variant), 4)
-    return fill(answers_template(variant, student, 4), written, 4)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 @pytest.fixture
 def graded(
-    tmp_path: Path, bundled_exercise: Callable[[str], LoadedExercise]
+    tmp_path: Path,
+    bundled_exercise: Callable[[str], LoadedExercise],
+    hand_answers: Callable[[LoadedExercise, str], str],
 ) -> Iterator[ClassResults]:
     exercise = bundled_exercise(BY_HAND)
     root = tmp_path / "class"
@@ -53,7 +39,7 @@ def graded(
     (root / "bob.toml").write_text(hand_answers(exercise, "alice"))  # alice's, handed in by bob
     (root / "carol").mkdir()
     (root / "carol" / f"{BY_HAND}.toml").write_text(hand_answers(exercise, "carol"))
-    shutil.copyfile(REPO / "solutions" / f"{BY_HAND}.py", root / "dave.py")
+    shutil.copyfile(exercise.solution_path(), root / "dave.py")
     settings = ClassRun(
         root,
         (exercise,),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,18 +10,13 @@ import pytest
 from grader.batch.discover import Job
 from grader.batch.personal import class_variants, personal_job, with_variant
 from grader.exercise import LoadedExercise
-from grader.plan import cases
 from grader.plan.variants import student_variant
 from grader.result import CheckResult
 
 Load = Callable[[str], LoadedExercise]
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 def test_each_student_gets_their_variant_once(bundled_exercise: Load) -> None:

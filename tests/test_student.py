@@ -4,7 +4,7 @@ through `main` as the command line runs them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,18 +17,12 @@ from grader.plan import cases
 from grader.plan.cases import worked_case
 from grader.plan.variants import GUESSABLE, student_variant
 from grader.reference.export import solution
-from grader.tasks.rounding import hand_calculation
-from grader.worksheet.template import answers_template, fill
 
 BY_HAND = "house-price-by-hand"
 SECRET = "course secret"
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", SECRET)
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 @pytest.fixture
@@ -43,18 +37,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return info.value.code, out, err
 
 
-def answers_of(exercise: LoadedExercise, student: str, folder: Path) -> Path:
-    variant = student_variant(exercise, student)
-    written = hand_calculation(variant.task, variant.network, worked_case(variant), 4)
-    path = folder / f"{student}.toml"
-    path.write_text(fill(answers_template(variant, student, 4), written, 4))
-    return path
-
-
 def test_check_grades_the_students_own_variant(
-    capsys: pytest.CaptureFixture[str], by_hand: LoadedExercise, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    by_hand: LoadedExercise,
+    hand_answers_file: Callable[..., Path],
 ) -> None:
-    alice = answers_of(by_hand, "alice", tmp_path)
+    alice = hand_answers_file(by_hand, "alice")
     code, out, err = run(capsys, "check", str(alice), "-e", BY_HAND, "--student", "alice")
     assert code == ExitCode.OK, out
     assert GUESSABLE not in err  # a secret is set
@@ -76,9 +64,12 @@ def test_without_a_secret_the_grader_says_once_that_variants_are_guessable(
 
 
 def test_a_secret_file_is_read_and_trimmed(
-    capsys: pytest.CaptureFixture[str], by_hand: LoadedExercise, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    by_hand: LoadedExercise,
+    tmp_path: Path,
+    hand_answers_file: Callable[..., Path],
 ) -> None:
-    alice = answers_of(by_hand, "alice", tmp_path)  # with GRADER_SECRET = SECRET
+    alice = hand_answers_file(by_hand, "alice")  # with GRADER_SECRET = SECRET
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text(SECRET + "\n")
     args = ["check", str(alice), "-e", BY_HAND, "--student", "alice"]

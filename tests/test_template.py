@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,6 @@ import pytest
 
 from grader.exercise import LoadedExercise
 from grader.pipeline import check_submission
-from grader.plan import cases
 from grader.plan.cases import worked_case
 from grader.plan.variants import student_variant
 from grader.worksheet.template import answer_keys, answers_template, fill
@@ -26,11 +25,7 @@ BY_HAND = "house-price-by-hand"
 Load = Callable[[str], LoadedExercise]
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 @pytest.mark.parametrize("exercise_id", [BY_HAND, "house-price-backprop", "tanh-chain"])

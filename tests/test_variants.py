@@ -3,7 +3,7 @@ keyed by the course secret; a hand calculation of them earns full marks, another
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +15,13 @@ from grader.pipeline import check_submission
 from grader.plan import cases
 from grader.plan.cases import worked_case
 from grader.plan.variants import student_id, student_variant, variant_seed
-from grader.tasks.rounding import hand_calculation
 from grader.worksheet.template import answers_template, fill
 
 BY_HAND = "house-price-by-hand"
 Load = Callable[[str], LoadedExercise]
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 @pytest.fixture
@@ -38,15 +33,6 @@ def numbers(exercise: LoadedExercise) -> list[float]:
     case = worked_case(exercise)
     flat = [*(v.ravel() for v in case.params.values()), case.x.ravel(), case.y.ravel()]
     return [*np.concatenate(flat).tolist(), case.learning_rate]
-
-
-def answers(variant: LoadedExercise, student: str, tmp_path: Path) -> Path:
-    """The student's answers file, worked by hand: every value rounded before it is reused."""
-    decimals = variant.spec.variants.decimals
-    written = hand_calculation(variant.task, variant.network, worked_case(variant), decimals)
-    path = tmp_path / f"{student}.toml"
-    path.write_text(fill(answers_template(variant, student, decimals), written, decimals))
-    return path
 
 
 def test_two_students_get_different_numbers(by_hand: LoadedExercise) -> None:
@@ -98,10 +84,10 @@ def test_an_exercise_without_variants_is_everyones_worked_case(bundled_exercise:
 
 
 def test_a_hand_computed_answers_file_earns_full_marks(
-    by_hand: LoadedExercise, tmp_path: Path
+    by_hand: LoadedExercise, hand_answers_file: Callable[..., Path]
 ) -> None:
     alice = student_variant(by_hand, "alice")
-    result = check_submission(alice, answers(alice, "alice", tmp_path))
+    result = check_submission(alice, hand_answers_file(by_hand, "alice"))
     assert result.full_marks, [c.message for c in result.checks]
     assert result.problems == []
 
@@ -119,15 +105,16 @@ def test_the_exact_values_rounded_earn_full_marks_too(
     assert check_submission(alice, path).full_marks
 
 
-def test_another_students_answers_score_low(by_hand: LoadedExercise, tmp_path: Path) -> None:
-    alice, bob = student_variant(by_hand, "alice"), student_variant(by_hand, "bob")
-    result = check_submission(bob, answers(alice, "alice", tmp_path))
+def test_another_students_answers_score_low(
+    by_hand: LoadedExercise, hand_answers_file: Callable[..., Path]
+) -> None:
+    result = check_submission(student_variant(by_hand, "bob"), hand_answers_file(by_hand, "alice"))
     assert result.score <= 0.25 * result.max_score
 
 
 def test_a_code_submission_is_graded_on_the_students_variant(by_hand: LoadedExercise) -> None:
     alice = student_variant(by_hand, "alice")
-    result = check_submission(alice, Path(__file__).parents[1] / "solutions" / f"{BY_HAND}.py")
+    result = check_submission(alice, by_hand.solution_path())
     assert result.full_marks and result.hidden_cases == by_hand.spec.grading.hidden_cases
 
 

@@ -4,12 +4,11 @@ as one self-contained HTML page, with the answers file to fill in."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from grader.exercise import LoadedExercise
-from grader.plan import cases
 from grader.plan.cases import worked_case
 from grader.plan.variants import student_variant
 from grader.worksheet import FORMATS, build, render
@@ -17,11 +16,7 @@ from grader.worksheet import FORMATS, build, render
 BY_HAND = "house-price-by-hand"
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 @pytest.fixture

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from grader.cli import main
 from grader.errors import ExitCode
-from grader.plan import cases
 from grader.plan.variants import GUESSABLE
 
 BY_HAND = "house-price-by-hand"
 
 
-@pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("GRADER_SECRET", "course secret")
-    yield
-    cases.use_secret(None)
+pytestmark = pytest.mark.usefixtures("course_secret")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
