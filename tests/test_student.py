@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from grader.cli import main
+from grader.commands.student import WORKED_CASE_ONLY
 from grader.errors import ExitCode
 from grader.exercise import LoadedExercise
 from grader.plan import cases
@@ -110,3 +111,11 @@ def test_explain_works_the_students_variant(
     x = worked_case(student_variant(by_hand, "alice")).x
     assert f"x = [{x[0]:g}, {x[1]:g}]" in out
     assert np.all(x != worked_case(by_hand).x)
+
+
+def test_without_student_an_exercise_with_variants_says_it_is_the_worked_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "solve", BY_HAND, "--format", "json")
+    assert code == ExitCode.OK and f"note: {BY_HAND} {WORKED_CASE_ONLY}" in err
+    assert run(capsys, "solve", "house-price-step")[2] == ""

@@ -9,6 +9,11 @@ from grader.plan.cases import course_secret
 from grader.plan.variants import GUESSABLE, has_variants, student_id, student_variant
 from grader.result import CheckResult
 
+WORKED_CASE_ONLY = (
+    "gives every student their own numbers ([variants]); without --student ID this is its "
+    "worked case"
+)
+
 
 def warn_if_guessable(exercises: list[LoadedExercise]) -> None:
     """Said once per command, on stderr: variants without a secret are anyone's to compute."""
@@ -19,6 +24,9 @@ def warn_if_guessable(exercises: list[LoadedExercise]) -> None:
 def personal(exercises: list[LoadedExercise], student: str | None) -> list[LoadedExercise]:
     """The exercises as `student` has them (themselves without --student); warns once."""
     if student is None:
+        for exercise in exercises:
+            if has_variants(exercise):
+                click.echo(f"note: {exercise.id} {WORKED_CASE_ONLY}", err=True)
         return exercises
     warn_if_guessable(exercises)
     return [student_variant(exercise, student) for exercise in exercises]
