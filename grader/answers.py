@@ -34,9 +34,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_answers(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """The answers as TOML; `data`: the file's bytes, read already (a class run's)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if data is None else data.decode("utf-8")
     except FileNotFoundError:
         raise SubmissionNotFound(f"{path}: no such answers file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -91,10 +92,10 @@ def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[
     return problems
 
 
-def check_answers(exercise: LoadedExercise, path: Path) -> CheckResult:
+def check_answers(exercise: LoadedExercise, path: Path, data: bytes | None = None) -> CheckResult:
     from grader.pipeline import grade_report
 
-    answers = _read(path)
+    answers = read_answers(path, data)
     case = worked_case(exercise)
     refs = [exercise.task.reference(exercise.network, case)]
     values, slack = {}, {}

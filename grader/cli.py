@@ -15,6 +15,8 @@ from grader.commands.explain import explain
 from grader.commands.merge import merge
 from grader.commands.new import new
 from grader.commands.solve import solve
+from grader.commands.student import mark_variant, personal, warn_if_guessable
+from grader.commands.worksheet import worksheet
 from grader.errors import ExitCode, GraderError
 from grader.exercise import finding
 from grader.exercise.course import load_named
@@ -48,6 +50,8 @@ def _sandbox_notice(required: bool) -> None:
 @options.exercise_folders
 @options.report_format
 @options.seed
+@options.student
+@options.secret_file
 @options.limits
 @options.require_sandbox
 def check(
@@ -55,6 +59,7 @@ def check(
     exercise: str,
     report_format: str,
     seed: int | None,
+    student: str | None,
     require_sandbox: bool,
     timeout: float | None,
     **limits: int | None,
@@ -63,10 +68,11 @@ def check(
     reporter_class = plugins.get("reporters", report_format)
     loaded = None
     try:
-        loaded = load_named(exercise)
+        loaded = personal([load_named(exercise)], student)[0]
         _sandbox_notice(require_sandbox)
         run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
         result = with_visibility(check_submission(loaded, submission, seed, run_limits), loaded)
+        result = mark_variant(result, loaded, student)
     except Exception as exc:
         # A format read by a machine (Gradescope) must exist even when grading broke.
         if options_of(reporter_class, report_format).reports_failures:
@@ -119,6 +125,7 @@ def check(
     help="Grade only shard K of N (K from 1), by a hash of each student's name; merge the "
     "shards' --out folders with `grader merge` (env: GRADER_SHARD).",
 )
+@options.secret_file
 @options.limits
 @options.require_sandbox
 def grade(
@@ -142,6 +149,7 @@ def grade(
 
     part = from_option(shard, dict(os.environ))
     exercises = [load_named(e) for e in exercise_ids]
+    warn_if_guessable(exercises)  # each student is graded on their own variant
     sandbox.require(require_sandbox)  # refuses when --require-sandbox and bwrap is off
     protected = [p for e in exercises for p in protected_paths(e)]
     isolation_notice = sandbox.require_isolation(no_isolation, protected)
@@ -212,6 +220,7 @@ cli.add_command(explain)
 cli.add_command(solve)
 cli.add_command(merge)
 cli.add_command(new)
+cli.add_command(worksheet)
 
 
 def main(argv: list[str] | None = None) -> None:

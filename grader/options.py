@@ -124,3 +124,41 @@ exercise_folders = click.option(
     help="A folder of exercises searched first (repeat for several); then GRADER_EXERCISES "
     "(folders separated like PATH), then the bundled ones. Never the working folder.",
 )
+
+
+student = click.option(
+    "--student",
+    metavar="ID",
+    default=None,
+    help="Grade, solve or explain this student's own variant of an exercise with [variants] "
+    "(ids are trimmed and case-insensitive); without [variants] everyone has the worked case.",
+)
+
+
+def _use_secret_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    # The secret holds for this one command, like --exercises (see above).
+    from grader.plan import cases
+
+    if value is None:
+        return
+    try:
+        secret = value.read_bytes().strip()
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: cannot read it ({exc.strerror})", ctx, param) from None
+    if not secret:
+        raise click.BadParameter(f"{value}: the secret file is empty", ctx, param)
+    cases.use_secret(secret)
+    ctx.call_on_close(lambda: cases.use_secret(None))
+
+
+secret_file = click.option(
+    "--secret-file",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=_use_secret_file,
+    help="The course secret that keys every student's variant and the hidden cases (its "
+    "content, trimmed); default: the GRADER_SECRET environment variable.",
+)

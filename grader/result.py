@@ -70,6 +70,11 @@ class CheckResult(BaseModel):
     model_config = _JSON
 
     student: Name = ""  # set by `grader grade`
+    # whose personal variant ([variants]) was graded; "" for the exercise's own worked case
+    variant: Name = ""
+    # for the instructor only: the classmate whose variant these answers fit better than
+    # their own (grader/batch/integrity.py); the student's reports say only "different numbers"
+    fits_variant_of: Name = ""
     # graded: the submission ran (whatever its score); missing: nothing to grade;
     # error: the grader itself failed on it
     status: Status = "graded"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -287,3 +287,54 @@ def run_grader() -> Callable[..., Any]:
 
 
 # --- end of the batch-grading block ------------------------------------------------------------
+
+
+# --- personal variants ([variants]: plan/variants.py, worksheets, class runs) -----------------
+
+VARIANT_SECRET = "course secret"
+
+
+@pytest.fixture
+def course_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """GRADER_SECRET set for the test, and no --secret-file's secret left behind after it."""
+    from grader.plan import cases
+
+    monkeypatch.setenv("GRADER_SECRET", VARIANT_SECRET)
+    yield VARIANT_SECRET
+    cases.use_secret(None)
+
+
+@pytest.fixture
+def hand_answers() -> Callable[[LoadedExercise, str], str]:
+    """A student's answers file to an exercise with [variants], worked by hand at the
+    worksheet's decimals (every value rounded before it is reused): the answer key."""
+    from grader.plan.cases import worked_case
+    from grader.plan.variants import student_variant
+    from grader.tasks.rounding import hand_calculation
+    from grader.worksheet.template import answers_template, fill
+
+    def answers(exercise: LoadedExercise, student: str) -> str:
+        variant = student_variant(exercise, student)
+        spec = variant.spec.variants
+        decimals = spec.decimals if spec is not None else 4
+        written = hand_calculation(variant.task, variant.network, worked_case(variant), decimals)
+        return fill(answers_template(variant, student, decimals), written, decimals)
+
+    return answers
+
+
+@pytest.fixture
+def hand_answers_file(
+    hand_answers: Callable[[LoadedExercise, str], str], tmp_path: Path
+) -> Callable[[LoadedExercise, str], Path]:
+    """hand_answers written to tmp_path/<student>.toml."""
+
+    def write(exercise: LoadedExercise, student: str) -> Path:
+        path = tmp_path / f"{student}.toml"
+        path.write_text(hand_answers(exercise, student), encoding="utf-8")
+        return path
+
+    return write
+
+
+# --- end of the personal-variants block --------------------------------------------------------

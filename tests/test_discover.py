@@ -168,3 +168,15 @@ def test_a_student_is_one_job_per_exercise_even_when_handed_in_twice(
     root = make_class({"alice.py": "a", f"alice/{BACKPROP}.py": "b"})
     jobs = discover(root, [bundled_exercise(BACKPROP)])
     assert [(j.student, j.exercise.id) for j in jobs] == [("alice", BACKPROP)]
+
+
+def test_answers_files_are_submissions_named_by_their_stem(
+    make_class: Callable[..., Path], bundled_exercise: Callable[[str], LoadedExercise]
+) -> None:
+    root = make_class({"alice.toml": "a", "bob.py": "b", f"carol/{STEP}.toml": "c"})
+    jobs = discover(root, [bundled_exercise(STEP)])
+    assert summary(jobs, root) == [
+        ("alice", STEP, "alice.toml", ""),
+        ("bob", STEP, "bob.py", ""),
+        ("carol", STEP, f"carol/{STEP}.toml", ""),
+    ]

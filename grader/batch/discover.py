@@ -1,7 +1,8 @@
 """Find each student's file for each exercise, and say what is unexpected instead of failing.
 
-Two layouts: a folder of `<student>.py` (or `.ipynb`) files (one exercise), or a folder of
-`<student>/` folders holding `<exercise-id>.py` (or `.ipynb`) files (one or several exercises).
+Two layouts: a folder of `<student>.py` (or `.ipynb`, or `.toml` answers) files (one exercise),
+or a folder of `<student>/` folders holding `<exercise-id>.py` (or `.ipynb`, `.toml`) files (one
+or several exercises). The student's id is the file's stem or the folder's name.
 Dotfiles are ignored.
 
 Nothing is followed: a student's file or folder that is a symbolic link (to a classmate's, to
@@ -44,7 +45,8 @@ def _linked(name: str) -> str:
     )
 
 
-CODE = (".py", ".ipynb")  # a program or a notebook; the suffix in any case, as `check` takes it
+# A program, a notebook or a file of answers; the suffix in any case, as `check` takes it.
+CODE = (".py", ".ipynb", ".toml")
 
 
 def _is_code(path: Path) -> bool:

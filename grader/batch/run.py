@@ -11,6 +11,8 @@ from grader import __version__, plugins
 from grader.batch.discover import Job, discover
 from grader.batch.engine import canary, grade_all
 from grader.batch.gradebook import Gradebook, Key
+from grader.batch.integrity import flag_borrowed
+from grader.batch.personal import class_variants, personal_job, with_variant
 from grader.batch.progress import Progress, summary
 from grader.batch.record import make_record
 from grader.batch.reports import write_reports
@@ -119,7 +121,8 @@ def grade_class(settings: ClassRun) -> ClassResults:
     everyone = discover(settings.root, exercises)
     # Positions in the whole class's order: a merge of the shards puts them back in it.
     positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
-    jobs = [everyone[i] for i in positions]
+    variants = class_variants(everyone)  # each student's own numbers, where [variants] says
+    jobs = [personal_job(everyone[i], variants) for i in positions]
     _forget_last_run(out / "gradebook.sqlite")
     notes = _canaries(exercises, jobs, settings.limits, out, formats)
     book = Gradebook(out / "gradebook.sqlite")
@@ -140,7 +143,8 @@ def grade_class(settings: ClassRun) -> ClassResults:
         with progress.ticking():
             results = grade_all(jobs, book, settings, on_result, progress.start, keys, hide)
         by_id = {e.id: e for e in exercises}
-        results = [with_visibility(r, by_id[r.exercise]) for r in results]
+        results = [with_visibility(with_variant(r, variants), by_id[r.exercise]) for r in results]
+        results = flag_borrowed(results, jobs, variants)
         roster = list(dict.fromkeys(job.student for job in everyone))
         record = make_record(shard, exercises, roster)
         rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from grader import options
+from grader.commands.student import personal
 from grader.errors import ExitCode
 from grader.exercise.course import load_named
 from grader.explain import explain as explain_exercise
@@ -22,9 +23,13 @@ from grader.explain import explain as explain_exercise
     show_default=True,
     help="Plain text, or Markdown (headings and code blocks) for notes and course pages.",
 )
-def explain(exercise: str, output_format: str) -> int:
+@options.student
+@options.secret_file
+def explain(exercise: str, output_format: str, student: str | None) -> int:
     """Show a worked solution of EXERCISE's worked case: forward pass, loss, every gradient as
     its chain-rule product with the numbers filled in, and the update. A batch: every
-    observation on its own, then the loss and the gradients as the means of theirs."""
-    click.echo(explain_exercise(load_named(exercise), markdown=output_format == "markdown"))
+    observation on its own, then the loss and the gradients as the means of theirs. With
+    --student: that student's variant."""
+    loaded = personal([load_named(exercise)], student)[0]
+    click.echo(explain_exercise(loaded, markdown=output_format == "markdown"))
     return ExitCode.OK

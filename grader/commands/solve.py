@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from grader import options
+from grader.commands.student import personal
 from grader.errors import ExitCode
 from grader.exercise.course import load_named
 from grader.reference.export import solutions_json
@@ -24,10 +25,12 @@ from grader.views import print_solve
     "precision (an object per exercise; a list when several are given).",
 )
 @options.exercise_folders
-def solve(exercises: tuple[str, ...], output_format: str) -> int:
+@options.student
+@options.secret_file
+def solve(exercises: tuple[str, ...], output_format: str, student: str | None) -> int:
     """Show the exact reference values of each EXERCISE (an id or a path) next to the printed
-    ones."""
-    loaded = [load_named(exercise) for exercise in exercises]
+    ones (with --student: that student's variant, next to its hand calculation)."""
+    loaded = personal([load_named(exercise) for exercise in exercises], student)
     if output_format == "json":
         click.echo(solutions_json(loaded, several=len(loaded) > 1))
         return ExitCode.OK

@@ -30,6 +30,7 @@ from grader import plugins
 from grader.exercise import bounds
 from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
 from grader.exercise.strict import allowed, integer_in, real_in
+from grader.exercise.variants import Variants
 from grader.result import Visibility
 from grader.run.limits import RANGES
 
@@ -206,6 +207,7 @@ class Exercise(_Strict):
     case: WorkedCase
     expected: Expected = Expected()
     grading: Grading = Grading()
+    variants: Variants | None = None  # each student's own worked case (exercise/variants.py)
 
     @field_validator("task")
     @classmethod

@@ -2,7 +2,8 @@
 
 The columns: student, exercise, score, max_score, status, outcome, then one per graded
 quantity, headed by its name (`dL/dW1`) and holding its points; a cell is empty where that
-row's exercise has no such quantity or nothing was graded. Rows are written at `close`, once
+row's exercise has no such quantity or nothing was graded. A class graded on personal variants
+gets two more at the end, `variant` and `fits_variant_of`. Rows are written at `close`, once
 every quantity is known.
 """
 
@@ -16,6 +17,13 @@ from grader.report.safe import spreadsheet_cell
 from grader.result import CheckResult
 
 COLUMNS = ["student", "exercise", "score", "max_score", "status", "outcome"]
+# A class graded on personal variants ([variants]): whose numbers each row was graded on, and
+# the classmate whose numbers its answers fit better (grader/batch/integrity.py), if any.
+VARIANT_COLUMNS = ["variant", "fits_variant_of"]
+
+
+def _variant_cells(result: CheckResult) -> list[str]:
+    return [spreadsheet_cell(result.variant), spreadsheet_cell(result.fits_variant_of)]
 
 
 def quantity_columns(results: list[CheckResult]) -> list[str]:
@@ -35,8 +43,10 @@ class CsvReporter(BaseReporter):
 
     def close(self) -> None:
         quantities = quantity_columns(self.results)
+        personal = any(r.variant for r in self.results)
         writer = csv.writer(self.stream, lineterminator="\n")
-        writer.writerow(COLUMNS + [spreadsheet_cell(q) for q in quantities])
+        extra = VARIANT_COLUMNS if personal else []
+        writer.writerow(COLUMNS + [spreadsheet_cell(q) for q in quantities] + extra)
         for result in self.results:
             points = {c.name: f"{c.score:g}" for c in result.checks}
             writer.writerow(
@@ -48,6 +58,7 @@ class CsvReporter(BaseReporter):
                     result.status,
                     result.outcome,
                     *(points.get(q, "") for q in quantities),
+                    *(_variant_cells(result) if personal else []),
                 ]
             )
         self.stream.flush()

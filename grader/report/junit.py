@@ -91,8 +91,20 @@ def _suite(root: ET.Element, student: str, results: list[CheckResult]) -> dict[s
             ET.SubElement(
                 properties, "property", name=f"{r.exercise}.{key}", value=f"{getattr(r, key):g}"
             )
+        if r.fits_variant_of:  # for the instructor: whose numbers the answers fit
+            ET.SubElement(
+                properties,
+                "property",
+                name=f"{r.exercise}.fits_variant_of",
+                value=r.fits_variant_of,
+            )
     suite.extend(cases)
     problems = [f"{r.exercise}: {p}" for r in results for p in r.problems]
+    problems += [
+        f"{r.exercise}: the answers fit the variant of {r.fits_variant_of} better than their own"
+        for r in results
+        if r.fits_variant_of
+    ]
     if problems:
         ET.SubElement(suite, "system-out").text = "\n".join(problems)
     return counts

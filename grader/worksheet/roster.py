@@ -1,0 +1,55 @@
+"""A roster: the CSV file of student ids that `grader worksheet --roster` writes one sheet for.
+
+Which column holds the ids: the first whose header (first row) is one of HEADERS, whatever its
+case (GitHub Classroom's `identifier` or `github_username`, a spreadsheet's `student`); when no
+header of the first row is one of them, the file has no header and the ids are its first column.
+Empty cells are skipped, and a student listed twice gets one sheet. An id becomes a file name,
+so one that cannot be (a `/`, a leading `.`) is refused with its line.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.errors import InputError
+from grader.plan.variants import student_id
+
+HEADERS = ("student", "student_id", "id", "identifier", "github_username", "username", "login")
+
+
+def _column(header: list[str]) -> int | None:
+    names = [cell.strip().casefold() for cell in header]
+    for wanted in HEADERS:
+        if wanted in names:
+            return names.index(wanted)
+    return None
+
+
+def _safe(student: str, path: Path, line: int) -> str:
+    if "/" in student or "\\" in student or "\0" in student or student.startswith("."):
+        raise InputError(
+            f"{path}: line {line}: {student!r} cannot be a file name "
+            "(no /, \\ or leading dot in a student id)"
+        )
+    return student
+
+
+def read_roster(path: Path) -> list[str]:
+    """The roster's student ids, in its order, each once (InputError if unreadable or empty)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            rows = list(csv.reader(file))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read the roster ({exc})") from None
+    column = _column(rows[0]) if rows else None
+    first = 1 if column is not None else 0
+    column = column or 0
+    students: dict[str, None] = {}
+    for line, row in enumerate(rows[first:], start=first + 1):
+        cell = row[column].strip() if len(row) > column else ""
+        if cell:
+            students[_safe(student_id(cell), path, line)] = None
+    if not students:
+        raise InputError(f"{path}: no student ids in the roster")
+    return list(students)
