@@ -380,7 +380,7 @@ def test_an_activation_that_declares_nothing_is_not_judged() -> None:
 
 # --- sections are the task's (Task.sections) ---------------------------------------------------
 
-SHARED_SECTIONS = "forward, gradients, updated, trained, loss, loss_after, losses"
+SHARED_SECTIONS = "forward, gradients, deltas, updated, trained, loss, loss_after, losses"
 
 
 @pytest.mark.parametrize(
