@@ -83,10 +83,14 @@ def _unit(d: Decimal) -> float:
 
 
 def _entry(value: Any, gaps: bool) -> Decimal:
-    if gaps and value == GAP:
-        return Decimal("NaN")
-    if isinstance(value, str) and value.strip() == GAP:  # " ?" where only "?" is allowed
-        raise PydanticCustomError("number", f'expected a number or "{GAP}", got {value!r}')
+    if isinstance(value, str) and value.strip() == GAP:
+        if gaps and value == GAP:
+            return Decimal("NaN")
+        if gaps:  # " ?" where only "?" is meant
+            raise PydanticCustomError("number", f'expected a number or "{GAP}", got {value!r}')
+        raise PydanticCustomError(
+            "number", f'expected a number: "{GAP}" (not printed) is only for printed values'
+        )
     return to_decimal(value)
 
 

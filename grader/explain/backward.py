@@ -68,7 +68,7 @@ def _note(tr: Trace, i: int) -> str:
     source = "x_j" if i == 1 else f"h_j^{i - 1}"
     bias = {
         "per-unit": f" and dz_k^{i}/db_k^{i} = 1",
-        "shared": f" and dz_k^{i}/db^{i} = 1 for every k (one bias shared by the layer's units)",
+        "shared": f" and dz_k^{i}/db_1^{i} = 1 for every k (one bias, shared by the layer's units)",
         "none": " (the layer has no bias)",
     }[layer.bias]
     note = f"dz_k^{i}/dw_kj^{i} = {source} (the layer's input){bias}."
