@@ -93,6 +93,12 @@ def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> n
     return np.nan_to_num(np.abs(table[name].floats() - np.asarray(exact)))
 
 
+def _delta_names(exercise: LoadedExercise, case: Case) -> list[str]:
+    """The [deltas] keys an answers file may give: those the task's sections accept."""
+    accepted = hooks.sections(exercise.task, exercise.network, case).get("deltas")
+    return list(accepted.keys or {}) if accepted is not None else []
+
+
 def _with_deltas(
     exercise: LoadedExercise, answers: dict[str, Any], case: Case, refs: list[dict]
 ) -> LoadedExercise:
@@ -113,10 +119,12 @@ def _with_deltas(
     return replace(exercise, quantities=(*exercise.quantities, *extra), rules=rules)
 
 
-def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[str]:
+def _layout_problems(
+    answers: dict[str, Any], exercise: LoadedExercise, deltas: list[str]
+) -> list[str]:
     """Tables this exercise does not grade, keys outside tables, misspelt keys."""
-    sections = {q.section for q in exercise.quantities}
-    names = [q.name for q in exercise.quantities]
+    sections = {q.section for q in exercise.quantities} | ({"deltas"} if deltas else set())
+    names = [q.name for q in exercise.quantities if q.section != "deltas"]
     problems = []
     for key, value in answers.items():
         if not isinstance(value, dict):
@@ -129,9 +137,10 @@ def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[
                 f"[{'], ['.join(sorted(sections))}])"
             )
         else:
+            known = deltas if key == "deltas" else names
             for name in value:
-                if name not in names:
-                    close = close_matches(name, names)
+                if name not in known:
+                    close = close_matches(name, known)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     problems.append(f"[{key}] {name} is not a quantity of this exercise{hint}")
     return problems
@@ -156,7 +165,7 @@ def check_answers(exercise: LoadedExercise, path: Path) -> CheckResult:
         # A wrong method worked by hand carries its own rounding: two written units, plus the
         # distance by which the document's own hand calculation missed the exact value.
         slack[q.name] = [2 * units + _document_gap(exercise, q.section, q.name, refs[0][q.name])]
-    problems = _layout_problems(answers, exercise)
+    problems = _layout_problems(answers, exercise, _delta_names(exercise, case))
     report = RunReport(
         status=RunStatus.ANSWERS if problems else RunStatus.OK,
         message="; ".join(problems),
