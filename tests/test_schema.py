@@ -577,3 +577,20 @@ def test_a_printed_gap_is_kept_as_not_printed(write_exercise: Write) -> None:
     spec = load_exercise(write_exercise(expected={"gradients": {"b1": [0.088, "?"]}})).spec
     b1 = spec.expected.section("gradients")["b1"]  # type: ignore[index]
     assert b1.gaps().tolist() == [False, True] and b1.text((1,)) == "?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# bias = ",
+        "# frozen = ",
+        "# reduction = ",
+        '# activation = { name = "leaky-relu", slope = 0.2 }',
+        '# "?" stands for an entry the document does not print',
+        "# [expected.deltas]",
+    ],
+    ids=["bias", "frozen", "reduction", "activation-table", "gap", "deltas"],
+)
+def test_the_reference_exercise_documents_the_options(text: str) -> None:
+    reference = load_exercise("house-price-backprop").path.read_text(encoding="utf-8")
+    assert text in reference
