@@ -505,6 +505,9 @@ def test_frozen_gradients_need_not_be_returned(
     exercise = load(write_exercise(network__frozen=["b1", "b2"]))
     result = grade(exercise, options_submission(write_submission, "none"))  # no b1, no b2
     assert result.full_marks and list(statuses(result)) == ["W1", "W2"]
+    # Returned anyway (right or wrong), they are neither graded nor an unexpected key.
+    returned = grade(exercise, options_submission(write_submission, "shared"))
+    assert returned.full_marks and returned.problems == []
 
 
 def test_a_training_step_must_leave_frozen_parameters_alone(
@@ -559,3 +562,11 @@ def test_leaky_relu_slope_changes_the_expected_values(
     default = grade(exercise, options_submission(write_submission, hidden="leaky", slope=0.01))
     w1 = next(c for c in default.checks if c.quantity == "gradients.W1")
     assert w1.status != "pass" and "worked case" in w1.message
+
+
+def test_mazurs_own_slip_is_diagnosed_as_stale_order(bundled_exercise: Load) -> None:
+    path = SUBMISSIONS / "mazur-step" / "buggy_stale-order.py"
+    result = grade(bundled_exercise("mazur-step"), path)
+    assert statuses(result) == {"W1": "fail", "b1": "pass", "W2": "pass", "b2": "pass"}
+    w1 = next(c for c in result.checks if c.quantity == "updated.W1")
+    assert w1.diagnosis == "stale-order"
