@@ -500,17 +500,17 @@ def test_the_largest_values_allowed_load(write_exercise: Write) -> None:
         (
             {"network__layers__1__bias": "each"},
             "network.layers[1].bias",
-            "unknown value 'each' (expected one of per-unit, shared, none)",
+            "unknown value 'each' (expected one of 'per-unit', 'shared', 'none')",
         ),
         (
             {"network__reduction": "total"},
             "network.reduction",
-            "unknown value 'total' (expected one of mean, sum)",
+            "unknown value 'total' (expected one of 'mean', 'sum')",
         ),
         (
             {"network__reduction": 1},
             "network.reduction",
-            "expected one of mean, sum, got the integer 1",
+            "expected one of 'mean', 'sum', got the integer 1",
         ),
         ({"network__frozen": "b1"}, "network.frozen", 'expected an array, got the string "b1"'),
         (

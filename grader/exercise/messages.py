@@ -62,15 +62,13 @@ def message(err: ErrorDetails, fields: list[str] | None = None) -> str:
         return "missing required key"
     if err["type"] == "literal_error":  # bias = "shraed", reduction = "total"
         options = [o.strip(" '") for o in str(err.get("ctx", {}).get("expected", "")).split(",")]
-        options = [p.strip(" '") for o in options for p in o.split(" or ")]
+        known = ", ".join(repr(p.strip(" '")) for o in options for p in o.split(" or "))
         got = err.get("input")
-        close = close_matches(got, options) if isinstance(got, str) else []
-        hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(options)}"
-        return (
-            f"unknown value {got!r} ({hint})"
-            if isinstance(got, str)
-            else (f"expected one of {', '.join(options)}, got {describe(got)}")
-        )
+        if not isinstance(got, str):
+            return f"expected one of {known}, got {describe(got)}"
+        close = close_matches(got, [p.strip("'") for p in known.split(", ")])
+        hint = f"did you mean {close[0]!r}?" if close else f"expected one of {known}"
+        return f"unknown value {got!r} ({hint})"
     if err["type"] in _EXPECTED:
         return f"expected {_EXPECTED[err['type']]}, got {describe(err.get('input'))}"
     return err["msg"]
