@@ -69,7 +69,8 @@ def print_solve(ex: LoadedExercise) -> None:
             where = "".join(f"[{i}]" for i in index)
             v = verdicts.get(f"expected.{key}{where}")
             printed = f"{v.printed:<10} {_STATUS[v.status]}" if v else ""
-            click.echo(f"  {key + where:<20} {fmt(float(values[index])):>14}   {printed}")
+            value = _shown(float(values[index]), v.printed) if v else fmt(float(values[index]))
+            click.echo(f"  {key + where:<20} {value:>14}   {printed}")
 
 
 def print_plugins() -> None:
