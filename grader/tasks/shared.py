@@ -89,8 +89,10 @@ def exact(network: Network, case: Case) -> Values:
     fwd = solver.forward(network, case.params, case.x)
     grads, deltas = solver.backprop(network, case.params, case.x, case.y, fwd)
     values = {f"forward.{k}": v for k, v in fwd.values.items()}
+    # In the order a hand calculation writes them (tasks/rounding.py follows it): the deltas,
+    # then the gradients made from them.
+    values |= {f"deltas.{k}": v for k, v in reversed(deltas.items())}
     values |= {f"gradients.{k}": v for k, v in grads.items()}
-    values |= {f"deltas.{k}": v for k, v in deltas.items()}
     values["loss"] = np.asarray(solver.loss(network, case.params, case.x, case.y))
     if case.learning_rate is not None:
         updated = solver.update(network, case.params, grads, case.learning_rate)
