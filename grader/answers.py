@@ -7,6 +7,10 @@
 It is data, so it is read here (never run), graded on the worked case only, under the
 `document` tolerance whatever the exercise's own mode: one unit in the last place the
 document printed, around both the exact and the printed value.
+
+An entry the exercise prints as "?" is not graded (the answer may write "?" there too).
+A `[deltas]` table (z1, z2, ...: dL/dz^l) is graded as well when the answers give one, one
+point per layer on top of the exercise's, for every task the shared sections serve.
 """
 
 from __future__ import annotations
@@ -22,11 +26,18 @@ import numpy as np
 from grader import plugins
 from grader.errors import ExerciseError, SubmissionNotFound
 from grader.exercise.loader import LoadedExercise
-from grader.exercise.numbers import to_decimal_array
-from grader.plan.cases import worked_case
+from grader.exercise.numbers import to_printed_array
+from grader.exercise.rules import Rule
+from grader.plan.cases import Case, worked_case
+from grader.reference import network as solver
 from grader.result import CheckResult
 from grader.run.report import RunReport, RunStatus
 from grader.suggest import close_matches
+from grader.tasks import hooks
+from grader.tasks.base import Quantity
+from grader.tasks.shared import delta_symbol
+
+DELTA_POINTS = 1.0  # per [deltas] key answered: beyond what the exercise's task grades
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,14 +59,29 @@ def read_answers(path: Path, data: bytes | None = None) -> dict[str, Any]:
         raise ExerciseError(str(path), [("", f"invalid TOML: {exc}")]) from None
 
 
-def _encode(value: Any) -> tuple[dict[str, Any], np.ndarray]:
-    """An answer as the child would have sent it, and the unit of its last written place."""
+def _encode(value: Any, gaps: np.ndarray, exact: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    """An answer as the child would have sent it, and the unit of its last written place.
+
+    Where the exercise prints "?" (`gaps`) nothing is graded: the exact value stands there.
+    """
     try:
-        array = to_decimal_array(value)
+        array = to_printed_array(value)
     except ValueError as exc:  # pydantic's error is a ValueError: say it in plain words
         return {"error": f"not an array of numbers ({exc})"}, np.zeros(())
-    floats = array.floats()
-    return {"shape": list(floats.shape), "data": floats.ravel().tolist()}, array.units()
+    floats, units = array.floats(), np.nan_to_num(array.units())
+    if floats.shape == np.shape(exact) and np.any(gaps):
+        floats = np.where(gaps, exact, floats)
+    return {"shape": list(floats.shape), "data": floats.ravel().tolist()}, units
+
+
+def _gaps(exercise: LoadedExercise, section: str, name: str, exact) -> np.ndarray:
+    """Where the exercise prints "?" for this quantity (all False when it prints none)."""
+    table = exercise.spec.expected.section(section)
+    if table is not None and not isinstance(table, dict):
+        table = {name: table}
+    if table is None or name not in table or table[name].shape != np.shape(exact):
+        return np.zeros(np.shape(exact), dtype=bool)
+    return table[name].gaps()
 
 
 def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> np.ndarray:
@@ -65,13 +91,41 @@ def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> n
         table = {name: table}
     if table is None or name not in table:
         return np.zeros(())
-    return np.abs(table[name].floats() - np.asarray(exact))
+    return np.nan_to_num(np.abs(table[name].floats() - np.asarray(exact)))
 
 
-def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[str]:
+def _delta_names(exercise: LoadedExercise, case: Case) -> list[str]:
+    """The [deltas] keys an answers file may give: those the task's sections accept."""
+    accepted = hooks.sections(exercise.task, exercise.network, case).get("deltas")
+    return list(accepted.keys or {}) if accepted is not None else []
+
+
+def _with_deltas(
+    exercise: LoadedExercise, answers: dict[str, Any], case: Case, refs: list[dict]
+) -> LoadedExercise:
+    """The exercise with a quantity per [deltas] key the answers give (and the task prints)."""
+    table = answers.get("deltas")
+    accepted = hooks.sections(exercise.task, exercise.network, case).get("deltas")
+    if not isinstance(table, dict) or accepted is None or accepted.keys is None:
+        return exercise
+    _, deltas = solver.backprop(exercise.network, case.params, case.x, case.y)
+    extra = []
+    for name, shape in accepted.keys.items():
+        if name in table:
+            extra.append(Quantity(name, "deltas", shape, f"dL/d{name}", delta_symbol, True))
+            refs[0][name] = deltas[name]
+    document = plugins.get("tolerances", "document")
+    rule = Rule(DELTA_POINTS, "document", document, document.settings())
+    rules = {**exercise.rules, **{q.name: rule for q in extra}}
+    return replace(exercise, quantities=(*exercise.quantities, *extra), rules=rules)
+
+
+def _layout_problems(
+    answers: dict[str, Any], exercise: LoadedExercise, deltas: list[str]
+) -> list[str]:
     """Tables this exercise does not grade, keys outside tables, misspelt keys."""
-    sections = {q.section for q in exercise.quantities}
-    names = [q.name for q in exercise.quantities]
+    sections = {q.section for q in exercise.quantities} | ({"deltas"} if deltas else set())
+    names = [q.name for q in exercise.quantities if q.section != "deltas"]
     problems = []
     for key, value in answers.items():
         if not isinstance(value, dict):
@@ -84,9 +138,10 @@ def _layout_problems(answers: dict[str, Any], exercise: LoadedExercise) -> list[
                 f"[{'], ['.join(sorted(sections))}])"
             )
         else:
+            known = deltas if key == "deltas" else names
             for name in value:
-                if name not in names:
-                    close = close_matches(name, names)
+                if name not in known:
+                    close = close_matches(name, known)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     problems.append(f"[{key}] {name} is not a quantity of this exercise{hint}")
     return problems
@@ -97,18 +152,21 @@ def check_answers(exercise: LoadedExercise, path: Path, data: bytes | None = Non
 
     answers = read_answers(path, data)
     case = worked_case(exercise)
-    refs = [exercise.task.reference(exercise.network, case)]
+    refs = [dict(exercise.task.reference(exercise.network, case))]
+    exercise = _with_deltas(exercise, answers, case, refs)
     values, slack = {}, {}
     for q in exercise.quantities:
         table = answers.get(q.section, {})
         if not isinstance(table, dict) or q.name not in table:
             values[q.name] = {"error": f"missing from the file: no {q.name!r} under [{q.section}]"}
             continue
-        values[q.name], units = _encode(table[q.name])
+        exact = refs[0][q.name]
+        gaps = _gaps(exercise, q.section, q.name, exact)
+        values[q.name], units = _encode(table[q.name], gaps, np.asarray(exact))
         # A wrong method worked by hand carries its own rounding: two written units, plus the
         # distance by which the document's own hand calculation missed the exact value.
         slack[q.name] = [2 * units + _document_gap(exercise, q.section, q.name, refs[0][q.name])]
-    problems = _layout_problems(answers, exercise)
+    problems = _layout_problems(answers, exercise, _delta_names(exercise, case))
     report = RunReport(
         status=RunStatus.ANSWERS if problems else RunStatus.OK,
         message="; ".join(problems),

@@ -84,9 +84,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _key_problems(report: RunReport, names: list[str]) -> list[str]:
+def _key_problems(
+    report: RunReport, names: list[str], also: frozenset[str] = frozenset()
+) -> list[str]:
+    """Keys returned beyond `names`; `also` may come back unasked (a frozen parameter's
+    gradient: not graded, not wrong either)."""
     returned = next((e for e in report.events.values() if e.get("values")), None)
-    extra = [k for k in (returned or {}).get("values", {}) if k not in names]
+    extra = [k for k in (returned or {}).get("values", {}) if k not in names and k not in also]
     problems = []
     if len(extra) > 5:
         problems.append(
@@ -255,7 +259,7 @@ def grade_report(
     checks = diagnose(exercise, cases, refs, submitted, checks, slack, received=got)
     names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
-    problems += _key_problems(report, names)
+    problems += _key_problems(report, names, exercise.network.frozen)
     # Arguments are the submission's own copies (the README says so): changing them is a note.
     notes = _mutation_notes(report, list(exercise.task.arguments(cases[0])))
     return CheckResult(

@@ -81,7 +81,10 @@ class ActivationExtras(Protocol):
 
     parameters: Mapping[str, float]
     """The activation's own numbers (leaky-relu: {"slope": 0.01}), the one place they live;
-    with `with_parameters(**values)` -> the same activation with other values. Fallback: {}."""
+    with `with_parameters(**values)` -> the same activation with other values. An exercise
+    sets them with `activation = { name = "...", slope = 0.2 }`: the loader refuses a key that
+    is not in `parameters` (exit 2, naming it) and reports a ValueError of `with_parameters`
+    (a value out of range) at the activation's key. Fallback: {} (no parameters)."""
 
     def derivative(self, z: np.ndarray, h: np.ndarray) -> np.ndarray:
         """dh/dz entry by entry, written the way `derivative_formula` writes it (in terms of h

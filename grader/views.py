@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 import numpy as np
 
@@ -15,12 +17,22 @@ from grader.validate.printed import Verdict, check_printed, exact_values
 _STATUS = {"exact": "exact", "artefact": "rounding artefact", "discrepancy": "DISCREPANCY"}
 
 
+def _shown(value: float, printed: str) -> str:
+    """`value` as fmt writes it, or to the printed number's decimals when it prints more
+    (0.291027774 beside a printed 0.291027924, not 0.291028 beside it)."""
+    exponent = Decimal(printed).as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    if places > 6 and np.isfinite(value) and 1e-3 <= abs(value) < 1e5:
+        return f"{value:.{places}f}"
+    return fmt(value)
+
+
 def _verdict_line(v: Verdict) -> str:
     line = f"{_STATUS[v.status]:<17} {v.key:<30} {v.symbol:<18} "
-    line += f"printed {v.printed}, exact {fmt(v.exact)}"
+    line += f"printed {v.printed}, exact {_shown(v.exact, v.printed)}"
     if v.status != "exact":
         line += f" ({v.units_off:+d} in the last place"
-        line += f"; from the document's printed values: {fmt(v.by_hand)})"
+        line += f"; from the document's printed values: {_shown(v.by_hand, v.printed)})"
     return line
 
 
@@ -57,7 +69,8 @@ def print_solve(ex: LoadedExercise) -> None:
             where = "".join(f"[{i}]" for i in index)
             v = verdicts.get(f"expected.{key}{where}")
             printed = f"{v.printed:<10} {_STATUS[v.status]}" if v else ""
-            click.echo(f"  {key + where:<20} {fmt(float(values[index])):>14}   {printed}")
+            value = _shown(float(values[index]), v.printed) if v else fmt(float(values[index]))
+            click.echo(f"  {key + where:<20} {value:>14}   {printed}")
 
 
 def print_plugins() -> None:

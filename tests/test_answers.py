@@ -368,3 +368,77 @@ def test_cli_json_carries_the_diagnosis_and_exits_1(write_submission: Write) -> 
     checks = {c["quantity"]: c for c in json.loads(done.stdout)["checks"]}
     assert checks["gradients.b2"]["diagnosis"] == "sign-flipped"
     assert checks["gradients.b2"]["wrong"][0]["label"] == "dL/db_1^2"
+
+
+# --- gaps ("?") and [deltas] -------------------------------------------------------------------
+
+GAPPED = {"gradients": {"W1": [["?", -0.058], [-0.018, -0.038]]}}
+
+
+def _gapped_answers(exercise: LoadedExercise, w1: list) -> str:
+    values = rounded(exercise, 15)  # what the exercise does not print is held to exact values
+    return toml({"gradients": {**values, "W1": w1}})
+
+
+def test_an_entry_the_exercise_leaves_out_is_not_graded(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    from grader.exercise import load_exercise
+
+    exercise = load_exercise(write_exercise(expected=GAPPED))
+    w1 = rounded(exercise, 4)["W1"]
+    for gap in (9.9, '"?"'):  # anything, or "?" itself, where the exercise prints "?"
+        answers = _gapped_answers(exercise, [[gap, w1[0][1]], w1[1]])
+        result = check_submission(exercise, write_submission(answers, "gap.toml"))
+        assert_full_marks(result)
+    # ... while its printed neighbour is graded.
+    answers = _gapped_answers(exercise, [[w1[0][0], 9.9], w1[1]])
+    result = check_submission(exercise, write_submission(answers, "neighbour.toml"))
+    assert by_name(result)["W1"].status == "fail"
+    assert "dL/dw_12^1" in by_name(result)["W1"].message
+
+
+def test_a_question_mark_where_the_exercise_prints_a_number_is_wrong(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    from grader.exercise import load_exercise
+
+    exercise = load_exercise(write_exercise(expected=GAPPED))
+    w1 = rounded(exercise, 4)["W1"]
+    answers = _gapped_answers(exercise, [[w1[0][0], '"?"'], w1[1]])
+    result = check_submission(exercise, write_submission(answers, "unanswered.toml"))
+    assert by_name(result)["W1"].status == "fail"
+
+
+MAZUR_UPDATED = {
+    "W1": [[0.149780716, 0.19956143], [0.24975114, 0.29950229]],
+    "b1": [0.35],
+    "W2": [[0.35891648, 0.408666186], [0.51130127, 0.561370121]],
+    "b2": [0.6],
+}
+
+
+def test_deltas_in_an_answers_file_are_graded(grade) -> None:
+    plain = grade("mazur-step", toml({"updated": MAZUR_UPDATED}))
+    assert_full_marks(plain)
+    assert "z2" not in by_name(plain)  # not asked for, not graded
+    right = grade(
+        "mazur-step",
+        toml({"updated": MAZUR_UPDATED, "deltas": {"z2": [0.138498562, -0.038098237]}}),
+    )
+    assert_full_marks(right)
+    assert by_name(right)["z2"].name == "dL/dz2" and right.max_score == plain.max_score + 1
+    # The article prints dL/dz_1^2 only ("?" for dL/dz_2^2): the first entry is what is graded.
+    gap = grade(
+        "mazur-step", toml({"updated": MAZUR_UPDATED, "deltas": {"z2": [0.138498562, 9.9]}})
+    )
+    assert_full_marks(gap)
+    wrong = grade("mazur-step", toml({"updated": MAZUR_UPDATED, "deltas": {"z2": [0.13849, 9.9]}}))
+    assert not wrong.full_marks
+    assert by_name(wrong)["z2"].status == "fail"
+    assert "dL/dz_1^2" in by_name(wrong)["z2"].message
+
+
+def test_a_delta_of_no_layer_is_reported(grade) -> None:
+    result = grade("mazur-step", toml({"updated": MAZUR_UPDATED, "deltas": {"z3": [0.1]}}))
+    assert result.problems == ["[deltas] z3 is not a quantity of this exercise"]

@@ -16,6 +16,12 @@ from grader.validate import validate_exercise
 
 BUNDLED = list_exercises()
 
+# Discrepancies an article really has, each held exactly: the exercise prints the number as
+# published, and `grader validate` must keep calling it out (exit 1) rather than bend.
+# mazur-step: "the total error is now 0.291027924" backpropagates through the updated w5..w8;
+# the exact error after the step is 0.291027774.
+KNOWN_DISCREPANCIES = {"mazur-step": {"expected.loss_after"}}
+
 
 def test_the_bundled_exercises_are_found() -> None:
     ids = {path.stem for path in BUNDLED}
@@ -29,5 +35,8 @@ def test_a_bundled_exercise_is_valid(path: Path) -> None:
     assert exercise.id == path.stem  # `--exercise ID` finds the file by its name
     validation = validate_exercise(exercise)
     discrepancies = [v for v in validation.verdicts if v.status == "discrepancy"]
-    assert validation.ok, (validation.problems, discrepancies)
+    known = KNOWN_DISCREPANCIES.get(exercise.id, set())
+    assert not validation.problems, validation.problems
+    assert {v.key for v in discrepancies} == known, discrepancies
+    assert validation.ok == (not known)
     assert validation.solution is not None and validation.solution.full_marks

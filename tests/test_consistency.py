@@ -380,7 +380,7 @@ def test_an_activation_that_declares_nothing_is_not_judged() -> None:
 
 # --- sections are the task's (Task.sections) ---------------------------------------------------
 
-SHARED_SECTIONS = "forward, gradients, updated, trained, loss, loss_after, losses"
+SHARED_SECTIONS = "forward, gradients, deltas, updated, trained, loss, loss_after, losses"
 
 
 @pytest.mark.parametrize(
@@ -405,3 +405,37 @@ def test_printed_sections_are_held_to_the_tasks_declaration(
     write_exercise: Write, exercise_problems: Problems, expected: dict, problem: tuple
 ) -> None:
     assert exercise_problems(write_exercise(expected=expected)) == [problem]
+
+
+def test_a_frozen_name_must_be_a_parameter(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    path = write_exercise(network__frozen=["b1", "b3", "w1"])
+    assert exercise_problems(path) == [
+        ("network.frozen[1]", "unknown parameter 'b3' (parameters: W1, b1, W2, b2)"),
+        ("network.frozen[2]", "unknown parameter 'w1' (did you mean 'W1'?)"),
+    ]
+
+
+def test_a_layer_without_bias_has_no_bias_parameter(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    path = write_exercise(network__layers__1__bias="none")
+    assert exercise_problems(path) == [
+        ("case.params.b2", "unknown name (expected one of W1, b1, W2)")
+    ]
+
+
+def test_a_shared_bias_has_one_entry(write_exercise: Write, exercise_problems: Problems) -> None:
+    path = write_exercise(network__layers__0__bias="shared")  # b1 still has two entries
+    assert exercise_problems(path) == [("case.params.b1", "shape (2,), expected (1,)")]
+
+
+def test_printed_deltas_have_the_shape_of_z(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    path = write_exercise(expected={"deltas": {"z1": [0.1], "h1": [0.1, 0.2]}})
+    assert exercise_problems(path) == [
+        ("expected.deltas.z1", "shape (1,), expected (2,)"),
+        ("expected.deltas.h1", "unknown name (expected one of z1, z2)"),
+    ]

@@ -280,3 +280,44 @@ def test_the_command_prints_the_explanation(args: list[str], first_line: str) ->
 def test_the_command_passes_input_errors_to_main() -> None:
     result = CliRunner().invoke(explain_command, ["no-such-exercise"])
     assert isinstance(result.exception, InputError)  # main turns it into exit code 2
+
+
+# --- the format's options: shared and absent biases, frozen parameters, deltas, a summed batch --
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "z_2^1 = w_21^1 x_1 + w_22^1 x_2 + b_1^1 = 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925",
+        "dL/dz_1^2 = dL/dh_1^2 * dh_1^2/dz_1^2 = 0.74137 * 0.18682 = 0.1385",  # Mazur's delta_o1
+        "dL/db_1^2 = sum_k dL/dz_k^2 * dz_k^2/db_1^2 = dL/dz_1^2 * dz_1^2/db_1^2 + "
+        "dL/dz_2^2 * dz_2^2/db_1^2 = 0.1385 * 1 + (-0.038098) * 1 = 0.1004",
+        "b_1^1 (updated) = b_1^1 = 0.35 (frozen)",
+        "Frozen, left as they are: b1, b2.",
+        "w_11^2 (updated) = w_11^2 - eta * dL/dw_11^2 = 0.4 - 0.5 * 0.082167 = 0.35892",
+    ],
+    ids=["shared-bias-forward", "delta", "shared-bias-gradient", "frozen", "frozen-note", "w5+"],
+)
+def test_mazurs_explanation_has_the_articles_numbers(bundled_exercise: Load, fragment: str) -> None:
+    text = explain(bundled_exercise("mazur-step"))
+    assert fragment in text
+    assert_gradients_are_the_solvers(bundled_exercise("mazur-step"), text)
+
+
+def test_a_network_without_biases_is_explained_without_them(bundled_exercise: Load) -> None:
+    text = explain(bundled_exercise("hmkcode-step"))
+    assert "z_1^1 = w_11^1 x_1 + w_12^1 x_2 = 0.11 * 2 + 0.21 * 3 = 0.85" in text
+    assert "b_" not in text and "(the layer has no bias)" in text
+    assert_gradients_are_the_solvers(bundled_exercise("hmkcode-step"), text)
+
+
+def test_a_summed_batch_is_explained_as_a_sum(write_exercise: Write) -> None:
+    path = write_exercise(
+        network__reduction="sum",
+        case__x=[[-0.32, -0.66], [0.5, 0.1]],
+        case__y=[[-0.54], [0.3]],
+    )
+    text = explain(load_exercise(path))
+    assert "the loss is the sum of theirs" in text
+    assert "L is their sum over the m = 2" in text
+    assert "dL/dp = sum_i dl_i/dp" in text and "1/m" not in text

@@ -14,7 +14,7 @@ from grader.exercise import LoadedExercise
 from grader.plan.cases import worked_case
 from grader.tasks import hooks, shared
 
-SHARED = ["forward", "gradients", "updated", "trained", "loss", "loss_after", "losses"]
+SHARED = ["forward", "gradients", "deltas", "updated", "trained", "loss", "loss_after", "losses"]
 BUILTINS = ["backward", "forward", "train", "train-step"]
 
 
@@ -46,7 +46,7 @@ def test_without_optional_members_a_task_gets_the_shared_defaults(
     exact = hooks.exact(_Bare(), ex.network, case)
     assert exact.keys() == hooks.exact(ex.task, ex.network, case).keys()
     assert sorted({key.split(".")[0] for key in exact}) == sorted(
-        ["forward", "gradients", "loss", "updated", "loss_after"]
+        ["forward", "gradients", "deltas", "loss", "updated", "loss_after"]
     )
 
 

@@ -512,3 +512,67 @@ def test_unknown_tolerance_setting_suggests_a_near_miss_of_the_mode(
     problems = dict(exercise_problems(write_exercise(grading={"tolerance": tolerance})))
     hint = f" (did you mean {suggestion}?)" if suggestion else ""
     assert problems[f"grading.tolerance.{key}"] == f"unknown key{hint}"
+
+
+# --- activation parameters: checked against the plugin's own -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("activation", "key", "problem"),
+    [
+        (
+            {"name": "leaky-relu", "slop": 0.2},
+            "network.layers[0].activation.slop",
+            "unknown parameter (did you mean 'slope'?)",
+        ),
+        (
+            {"name": "leaky-relu", "alpha": 0.2},
+            "network.layers[0].activation.alpha",
+            "unknown parameter (known: slope)",
+        ),
+        (
+            {"name": "sigmoid", "slope": 0.2},
+            "network.layers[0].activation.slope",
+            "unknown parameter (activation 'sigmoid' takes none)",
+        ),
+        (
+            {"name": "leaky-relu", "slope": 1.5},
+            "network.layers[0].activation",
+            "slope must be at least 0 and less than 1, got 1.5",
+        ),
+    ],
+    ids=["near-miss", "unknown", "none-taken", "out-of-range"],
+)
+def test_a_bad_activation_parameter_is_exit_2_naming_the_key(
+    write_exercise: Write, exercise_problems: Problems, activation: dict, key: str, problem: str
+) -> None:
+    path = write_exercise(network__layers__0__activation=activation)
+    assert exercise_problems(path) == [(key, problem)]
+
+
+def test_an_activation_parameter_reaches_the_solver(write_exercise: Write) -> None:
+    leaky = {"name": "leaky-relu", "slope": Decimal("0.2")}
+    net = load_exercise(write_exercise(network__layers__0__activation=leaky)).network
+    layer = net.layers[0]
+    assert layer.activation_name == "leaky-relu"
+    assert layer.activation.forward(np.array([-1.0, 2.0])).tolist() == [-0.2, 2.0]
+
+
+def test_a_plain_activation_name_keeps_the_defaults(write_exercise: Write) -> None:
+    path = write_exercise(network__layers__0__activation="leaky-relu")
+    layer = load_exercise(path).network.layers[0]
+    assert layer.activation.forward(np.array([-1.0])).tolist() == [-0.01]
+
+
+def test_the_network_carries_bias_modes_reduction_and_frozen(write_exercise: Write) -> None:
+    path = write_exercise(
+        network__layers__0__bias="shared",
+        network__layers__1__bias="none",
+        network__reduction="sum",
+        network__frozen=["W2"],
+        case__params__b1=[0.1],
+        case__params__b2=...,
+    )
+    net = load_exercise(path).network
+    assert net.shapes() == {"W1": (2, 2), "b1": (1,), "W2": (1, 2)}
+    assert net.reduction == "sum" and net.frozen == frozenset({"W2"})

@@ -391,3 +391,29 @@ def test_an_activation_the_probe_cannot_judge_gets_no_derivative_planted() -> No
         warnings.simplefilter("error")
         assert not slopes.elementwise(Sqrt())
         assert not slopes.linear(Sqrt())
+
+
+@pytest.mark.parametrize(
+    ("bias", "reduction"),
+    [("shared", "mean"), ("none", "mean"), ("per-unit", "sum"), ("shared", "sum")],
+    ids=["shared", "none", "summed", "shared-summed"],
+)
+def test_no_mistake_is_the_reference_for_every_bias_and_reduction(
+    bias: str, reduction: str
+) -> None:
+    from grader.reference import activations, losses
+    from grader.reference.network import Layer, Network, backward
+
+    layers = (
+        Layer(3, activations.tanh, "tanh", bias),
+        Layer(2, activations.sigmoid, "sigmoid", bias),
+    )
+    net = Network(2, layers, losses.half_squared_error, "half-squared-error", reduction)
+    rng = np.random.default_rng(3)
+    params = {k: rng.uniform(-1, 1, s) for k, s in net.shapes().items()}
+    x, y = rng.uniform(-1, 1, (4, 2)), rng.uniform(-1, 1, (4, 2))
+    planted = mistaken_backward(net, params, x, y, Mistake())
+    exact = backward(net, params, x, y)
+    assert planted.keys() == exact.keys()
+    for key in exact:
+        np.testing.assert_allclose(planted[key], exact[key], rtol=1e-12, err_msg=key)

@@ -14,11 +14,14 @@ from grader.reference.network import (
     Forward,
     Layer,
     Network,
+    backprop,
     backward,
+    deltas,
     forward,
     loss,
     step,
     train,
+    update,
 )
 
 ACTIVATIONS = {
@@ -514,3 +517,103 @@ def test_saturated_canonical_outputs_stay_finite(
     # h saturates to exactly 0 or 1, so the exact gradient is (h - y) / m with those h.
     h = forward(net, params, x).values["h1"]
     np.testing.assert_allclose(grads["W1"], ((h - y) / 2).T @ x)
+
+
+# --- the format's options: shared and absent biases, frozen parameters, a summed batch -------
+
+MAZUR_W1 = np.array([[0.15, 0.20], [0.25, 0.30]])
+MAZUR_W2 = np.array([[0.40, 0.45], [0.50, 0.55]])
+
+
+def _mazur(bias: str = "shared", reduction: str = "mean", frozen=frozenset()) -> Network:
+    layers = tuple(Layer(2, act.sigmoid, "sigmoid", bias) for _ in range(2))
+    hse = losses.half_squared_error
+    return Network(2, layers, hse, "half-squared-error", reduction, frozenset(frozen))
+
+
+def _mazur_params(bias: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    b1, b2 = (np.array([0.35]), np.array([0.60])) if bias is None else (bias, bias)
+    return {"W1": MAZUR_W1, "b1": b1, "W2": MAZUR_W2, "b2": b2}
+
+
+def test_a_bias_mode_decides_the_shapes() -> None:
+    assert _mazur("per-unit").shapes() == {"W1": (2, 2), "b1": (2,), "W2": (2, 2), "b2": (2,)}
+    assert _mazur("shared").shapes() == {"W1": (2, 2), "b1": (1,), "W2": (2, 2), "b2": (1,)}
+    assert _mazur("none").shapes() == {"W1": (2, 2), "W2": (2, 2)}
+
+
+def test_a_shared_bias_is_the_per_unit_one_with_equal_entries_and_summed_gradients() -> None:
+    x, y = np.array([0.05, 0.10]), np.array([0.01, 0.99])
+    shared = backward(_mazur("shared"), _mazur_params(), x, y)
+    per_unit = _mazur_params()
+    per_unit["b1"], per_unit["b2"] = np.full(2, 0.35), np.full(2, 0.60)
+    each = backward(_mazur("per-unit"), per_unit, x, y)
+    assert shared["b1"].shape == (1,) and shared["b1"][0] == pytest.approx(each["b1"].sum())
+    assert shared["b2"][0] == pytest.approx(each["b2"].sum())
+    np.testing.assert_allclose(shared["W1"], each["W1"])
+    # Mazur's printed values: out_o1 and dE/dw5, dE/dw1
+    h = forward(_mazur("shared"), _mazur_params(), x).values["h2"]
+    assert h[0] == pytest.approx(0.75136507, abs=5e-9)
+    assert shared["W2"][0, 0] == pytest.approx(0.082167041, abs=5e-10)
+    assert shared["W1"][0, 0] == pytest.approx(0.000438568, abs=5e-10)
+
+
+def test_a_layer_without_bias_has_no_bias_anywhere() -> None:
+    net, x, y = _mazur("none"), np.array([2.0, 3.0]), np.array([1.0, 0.0])
+    params = {"W1": MAZUR_W1, "W2": MAZUR_W2}
+    assert set(backward(net, params, x, y)) == {"W1", "W2"}
+    z1 = forward(net, params, x).values["z1"]
+    np.testing.assert_allclose(z1, MAZUR_W1 @ x)  # nothing added
+    with pytest.raises(ValueError, match="b1: unexpected parameter"):
+        backward(net, {**params, "b1": np.zeros(2)}, x, y)
+
+
+def test_a_frozen_parameter_keeps_its_value_in_a_step_and_in_training() -> None:
+    net = _mazur(frozen={"b1", "b2"})
+    x, y, p = np.array([0.05, 0.10]), np.array([0.01, 0.99]), _mazur_params()
+    grads = backward(net, p, x, y)
+    assert grads["b1"][0] != 0  # still computed, only not applied
+    after = update(net, p, grads, 0.5)
+    assert after["b1"][0] == 0.35 and after["b2"][0] == 0.60
+    assert after["W2"][0, 0] == pytest.approx(0.35891648, abs=5e-9)  # Mazur's w5+
+    assert loss(net, after, x, y) == pytest.approx(0.291027774, abs=5e-10)
+    trained, _ = train(net, p, x, y, 0.5, 3)
+    assert trained["b1"][0] == 0.35 and trained["W1"][0, 0] != 0.15
+    moved = step(p, grads, 0.5)  # without the network's frozen set, everything moves
+    assert moved["b1"][0] != 0.35
+
+
+def test_a_summed_batch_is_m_times_the_mean() -> None:
+    x = np.array([[0.05, 0.10], [0.3, -0.2], [1.0, 0.5]])
+    y = np.array([[0.01, 0.99], [0.5, 0.5], [0.2, 0.1]])
+    mean, summed = _mazur(reduction="mean"), _mazur(reduction="sum")
+    p = _mazur_params()
+    assert loss(summed, p, x, y) == pytest.approx(3 * loss(mean, p, x, y))
+    g_mean, g_sum = backward(mean, p, x, y), backward(summed, p, x, y)
+    for key in g_mean:
+        np.testing.assert_allclose(g_sum[key], 3 * g_mean[key])
+    # One observation: the sum and the mean agree.
+    assert backward(summed, p, x[0], y[0])["W1"] == pytest.approx(
+        backward(mean, p, x[0], y[0])["W1"]
+    )
+
+
+def test_deltas_are_dl_dz_of_every_layer() -> None:
+    net, x, y = _mazur(), np.array([0.05, 0.10]), np.array([0.01, 0.99])
+    grads, d = backprop(net, _mazur_params(), x, y)
+    assert list(d) == ["z1", "z2"] and d["z2"].shape == (2,)
+    assert d["z2"][0] == pytest.approx(0.138498562, abs=5e-10)  # Mazur's delta_o1
+    h1 = forward(net, _mazur_params(), x).values["h1"]
+    np.testing.assert_allclose(grads["W2"], np.outer(d["z2"], h1))
+    np.testing.assert_allclose(grads["W1"], np.outer(d["z1"], x))
+    assert deltas(net, _mazur_params(), x, y)["z1"] == pytest.approx(d["z1"])
+
+
+def test_a_pinned_delta_replaces_the_computed_one_below_it() -> None:
+    net, x, y = _mazur(), np.array([0.05, 0.10]), np.array([0.01, 0.99])
+    pinned = {"z2": np.array([0.1385, np.nan])}  # printed to 4 decimals, the second not at all
+    grads, d = backprop(net, _mazur_params(), x, y, pinned_deltas=pinned)
+    exact = deltas(net, _mazur_params(), x, y)
+    assert d["z2"][0] == 0.1385 and d["z2"][1] == exact["z2"][1]
+    h1 = forward(net, _mazur_params(), x).values["h1"]
+    assert grads["W2"][0, 0] == pytest.approx(0.1385 * h1[0])

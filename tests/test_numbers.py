@@ -177,3 +177,20 @@ def test_to_decimal_refuses_what_float64_cannot_hold(value: Decimal) -> None:
 def test_to_decimal_array_refuses(value: object, message: str) -> None:
     with pytest.raises(PydanticCustomError, match=message):
         to_decimal_array(value)
+
+
+def test_a_printed_array_may_leave_entries_out() -> None:
+    from grader.exercise.numbers import to_printed_array
+
+    a = to_printed_array([[Decimal("0.082167041"), "?"], ["?", Decimal("0.5")]])
+    assert a.gaps().tolist() == [[False, True], [True, False]]
+    floats, units = a.floats(), a.units()
+    assert floats[0, 0] == 0.082167041 and np.isnan(floats[0, 1])
+    assert units[1, 1] == 0.1 and np.isnan(units[1, 0])
+    assert a.text((0, 1)) == "?" and a.text((1, 1)) == "0.5"
+    assert np.isnan(to_printed_array("?").floats())  # a whole printed number left out
+
+
+def test_a_gap_is_only_for_printed_values() -> None:
+    with pytest.raises(PydanticCustomError, match="only for printed values"):
+        to_decimal_array([0.1, "?"])

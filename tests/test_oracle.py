@@ -125,7 +125,7 @@ def log_softmax_c(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return logh, log1mh
 
 
-def activation_c(name: str, w: np.ndarray) -> np.ndarray:
+def activation_c(name: str, w: np.ndarray, slope: float = 0.01) -> np.ndarray:
     if name == "linear":
         return w
     if name == "sigmoid":
@@ -135,7 +135,7 @@ def activation_c(name: str, w: np.ndarray) -> np.ndarray:
     if name == "relu":
         return np.where(w.real > 0, w, 0.0)
     if name == "leaky-relu":
-        return np.where(w.real > 0, w, 0.01 * w)
+        return np.where(w.real > 0, w, slope * w)
     top = _top(w)  # softmax
     e = np.exp(w - top)
     return e / e.sum(axis=-1, keepdims=True)
@@ -147,8 +147,10 @@ def log_output_c(name: str, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return log_softmax_c(w)
 
 
-def loss_c(loss_name: str, out: str, w: np.ndarray, h: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The mean over rows of the per-row loss; w, h are (copies, m, outputs)."""
+def loss_c(
+    loss_name: str, out: str, w: np.ndarray, h: np.ndarray, y: np.ndarray, reduction: str = "mean"
+) -> np.ndarray:
+    """The mean (or sum) over rows of the per-row loss; w, h are (copies, m, outputs)."""
     if loss_name == "half-squared-error":
         rows = 0.5 * ((y - h) ** 2).sum(axis=-1)
     elif loss_name == "mean-squared-error":
@@ -158,7 +160,7 @@ def loss_c(loss_name: str, out: str, w: np.ndarray, h: np.ndarray, y: np.ndarray
         rows = -(y * logh).sum(axis=-1)
         if loss_name == "binary-cross-entropy":
             rows = rows - np.where(y == 1.0, 0.0, (1.0 - y) * log1mh).sum(axis=-1)
-    return rows.mean(axis=-1)
+    return rows.sum(axis=-1) if reduction == "sum" else rows.mean(axis=-1)
 
 
 # --- the oracle ------------------------------------------------------------------------------
@@ -171,6 +173,10 @@ class Draw:
     params: dict[str, np.ndarray]
     x: np.ndarray  # (inputs,) or (m, inputs)
     y: np.ndarray
+    # The format's options (test_format_options_match_the_oracle): a b<l> of shape (1,) is
+    # shared by the layer's units, a missing one is no bias; leaky-relu's slope; the reduction.
+    slope: float = 0.01
+    reduction: str = "mean"
 
 
 def oracle(draw: Draw) -> tuple[float, dict[str, np.ndarray]]:
@@ -186,9 +192,12 @@ def oracle(draw: Draw) -> tuple[float, dict[str, np.ndarray]]:
     h = np.broadcast_to(np.atleast_2d(draw.x), (copies, *np.atleast_2d(draw.x).shape))
     h = h.astype(np.complex128)
     for i, name in enumerate(draw.activations, start=1):
-        w = np.einsum("qmj,qkj->qmk", h, stacked[f"W{i}"]) + stacked[f"b{i}"][:, None, :]
-        h = activation_c(name, w)
-    total = loss_c(draw.loss_name, draw.activations[-1], w, h, np.atleast_2d(draw.y))
+        w = np.einsum("qmj,qkj->qmk", h, stacked[f"W{i}"])
+        if f"b{i}" in stacked:  # (copies, 1, units) or, shared, (copies, 1, 1): broadcast
+            w = w + stacked[f"b{i}"][:, None, :]
+        h = activation_c(name, w, draw.slope)
+    y = np.atleast_2d(draw.y)
+    total = loss_c(draw.loss_name, draw.activations[-1], w, h, y, draw.reduction)
     grads, offset = {}, 0
     for key, value in draw.params.items():
         grads[key] = (total.imag[offset : offset + value.size] / STEP).reshape(value.shape)
@@ -299,3 +308,67 @@ def test_reference_matches_the_complex_step_oracle(
     errors = relative_errors(make_draw(seed, loss_name, out, saturate))
     worst = max(errors, key=errors.__getitem__)
     assert errors[worst] <= RTOL, f"{worst}: relative error {errors[worst]:.3g}"
+
+
+# --- the format's options: shared and absent biases, leaky-relu's slope, a summed batch ------
+
+BIASES = ["per-unit", "shared", "none"]
+OPTION_CASES = list(range(48))
+
+
+def _option_draw(seed: int) -> tuple[Draw, Network]:
+    """A random network with a random bias mode per layer, leaky-relu at a random slope
+    somewhere, and a batch whose loss is a sum or a mean (an oracle of their own: nothing from
+    the solver but the layer shapes)."""
+    rng = np.random.default_rng(10_000 + seed)
+    depth = int(rng.integers(1, 4))
+    names = [ELEMENTWISE[int(i)] for i in rng.integers(0, len(ELEMENTWISE), depth - 1)]
+    names.append(["linear", "sigmoid", "tanh", "leaky-relu"][int(rng.integers(0, 4))])
+    if "leaky-relu" not in names:
+        names[int(rng.integers(0, depth))] = "leaky-relu"
+    slope = float(rng.uniform(0.05, 0.5))
+    biases = [BIASES[int(i)] for i in rng.integers(0, 3, depth)]
+    reduction = "sum" if seed % 2 else "mean"
+    widths = [int(rng.integers(1, 5)) for _ in range(depth + 1)]
+    lead = (int(rng.integers(2, 5)),) if seed % 4 < 3 else ()
+    leaky = act.leaky_relu.with_parameters(slope=slope)
+    layers = tuple(
+        Layer(units, leaky if name == "leaky-relu" else SOLVER_ACTIVATIONS[name], name, bias)
+        for units, name, bias in zip(widths[1:], names, biases, strict=True)
+    )
+    net = Network(widths[0], layers, losses.half_squared_error, "half-squared-error", reduction)
+    for _ in range(1000):
+        params = {k: rng.uniform(-1, 1, shape) for k, shape in net.shapes().items()}
+        x = rng.uniform(-1, 1, (*lead, widths[0]))
+        y = rng.uniform(-1, 1, (*lead, widths[-1]))
+        draw = Draw(names, "half-squared-error", params, x, y, slope, reduction)
+        values = forward(net, params, x).values
+        kinked = [i for i, a in enumerate(names, start=1) if a in KINKED]
+        if all(np.min(np.abs(values[f"z{i}"])) >= 1e-3 for i in kinked):
+            return draw, net
+    raise AssertionError(f"seed {seed}: no draw away from the kinks")
+
+
+@pytest.mark.parametrize("seed", OPTION_CASES, ids=[f"options-{n}" for n in OPTION_CASES])
+def test_format_options_match_the_oracle(seed: int) -> None:
+    draw, net = _option_draw(seed)
+    exact_loss, exact = oracle(draw)
+    grads = backward(net, draw.params, draw.x, draw.y)
+    assert set(grads) == set(exact) == set(net.shapes())
+    assert abs(loss(net, draw.params, draw.x, draw.y) - exact_loss) <= RTOL * abs(exact_loss)
+    for key, want in exact.items():
+        assert grads[key].shape == want.shape
+        np.testing.assert_allclose(grads[key], want, rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+def test_the_options_draws_cover_every_option() -> None:
+    nets = [_option_draw(seed)[1] for seed in OPTION_CASES]
+    assert {layer.bias for net in nets for layer in net.layers} == set(BIASES)
+    assert {net.reduction for net in nets} == {"mean", "sum"}
+    slopes = {
+        layer.activation.parameters["slope"]  # type: ignore[attr-defined]
+        for net in nets
+        for layer in net.layers
+        if layer.activation_name == "leaky-relu"
+    }
+    assert len(slopes) > 10 and 0.01 not in slopes

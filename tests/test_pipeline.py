@@ -392,3 +392,181 @@ def test_a_missing_module_that_is_nowhere_gets_no_sibling_hint(
     result = grade(bundled_exercise("house-price-backprop"), path)
     assert result.outcome == "import-error"
     assert not any("lies beside" in p for p in result.problems), result.problems
+
+
+# --- the format's options change what is graded ------------------------------------------------
+
+# A backward (or train_step) for the tiny exercise's 2 -> 2 -> 1 network, with the choices the
+# format's options make: how the biases come back, the batch's reduction, the hidden slope.
+OPTIONS_SOURCE = """
+import numpy as np
+
+BIASES, SUMMED, SLOPE, HIDDEN, MOVE_BIASES = {biases!r}, {summed!r}, {slope!r}, {hidden!r}, {move!r}
+
+
+def act(z):
+    return 1 / (1 + np.exp(-z)) if HIDDEN == "sigmoid" else np.where(z > 0, z, SLOPE * z)
+
+
+def slope(z, h):
+    return h * (1 - h) if HIDDEN == "sigmoid" else np.where(z > 0, 1.0, SLOPE)
+
+
+def backward(params, x, y):
+    W1, W2 = params["W1"], params["W2"]
+    X, Y = np.atleast_2d(x), np.atleast_2d(y)
+    z1 = X @ W1.T + params.get("b1", 0.0)
+    h1 = act(z1)
+    h2 = h1 @ W2.T + params.get("b2", 0.0)
+    d2 = (h2 - Y) / (1 if SUMMED else X.shape[0])
+    d1 = (d2 @ W2) * slope(z1, h1)
+    grads = {{"W1": d1.T @ X, "W2": d2.T @ h1}}
+    if BIASES == "per-unit":
+        grads["b1"], grads["b2"] = d1.sum(axis=0), d2.sum(axis=0)
+    elif BIASES == "shared":
+        grads["b1"], grads["b2"] = np.array([d1.sum()]), np.array([d2.sum()])
+    return grads
+
+
+def train_step(params, x, y, learning_rate):
+    grads = backward(params, x, y)
+    new = {{k: np.array(v, dtype=float) for k, v in params.items()}}
+    for k, g in grads.items():
+        if MOVE_BIASES or k.startswith("W"):
+            new[k] = new[k] - learning_rate * g
+    return new
+"""
+
+
+def options_submission(
+    write: Write,
+    biases: str = "per-unit",
+    summed: bool = False,
+    slope: float = 0.01,
+    hidden: str = "sigmoid",
+    move: bool = True,
+) -> Path:
+    source = OPTIONS_SOURCE.format(
+        biases=biases, summed=summed, slope=slope, hidden=hidden, move=move
+    )
+    return write(source, f"options_{biases}_{summed}_{slope}_{hidden}_{move}.py")
+
+
+def statuses(result: CheckResult) -> dict[str, str]:
+    return {c.quantity.split(".", 1)[1]: c.status for c in result.checks}
+
+
+def test_the_options_submission_earns_full_marks_on_the_plain_exercise(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    exercise = load(write_exercise())
+    assert grade(exercise, options_submission(write_submission)).full_marks
+
+
+def load(path: Path) -> LoadedExercise:
+    from grader.exercise import load_exercise
+
+    return load_exercise(path)
+
+
+SHARED = {
+    "network__layers__0__bias": "shared",
+    "network__layers__1__bias": "shared",
+    "case__params__b1": [0.1],
+}
+
+
+def test_a_shared_bias_grades_the_gradient_summed_over_the_units(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    exercise = load(write_exercise(**SHARED))
+    per_unit = grade(exercise, options_submission(write_submission, "per-unit"))
+    assert statuses(per_unit) == {"W1": "pass", "b1": "fail", "W2": "pass", "b2": "pass"}
+    assert grade(exercise, options_submission(write_submission, "shared")).full_marks
+
+
+def test_without_biases_only_the_weights_are_graded(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    path = write_exercise(
+        network__layers__0__bias="none",
+        network__layers__1__bias="none",
+        case__params__b1=...,
+        case__params__b2=...,
+    )
+    exercise = load(path)
+    result = grade(exercise, options_submission(write_submission, "none"))
+    assert result.full_marks and list(statuses(result)) == ["W1", "W2"]
+
+
+def test_frozen_gradients_need_not_be_returned(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    exercise = load(write_exercise(network__frozen=["b1", "b2"]))
+    result = grade(exercise, options_submission(write_submission, "none"))  # no b1, no b2
+    assert result.full_marks and list(statuses(result)) == ["W1", "W2"]
+    # Returned anyway (right or wrong), they are neither graded nor an unexpected key.
+    returned = grade(exercise, options_submission(write_submission, "shared"))
+    assert returned.full_marks and returned.problems == []
+
+
+def test_a_training_step_must_leave_frozen_parameters_alone(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    exercise = load(
+        write_exercise(task="train-step", network__frozen=["b1"], case__learning_rate=0.2)
+    )
+    moved = grade(exercise, options_submission(write_submission, move=True))
+    assert statuses(moved) == {"W1": "pass", "b1": "fail", "W2": "pass", "b2": "pass"}
+    # b2 is not frozen: a step that leaves every bias alone loses b2 instead of b1.
+    kept = grade(exercise, options_submission(write_submission, move=False))
+    assert statuses(kept) == {"W1": "pass", "b1": "pass", "W2": "pass", "b2": "fail"}
+
+
+BATCH = {"case__x": [[-0.32, -0.66], [0.5, 0.1], [0.2, -0.4]], "case__y": [[-0.54], [0.3], [0.1]]}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_the_reduction_decides_the_expected_gradient(
+    write_exercise: Write, write_submission: Write, reduction: str
+) -> None:
+    exercise = load(write_exercise(network__reduction=reduction, **BATCH))
+    summed = grade(exercise, options_submission(write_submission, summed=True))
+    averaged = grade(exercise, options_submission(write_submission, summed=False))
+    right, wrong = (summed, averaged) if reduction == "sum" else (averaged, summed)
+    assert right.full_marks
+    assert set(statuses(wrong).values()) == {"fail"}
+
+
+def test_a_summed_batch_is_not_diagnosed_as_a_missing_mean(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    exercise = load(write_exercise(network__reduction="sum", **BATCH))
+    result = grade(exercise, options_submission(write_submission, summed=False))
+    w1 = next(c for c in result.checks if c.quantity == "gradients.W1")
+    assert w1.diagnosis == "scaled"
+    assert "the loss is the sum over the m = 3" in (w1.explanation or "")
+    assert "mean over the m" not in (w1.explanation or "")
+
+
+def test_leaky_relu_slope_changes_the_expected_values(
+    write_exercise: Write, write_submission: Write
+) -> None:
+    leaky = {"name": "leaky-relu", "slope": 0.2}
+    # Negative pre-activations in the hidden layer, where the slope matters.
+    path = write_exercise(network__layers__0__activation=leaky, case__params__b1=[-0.5, -0.9])
+    exercise = load(path)
+    assert grade(
+        exercise, options_submission(write_submission, hidden="leaky", slope=0.2)
+    ).full_marks
+    default = grade(exercise, options_submission(write_submission, hidden="leaky", slope=0.01))
+    w1 = next(c for c in default.checks if c.quantity == "gradients.W1")
+    assert w1.status != "pass" and "worked case" in w1.message
+
+
+def test_mazurs_own_slip_is_diagnosed_as_stale_order(bundled_exercise: Load) -> None:
+    path = SUBMISSIONS / "mazur-step" / "buggy_stale-order.py"
+    result = grade(bundled_exercise("mazur-step"), path)
+    assert statuses(result) == {"W1": "fail", "b1": "pass", "W2": "pass", "b2": "pass"}
+    w1 = next(c for c in result.checks if c.quantity == "updated.W1")
+    assert w1.diagnosis == "stale-order"

@@ -330,3 +330,69 @@ def test_training_runs_once_however_many_rounds_of_repairs(
     verdicts = check_printed(load_exercise(path))
     assert [v.key for v in verdicts if v.status == "discrepancy"] == ["expected.losses[0]"]
     assert len(calls) == 1
+
+
+# --- gaps ("?"), deltas, and a published article: Mazur's --------------------------------------
+
+
+def _mazur_text(old: str = "", new: str = "") -> str:
+    text = load_exercise("mazur-step").path.read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def _verdicts_of(tmp_path: Path, text: str) -> dict[str, Verdict]:
+    path = tmp_path / "mazur-step.toml"
+    path.write_text(text, encoding="utf-8")
+    return {v.key: v for v in check_printed(load_exercise(path))}
+
+
+def test_a_gap_gets_no_verdict_and_its_neighbours_do(tmp_path: Path) -> None:
+    verdicts = _verdicts_of(tmp_path, _mazur_text())
+    assert "expected.gradients.W2[0][0]" in verdicts
+    assert not any(key.startswith("expected.gradients.W2[0][1]") for key in verdicts)
+    assert len(verdicts) == 19  # every number the article prints, and nothing else
+
+
+def test_every_number_mazur_prints_is_exact_but_the_error_after_the_round(tmp_path: Path) -> None:
+    verdicts = _verdicts_of(tmp_path, _mazur_text())
+    odd = {k: v for k, v in verdicts.items() if v.status != "exact"}
+    assert list(odd) == ["expected.loss_after"]
+    after = odd["expected.loss_after"]
+    assert after.status == "discrepancy" and after.printed == "0.291027924"
+    assert round(after.exact, 9) == 0.291027774  # with the biases frozen, as the article has it
+    assert after.units_off == 150
+
+
+def test_a_typo_in_a_printed_delta_is_a_discrepancy(tmp_path: Path) -> None:
+    text = _mazur_text("z2 = [0.138498562", "z2 = [0.138598562")
+    verdicts = _verdicts_of(tmp_path, text)
+    assert verdicts["expected.deltas.z2[0]"].status == "discrepancy"
+    assert verdicts["expected.deltas.z2[0]"].symbol == "dL/dz_1^2"
+    # The typo does not condemn what is computed from it (the repair uses the exact value).
+    assert verdicts["expected.gradients.W2[0][0]"].status == "exact"
+
+
+def test_a_hand_calculation_from_a_rounded_delta_is_a_rounding_artefact(tmp_path: Path) -> None:
+    # dL/dw_11^2 = 0.1385 * 0.593269992 = 0.0821679, printed from the rounded delta: not the
+    # exact 0.0821670, but what the document's own printed numbers give.
+    text = _mazur_text("z2 = [0.138498562", "z2 = [0.1385")
+    text = text.replace("W2 = [[0.082167041,", "W2 = [[0.0821679,", 1)
+    verdicts = _verdicts_of(tmp_path, text)
+    assert verdicts["expected.deltas.z2[0]"].status == "exact"
+    assert verdicts["expected.gradients.W2[0][0]"].status == "artefact"
+
+
+def test_validate_mazur_exits_1_for_the_article_error_after_the_round_only() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "validate", "mazur-step"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "19 checked: 18 exact, 0 rounding artefacts, 1 discrepancies" in run.stdout
+    flagged = [line for line in run.stdout.splitlines() if "DISCREPANCY" in line]
+    assert len(flagged) == 1 and "expected.loss_after" in flagged[0]
+    assert "printed 0.291027924, exact 0.291027774" in flagged[0]
+    assert "model solution: 6/6" in run.stdout and "PROBLEM" not in run.stdout

@@ -36,3 +36,16 @@ def test_at_full_precision_it_is_the_exact_calculation():
     exact = hooks.exact(exercise.task, exercise.network, case)
     for key in exact:
         np.testing.assert_allclose(written[key], exact[key], atol=1e-13)
+
+
+def test_a_hand_calculation_makes_its_gradients_from_its_rounded_deltas() -> None:
+    from grader.exercise import load_exercise
+    from grader.plan.cases import worked_case
+    from grader.tasks.rounding import hand_calculation
+
+    ex = load_exercise("mazur-step")
+    written = hand_calculation(ex.task, ex.network, worked_case(ex), 4)
+    keys = list(written)
+    assert keys.index("deltas.z2") < keys.index("deltas.z1") < keys.index("gradients.W2")
+    h1 = written["forward.h1"]
+    assert written["gradients.W2"][0, 0] == round(written["deltas.z2"][0] * h1[0], 4)

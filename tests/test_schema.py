@@ -484,3 +484,113 @@ def test_the_largest_values_allowed_load(write_exercise: Write) -> None:
     )
     spec = load_exercise(path).spec
     assert spec.grading.limits.memory_mb == 65536 and spec.grading.hidden_cases == 100
+
+
+# --- the format's options: bias, reduction, frozen, activation tables, "?" -----------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "problem"),
+    [
+        (
+            {"network__layers__0__bias": "shraed"},
+            "network.layers[0].bias",
+            "unknown value 'shraed' (did you mean 'shared'?)",
+        ),
+        (
+            {"network__layers__1__bias": "each"},
+            "network.layers[1].bias",
+            "unknown value 'each' (expected one of 'per-unit', 'shared', 'none')",
+        ),
+        (
+            {"network__reduction": "total"},
+            "network.reduction",
+            "unknown value 'total' (expected one of 'mean', 'sum')",
+        ),
+        (
+            {"network__reduction": 1},
+            "network.reduction",
+            "expected one of 'mean', 'sum', got the integer 1",
+        ),
+        ({"network__frozen": "b1"}, "network.frozen", 'expected an array, got the string "b1"'),
+        (
+            {"network__layers__0__activation": {"name": "sigmod"}},
+            "network.layers[0].activation.name",
+            "unknown activation 'sigmod' (did you mean 'sigmoid'?)",
+        ),
+        (
+            {"network__layers__0__activation": {"slope": 0.2}},
+            "network.layers[0].activation.name",
+            "missing required key",
+        ),
+        (
+            {"network__layers__0__activation": {"name": "leaky-relu", "slope": "0.2"}},
+            "network.layers[0].activation.slope",
+            'expected a number, got the string "0.2"',
+        ),
+        (
+            {"case__x": [-0.32, "?"]},
+            "case.x",
+            'expected a number: "?" (not printed) is only for printed values',
+        ),
+        (
+            {"expected": {"gradients": {"b1": [0.088, " ?"]}}},
+            "expected.gradients.b1",
+            "expected a number or \"?\", got ' ?'",
+        ),
+    ],
+    ids=[
+        "bias-near-miss",
+        "bias-unknown",
+        "reduction-unknown",
+        "reduction-number",
+        "frozen-string",
+        "activation-table-name",
+        "activation-table-without-name",
+        "activation-parameter-string",
+        "gap-in-the-case",
+        "gap-with-spaces",
+    ],
+)
+def test_a_bad_option_is_named_at_its_key(
+    write_exercise: Write, exercise_problems: Problems, overrides: dict, key: str, problem: str
+) -> None:
+    assert exercise_problems(write_exercise(**overrides)) == [(key, problem)]
+
+
+def test_the_options_default_to_the_lecture(write_exercise: Write) -> None:
+    spec = load_exercise(write_exercise()).spec
+    assert [layer.bias for layer in spec.network.layers] == ["per-unit", "per-unit"]
+    assert spec.network.frozen == [] and spec.network.reduction == "mean"
+    assert spec.network.layers[0].activation == "sigmoid"
+
+
+def test_an_activation_table_keeps_its_name_and_parameters(write_exercise: Write) -> None:
+    leaky = {"name": "leaky-relu", "slope": Decimal("0.2")}
+    spec = load_exercise(write_exercise(network__layers__0__activation=leaky)).spec
+    layer = spec.network.layers[0]
+    assert layer.activation_name == "leaky-relu"
+    assert layer.activation_parameters() == {"slope": 0.2}
+
+
+def test_a_printed_gap_is_kept_as_not_printed(write_exercise: Write) -> None:
+    spec = load_exercise(write_exercise(expected={"gradients": {"b1": [0.088, "?"]}})).spec
+    b1 = spec.expected.section("gradients")["b1"]  # type: ignore[index]
+    assert b1.gaps().tolist() == [False, True] and b1.text((1,)) == "?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# bias = ",
+        "# frozen = ",
+        "# reduction = ",
+        '# activation = { name = "leaky-relu", slope = 0.2 }',
+        '# "?" stands for an entry the document does not print',
+        "# [expected.deltas]",
+    ],
+    ids=["bias", "frozen", "reduction", "activation-table", "gap", "deltas"],
+)
+def test_the_reference_exercise_documents_the_options(text: str) -> None:
+    reference = load_exercise("house-price-backprop").path.read_text(encoding="utf-8")
+    assert text in reference

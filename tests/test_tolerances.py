@@ -256,3 +256,20 @@ def test_relabs_settings_are_strict_finite_numbers(settings: dict) -> None:
 def test_relabs_settings_take_printed_decimals_and_integers() -> None:
     settings = RelAbsSettings.model_validate({"rtol": Decimal("1e-4"), "atol": 0})
     assert (settings.rtol, settings.atol) == (1e-4, 0.0)
+
+
+def test_document_holds_a_gap_to_relabs_and_its_printed_neighbour_to_the_band() -> None:
+    from grader.exercise.numbers import to_printed_array
+
+    printed = Printed.of(to_printed_array([Decimal("0.5663"), "?"]))
+    exact = np.array([0.566625, 0.496227])
+    settings = DocumentSettings()
+    # 0.5663 (printed) passes; at the gap only the exact value does, not a unit off it.
+    ok = document.accepts(np.array([0.5663, 0.496227]), exact, printed, settings)
+    assert ok.tolist() == [True, True]
+    off = document.accepts(np.array([0.5662, 0.4962]), exact, printed, settings)
+    assert off.tolist() == [True, False]
+    assert document.accepts(np.array([0.5660, 0.496227]), exact, printed, settings).tolist() == [
+        False,
+        True,
+    ]

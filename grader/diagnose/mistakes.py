@@ -77,13 +77,16 @@ def mistaken_backward(
         # The reference's own dL/dz^L: exact at saturation and for rows not summing to 1.
         delta = mistake.sign * mistake.scale * head.output_delta(net, zs[last], hs[last], y2)
     else:
-        grad_h = mistake.sign * mistake.scale * net.loss.gradient(hs[last], y2)
+        factor = mistake.sign * mistake.scale * net.rows_factor(y2.shape[0])
+        grad_h = factor * net.loss.gradient(hs[last], y2)
         delta = _through(net, last, zs[last], hs[last], grad_h, mistake)
     grads: dict[str, np.ndarray] = {}
     for i in range(last, 0, -1):
         below = zs[i - 1] if mistake.weight_input == "z" and i > 1 else hs[i - 1]
-        grads[f"W{i}"], grads[f"b{i}"] = delta.T @ below, delta.sum(axis=0)
-        if mistake.stale and learning_rate is not None:
+        grads[f"W{i}"] = delta.T @ below
+        if (bias := solver.bias_gradient(net.layers[i - 1], delta)) is not None:
+            grads[f"b{i}"] = bias
+        if mistake.stale and learning_rate is not None and f"W{i}" not in net.frozen:
             weights[f"W{i}"] = weights[f"W{i}"] - learning_rate * grads[f"W{i}"]
         if i > 1:
             grad_h = _back(weights, i, delta, mistake)
@@ -96,4 +99,4 @@ def mistaken_step(
 ) -> dict[str, np.ndarray]:
     grads = mistaken_backward(net, params, x, y, mistake, learning_rate)
     rate = 1.0 if mistake.no_learning_rate else learning_rate * mistake.factor
-    return solver.step(params, grads, rate)
+    return solver.step(params, grads, rate, net.frozen)

@@ -1,8 +1,10 @@
 """Every entry of a gradient off by one factor, and where such a factor comes from.
 
 A factor m (or 1/m) on a batch of m observations is the batch mean: the loss is the mean over
-the batch, so every gradient carries 1/m once. Other factors are named by the loss itself
-(`scale_mistakes`: half-squared-error's 2, from (y - h)^2 differentiated without its 1/2).
+the batch, so every gradient carries 1/m once. A loss that is the sum over the batch
+(`reduction = "sum"`) carries no 1/m: there, only 1/m is the batch's (a mean taken anyway).
+Other factors are named by the loss itself (`scale_mistakes`: half-squared-error's 2, from
+(y - h)^2 differentiated without its 1/2).
 A gradient is read directly; anything else the task computes from the gradients (an update) is
 diagnosed by planting the same factors (Mistake.scale) through the task's plant hook.
 """
@@ -20,8 +22,25 @@ def _near(a: float, b: float) -> bool:
     return abs(a - b) < 1e-3 * abs(b)
 
 
+def _summed(ev: Evidence) -> bool:
+    return getattr(ev.exercise.network, "reduction", "mean") == "sum"
+
+
+def _sum_words(ev: Evidence, c: float, title: str) -> str | None:
+    m = ev.batch
+    if m is None or m < 2 or not _near(c, 1 / m):
+        return None
+    return (
+        f"Every entry is 1/m = 1/{m} of the exact value: the loss is the sum over the m = {m} "
+        f"observations of the batch, L = sum_i l_i with l = "
+        f"{words.loss_formula(ev.exercise.network)}, so no 1/m enters {title}."
+    )
+
+
 def _batch_words(ev: Evidence, c: float, title: str) -> str | None:
     m = ev.batch
+    if _summed(ev):
+        return _sum_words(ev, c, title)
     if m is None or m < 2 or not (_near(c, m) or _near(c, 1 / m)):
         return None
     mean = (
@@ -44,6 +63,8 @@ def _named_factors(ev: Evidence) -> list[float]:
     """The factors worth planting: the batch's m and 1/m, then the loss's own."""
     m = ev.batch
     batch = [float(m), 1.0 / m] if m is not None and m > 1 else []
+    if _summed(ev):
+        batch = batch[1:]
     return batch + [f for f, _ in getattr(ev.exercise.network.loss, "scale_mistakes", ())]
 
 

@@ -101,9 +101,21 @@ def expected_problems(spec: Exercise, net: Network, task: Any) -> list[tuple[str
     return problems
 
 
+def _frozen_problems(spec: Exercise, net: Network) -> list[tuple[str, str]]:
+    names = list(net.shapes())
+    problems = []
+    for i, name in enumerate(spec.network.frozen):
+        if name not in names:
+            close = close_matches(name, names)
+            hint = f"did you mean {close[0]!r}?" if close else f"parameters: {', '.join(names)}"
+            problems.append((f"network.frozen[{i}]", f"unknown parameter {name!r} ({hint})"))
+    return problems
+
+
 def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
     """Raise ExerciseError (without a file name; the loader adds it) listing every problem."""
     problems = _check_table(spec.case.params, net.shapes(), "case.params", required=True)
+    problems += _frozen_problems(spec, net)
     problems += _observation_shapes(spec, net)[0]
     problems += pairing_problems(net)
     problems += target_problems(net, spec.case.y)  # the worked case: every row of a batch

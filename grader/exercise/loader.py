@@ -19,8 +19,9 @@ from grader.exercise.consistency import check_consistency
 from grader.exercise.finding import find_exercise, find_solution
 from grader.exercise.messages import key_path, message
 from grader.exercise.rules import Rule, resolve_rules
-from grader.exercise.schema import SECTION_TAGS, Exercise
+from grader.exercise.schema import ACTIVATION_TAGS, SECTION_TAGS, Exercise, LayerSpec
 from grader.reference.network import Layer, Network
+from grader.suggest import close_matches
 from grader.tasks.base import Quantity
 
 if sys.version_info >= (3, 11):
@@ -95,16 +96,48 @@ def _loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """The key path of an error: `expected.gradients.W1`, without pydantic's section tag."""
     if len(loc) > 2 and loc[0] == "expected" and loc[2] in SECTION_TAGS:
         return (*loc[:2], *loc[3:])
+    if len(loc) > 4 and loc[:2] == ("network", "layers") and loc[4] in ACTIVATION_TAGS:
+        return (*loc[:4], *loc[5:])
     return loc
+
+
+def _activation(number: int, layer: LayerSpec) -> Any:
+    """The layer's activation plugin, with the parameters the file sets (leaky-relu's slope)."""
+    act = plugins.get("activations", layer.activation_name)
+    given = layer.activation_parameters()
+    if not given:
+        return act
+    where = f"network.layers[{number}].activation"
+    known = dict(getattr(act, "parameters", {}) or {})
+    make = getattr(act, "with_parameters", None)
+    problems = []
+    for key in given:
+        if key not in known or make is None:
+            close = close_matches(key, known)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"known: {', '.join(known)}"
+                if known
+                else f"activation {layer.activation_name!r} takes none"
+            )
+            problems.append((f"{where}.{key}", f"unknown parameter ({hint})"))
+    if problems:
+        raise ExerciseError("", problems)
+    try:
+        return make(**given)  # type: ignore[misc]
+    except ValueError as exc:  # a value the activation refuses (a slope outside its range)
+        raise ExerciseError("", [(where, str(exc))]) from None
 
 
 def _network(spec: Exercise) -> Network:
     layers = tuple(
-        Layer(layer.units, plugins.get("activations", layer.activation), layer.activation)
-        for layer in spec.network.layers
+        Layer(layer.units, _activation(i, layer), layer.activation_name, layer.bias)
+        for i, layer in enumerate(spec.network.layers)
     )
     loss = plugins.get("losses", spec.network.loss)
-    return Network(spec.network.inputs, layers, loss, spec.network.loss)
+    net = spec.network
+    return Network(net.inputs, layers, loss, net.loss, net.reduction, frozenset(net.frozen))
 
 
 def load_exercise(id_or_path: str | Path) -> LoadedExercise:

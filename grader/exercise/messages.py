@@ -60,6 +60,15 @@ def message(err: ErrorDetails, fields: list[str] | None = None) -> str:
         return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
     if err["type"] == "missing":
         return "missing required key"
+    if err["type"] == "literal_error":  # bias = "shraed", reduction = "total"
+        options = [o.strip(" '") for o in str(err.get("ctx", {}).get("expected", "")).split(",")]
+        known = ", ".join(repr(p.strip(" '")) for o in options for p in o.split(" or "))
+        got = err.get("input")
+        if not isinstance(got, str):
+            return f"expected one of {known}, got {describe(got)}"
+        close = close_matches(got, [p.strip("'") for p in known.split(", ")])
+        hint = f"did you mean {close[0]!r}?" if close else f"expected one of {known}"
+        return f"unknown value {got!r} ({hint})"
     if err["type"] in _EXPECTED:
         return f"expected {_EXPECTED[err['type']]}, got {describe(err.get('input'))}"
     return err["msg"]

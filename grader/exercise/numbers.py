@@ -3,6 +3,10 @@
 `0.30` and `0.3` are different statements (the first claims two decimals), so exercise files
 are read with Decimal floats and every array keeps its Decimals next to the float64 values the
 solver uses.
+
+A printed array may leave entries out: `"?"` stands for a number the document does not print.
+It is kept as Decimal NaN (a float NaN): nothing is held against it, and everything that reads
+printed values treats NaN as "not printed".
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from grader.exercise.strict import describe
 # magnitude: `0e-999999999` is zero, but asks for a billion decimals.
 MIN_EXPONENT, MAX_EXPONENT = -340, 308
 MAX_DIMENSIONS = 4  # deeper nesting is a broken file; shapes are checked against the network
+GAP = "?"  # a printed array's entry that the document does not print
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -55,26 +60,49 @@ class DecimalArray:
         return self.decimals.shape
 
     def floats(self) -> np.ndarray:
+        """float64 values; NaN where the document prints "?"."""
         return np.vectorize(float, otypes=[np.float64])(self.decimals).reshape(self.shape)
 
     def units(self) -> np.ndarray:
-        """One unit in the last printed place of every entry (0.30 -> 0.01)."""
-        exp = np.vectorize(lambda d: float(Decimal(1).scaleb(d.as_tuple().exponent)))
+        """One unit in the last printed place of every entry (0.30 -> 0.01); NaN at a gap."""
+        exp = np.vectorize(_unit, otypes=[np.float64])
         return exp(self.decimals).astype(np.float64).reshape(self.shape)
 
+    def gaps(self) -> np.ndarray:
+        """True where the document prints "?" (no number)."""
+        gap = np.vectorize(lambda d: d.is_nan(), otypes=[bool])
+        return gap(self.decimals).reshape(self.shape)
+
     def text(self, index: tuple[int, ...]) -> str:
-        return str(self.decimals[index])
+        d = self.decimals[index]
+        return GAP if d.is_nan() else str(d)
 
 
-def _shape_of(value: Any, where: str = "", depth: int = 0) -> tuple[int, ...]:
+def _unit(d: Decimal) -> float:
+    return math.nan if d.is_nan() else float(Decimal(1).scaleb(int(d.as_tuple().exponent)))
+
+
+def _entry(value: Any, gaps: bool) -> Decimal:
+    if isinstance(value, str) and value.strip() == GAP:
+        if gaps and value == GAP:
+            return Decimal("NaN")
+        if gaps:  # " ?" where only "?" is meant
+            raise PydanticCustomError("number", f'expected a number or "{GAP}", got {value!r}')
+        raise PydanticCustomError(
+            "number", f'expected a number: "{GAP}" (not printed) is only for printed values'
+        )
+    return to_decimal(value)
+
+
+def _shape_of(value: Any, gaps: bool, where: str = "", depth: int = 0) -> tuple[int, ...]:
     if depth > MAX_DIMENSIONS:
         raise PydanticCustomError("array", f"more than {MAX_DIMENSIONS} dimensions{where}")
     if not isinstance(value, list):
-        to_decimal(value)
+        _entry(value, gaps)
         return ()
     if not value:
         raise PydanticCustomError("array", f"empty array{where}")
-    shapes = {_shape_of(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)}
+    shapes = {_shape_of(item, gaps, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)}
     if len(shapes) != 1:
         raise PydanticCustomError("array", f"ragged array{where}: rows of different lengths")
     return (len(value), *shapes.pop())
@@ -82,9 +110,18 @@ def _shape_of(value: Any, where: str = "", depth: int = 0) -> tuple[int, ...]:
 
 def to_decimal_array(value: Any) -> DecimalArray:
     """Validate a (nested) list of numbers into a DecimalArray."""
+    return _array(value, gaps=False)
+
+
+def to_printed_array(value: Any) -> DecimalArray:
+    """A printed value: numbers, with "?" for an entry the document does not print."""
+    return _array(value, gaps=True)
+
+
+def _array(value: Any, gaps: bool) -> DecimalArray:
     if isinstance(value, DecimalArray):
         return value
-    shape = _shape_of(value)
+    shape = _shape_of(value, gaps)
     flat: list[Decimal] = []
 
     def walk(v: Any) -> None:
@@ -92,7 +129,7 @@ def to_decimal_array(value: Any) -> DecimalArray:
             for item in v:
                 walk(item)
         else:
-            flat.append(to_decimal(v))
+            flat.append(_entry(v, gaps))
 
     walk(value)
     arr = np.empty(len(flat), dtype=object)

@@ -11,7 +11,7 @@ documented in bounds.py.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -28,7 +28,12 @@ from pydantic_core import PydanticCustomError
 
 from grader import plugins
 from grader.exercise import bounds
-from grader.exercise.numbers import DecimalArray, to_decimal, to_decimal_array
+from grader.exercise.numbers import (
+    DecimalArray,
+    to_decimal,
+    to_decimal_array,
+    to_printed_array,
+)
 from grader.exercise.strict import allowed, integer_in, real_in
 from grader.exercise.variants import Variants
 from grader.result import Visibility
@@ -36,6 +41,8 @@ from grader.run.limits import RANGES
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 Array = Annotated[DecimalArray, BeforeValidator(to_decimal_array)]
+# What a document prints: numbers, with "?" for an entry it does not print.
+PrintedArray = Annotated[DecimalArray, BeforeValidator(to_printed_array)]
 
 
 def _whole_limit(name: str) -> AfterValidator:
@@ -74,20 +81,62 @@ class _Strict(BaseModel):
     )
 
 
-class LayerSpec(_Strict):
-    units: Units
-    activation: str
+class ActivationSpec(BaseModel):
+    """`{ name = "leaky-relu", slope = 0.2 }`: keys other than `name` are the activation's
+    parameters (the loader checks them against the plugin's own, see loader._activation)."""
 
-    @field_validator("activation")
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    __pydantic_extra__: dict[str, Number]
+    name: str
+
+    @field_validator("name")
     @classmethod
     def _known_activation(cls, v: str) -> str:
         return _plugin_name("activations", v)
+
+    def parameters(self) -> dict[str, float]:
+        return {key: float(value) for key, value in (self.model_extra or {}).items()}
+
+
+def _activation_kind(value: Any) -> str:
+    return "with-parameters" if isinstance(value, dict) else "by-name"
+
+
+def _activation_name(v: str) -> str:
+    return _plugin_name("activations", v)
+
+
+# A plain name keeps the activation's default parameters; a table sets some of them.
+ActivationValue = Annotated[
+    Annotated[Annotated[str, AfterValidator(_activation_name)], Tag("by-name")]
+    | Annotated[ActivationSpec, Tag("with-parameters")],
+    Discriminator(_activation_kind),
+]
+ACTIVATION_TAGS = ("by-name", "with-parameters")
+
+
+class LayerSpec(_Strict):
+    units: Units
+    activation: ActivationValue
+    bias: Literal["per-unit", "shared", "none"] = "per-unit"
+
+    @property
+    def activation_name(self) -> str:
+        a = self.activation
+        return a if isinstance(a, str) else a.name
+
+    def activation_parameters(self) -> dict[str, float]:
+        a = self.activation
+        return {} if isinstance(a, str) else a.parameters()
 
 
 class NetworkSpec(_Strict):
     inputs: Inputs
     layers: list[LayerSpec] = Field(min_length=1, max_length=bounds.MAX_LAYERS)
     loss: str
+    # Parameters a training step leaves alone (checked against the network in consistency.py).
+    frozen: list[str] = []
+    reduction: Literal["mean", "sum"] = "mean"  # how the loss combines the rows of a batch
 
     @field_validator("loss")
     @classmethod
@@ -130,7 +179,7 @@ def _section_kind(value: Any) -> str:
 # (`loss = 0.68`). Which sections, keys and shapes are accepted is the task's to say
 # (Task.sections); consistency.py holds the file to it once the network is known.
 SectionValue = Annotated[
-    Annotated[dict[str, Array], Tag("table")] | Annotated[Array, Tag("value")],
+    Annotated[dict[str, PrintedArray], Tag("table")] | Annotated[PrintedArray, Tag("value")],
     Discriminator(_section_kind),
 ]
 SECTION_TAGS = ("table", "value")  # pydantic puts the tag in an error's key path: dropped

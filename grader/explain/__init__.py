@@ -43,7 +43,7 @@ def _case_section(exercise: LoadedExercise) -> Section:
         lines.append(f"eta = {num(case.learning_rate)} (learning rate)")
     batch = (
         f" A batch of m = {case.x.shape[0]} observations, one per row of x and y; the loss is "
-        "the mean of theirs."
+        f"the {net.reduction} of theirs."
         if case.x.ndim == 2
         else ""
     )

@@ -34,20 +34,44 @@ def _head(tr: Trace, i: int, k: int) -> list[Factor]:
 def _gradients(tr: Trace, i: int) -> list[str]:
     """dL/dw_kj^i and dL/db_k^i of every unit k, one product each."""
     lines = []
-    for k in range(tr.net.layers[i - 1].units):
+    layer = tr.net.layers[i - 1]
+    for k in range(layer.units):
         head = _head(tr, i, k)
         ends = [(s.w(i, k, j), tr.h[i - 1][j]) for j in range(len(tr.h[i - 1]))]
-        ends.append((s.b(i, k), 1.0))
+        if layer.bias == "per-unit":
+            ends.append((s.b(i, k), 1.0))
         for param, value in ends:
             term = [*head, (s.d(s.z(i, k), param), value)]
             lines.append(equation(s.d("L", param), [term], math.prod(v for _, v in term)))
+    if layer.bias == "shared":  # one bias feeds every unit: the sum over them
+        units = range(layer.units)
+        terms = [
+            [(s.d("L", s.z(i, k)), tr.dz[i][k]), (s.d(s.z(i, k), s.b(i, 0)), 1.0)] for k in units
+        ]
+        general = f"sum_k dL/dz_k^{i} * dz_k^{i}/d{s.b(i, 0)}" if layer.units > 1 else ""
+        lines.append(equation(s.d("L", s.b(i, 0)), terms, float(sum(tr.dz[i])), general))
     return lines
+
+
+def _delta_lines(tr: Trace, i: int) -> list[str]:
+    """dL/dz_k^i (the unit's delta) as the product of the factors from L to z_k^i."""
+    if not tr.through_h(i):
+        return []  # already written as dL/dz_k
+    return [
+        equation(s.d("L", s.z(i, k)), [_head(tr, i, k)], float(tr.dz[i][k]))
+        for k in range(tr.net.layers[i - 1].units)
+    ]
 
 
 def _note(tr: Trace, i: int) -> str:
     layer = tr.net.layers[i - 1]
     source = "x_j" if i == 1 else f"h_j^{i - 1}"
-    note = f"dz_k^{i}/dw_kj^{i} = {source} (the layer's input) and dz_k^{i}/db_k^{i} = 1."
+    bias = {
+        "per-unit": f" and dz_k^{i}/db_k^{i} = 1",
+        "shared": f" and dz_k^{i}/db_1^{i} = 1 for every k (one bias, shared by the layer's units)",
+        "none": " (the layer has no bias)",
+    }[layer.bias]
+    note = f"dz_k^{i}/dw_kj^{i} = {source} (the layer's input){bias}."
     if i == tr.depth and tr.combined:
         return (
             f"{layer.activation_name} output with {tr.net.loss_name}: the loss's derivative and "
@@ -66,6 +90,6 @@ def backward_sections(tr: Trace) -> list[Section]:
         where = "output layer" if i == tr.depth else "hidden layer"
         title = f"Backward pass, layer {i} ({where}: {layer.units} {layer.activation_name})"
         lines = output_lines(tr) if i == tr.depth else from_above(tr, i)
-        lines += activation_lines(tr, i) + _gradients(tr, i)
+        lines += activation_lines(tr, i) + _delta_lines(tr, i) + _gradients(tr, i)
         sections.append(Section(title, _note(tr, i), lines))
     return sections

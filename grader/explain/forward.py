@@ -33,11 +33,16 @@ def loss_text(loss: object) -> LossText | None:
 def _layer(tr: Trace, i: int) -> list[str]:
     layer, w = tr.net.layers[i - 1], tr.weight(i)
     lines = []
+    bias = tr.params.get(f"b{i}")  # per unit, one shared by the layer (shape (1,)), or none
     for k in range(layer.units):
         inputs = range(w.shape[1])
-        symbolic = " + ".join([*(f"{s.w(i, k, j)} {s.h(i - 1, j)}" for j in inputs), s.b(i, k)])
-        numbers = total([*((w[k, j], tr.h[i - 1][j]) for j in inputs), (tr.params[f"b{i}"][k],)])
-        lines.append(chain(s.z(i, k), symbolic, numbers, num(tr.z[i][k])))
+        symbolic = [f"{s.w(i, k, j)} {s.h(i - 1, j)}" for j in inputs]
+        numbers: list[tuple[float, ...]] = [(w[k, j], tr.h[i - 1][j]) for j in inputs]
+        if bias is not None:
+            unit = k if layer.bias == "per-unit" else 0
+            symbolic.append(s.b(i, unit))
+            numbers.append((bias[unit],))
+        lines.append(chain(s.z(i, k), " + ".join(symbolic), total(numbers), num(tr.z[i][k])))
     formula = getattr(layer.activation, "formula", "")
     for k in range(layer.units):
         applied = f"{layer.activation_name}({s.z(i, k)})"

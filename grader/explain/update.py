@@ -13,12 +13,16 @@ from grader.reference import network as solver
 SHOWN = 12  # losses of a long training run: the first ones and the last ones
 
 
-def update_lines(params, grads, updated, learning_rate: float) -> list[str]:
-    """p (updated) = p - eta * dL/dp = numbers = value, for every entry of every parameter."""
+def update_lines(params, grads, updated, learning_rate: float, frozen=frozenset()) -> list[str]:
+    """p (updated) = p - eta * dL/dp = numbers = value, for every entry of every parameter;
+    a frozen parameter keeps its value."""
     lines = []
     for name, value in params.items():
         for index in np.ndindex(np.shape(value)):
             p = notation.symbol(name, index)
+            if name in frozen:
+                lines.append(f"{p} (updated) = {p} = {num(value[index])} (frozen)")
+                continue
             lines.append(
                 chain(
                     f"{p} (updated)",
@@ -32,8 +36,8 @@ def update_lines(params, grads, updated, learning_rate: float) -> list[str]:
 
 def update_section(tr: Trace, x: np.ndarray, learning_rate: float) -> Section:
     grads = solver.backward(tr.net, tr.params, x, tr.y)
-    updated = solver.step(tr.params, grads, learning_rate)
-    lines = update_lines(tr.params, grads, updated, learning_rate)
+    updated = solver.update(tr.net, tr.params, grads, learning_rate)
+    lines = update_lines(tr.params, grads, updated, learning_rate, tr.net.frozen)
     after = trace(tr.net, updated, x, tr.y)
     before_value = tr.net.loss.value(tr.h[-1], tr.y)
     after_value = tr.net.loss.value(after.h[-1], tr.y)
@@ -46,7 +50,11 @@ def update_section(tr: Trace, x: np.ndarray, learning_rate: float) -> Section:
         f"the loss {change} by {num(abs(before_value - after_value))}",
     ]
     note = f"p (updated) = p - eta * dL/dp for every parameter, with eta = {num(learning_rate)}."
-    return Section("Gradient-descent update", note, lines)
+    return Section("Gradient-descent update", note + frozen_note(tr.net.frozen), lines)
+
+
+def frozen_note(frozen) -> str:
+    return f" Frozen, left as they are: {', '.join(sorted(frozen))}." if frozen else ""
 
 
 def training_section(tr: Trace, x: np.ndarray, learning_rate: float, iterations: int) -> Section:

@@ -148,6 +148,8 @@ relu = Elementwise(
 
 def _leaky_relu(slope: float = 0.01) -> Elementwise:
     """max(z, slope z) for 0 <= slope < 1; the slope is the activation's one parameter."""
+    if not 0 <= slope < 1:
+        raise ValueError(f"slope must be at least 0 and less than 1, got {slope:g}")
     return Elementwise(
         function=lambda z: np.where(z > 0, z, slope * z),
         derivative=lambda z, h: np.where(z > 0, 1.0, slope),

@@ -55,7 +55,7 @@ def _exact(exercise: LoadedExercise) -> dict[str, Any]:
         "loss_after": None,
     }
     if case.learning_rate is not None:
-        updated = solver.step(case.params, grads, case.learning_rate)
+        updated = solver.update(net, case.params, grads, case.learning_rate)
         data["updated"] = _plain(updated)
         data["loss_after"] = solver.loss(net, updated, case.x, case.y)
     return data

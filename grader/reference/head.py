@@ -9,7 +9,8 @@ or the activation's exact_backward(z, dL/dh) where it has one and h is not print
 
 A hand calculation from printed h values (a pinned output, see network.forward) uses h, never
 z: the canonical shortcut as the lecture writes it (h - y) where the loss offers one.
-Arrays here are 2-D, (m, outputs); deltas include the 1/m of the batch mean.
+Arrays here are 2-D, (m, outputs); deltas include the 1/m of the batch mean (none for a network
+whose reduction is the sum over rows: Network.rows_factor).
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def _weighted(c: Array, logs: Array) -> Array:
 
 
 def loss_value(net: Any, z: Array, h: Array, y: Array) -> float:
-    """The loss of the batch (mean over rows), from z where the log path exists."""
+    """The loss of the batch (mean or sum over rows), from z where the log path exists."""
+    return float(net.rows_factor(y.shape[0]) * _mean_loss(net, z, h, y))
+
+
+def _mean_loss(net: Any, z: Array, h: Array, y: Array) -> float:
     form = _log_form(net)
     if form is None:
         return float(net.loss.value(h, y))
@@ -48,6 +53,10 @@ def loss_value(net: Any, z: Array, h: Array, y: Array) -> float:
 
 def output_delta(net: Any, z: Array, h: Array, y: Array, pinned: bool = False) -> Array:
     """dL/dz^L of the batch; `pinned`: h is a printed value, and the hand calculation is wanted."""
+    return net.rows_factor(y.shape[0]) * _mean_delta(net, z, h, y, pinned)
+
+
+def _mean_delta(net: Any, z: Array, h: Array, y: Array, pinned: bool) -> Array:
     m = y.shape[0]
     form = _log_form(net)
     if form is not None and not pinned:

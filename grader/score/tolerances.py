@@ -102,18 +102,23 @@ class Document:
 
     With exact r, printed d and u one unit in the last printed place of d, accept s in
     [min(r, d) - u, max(r, d) + u]: reproducing the hand calculation and computing exactly
-    both pass. Where nothing was printed (hidden cases), this is relabs.
+    both pass. Where nothing was printed (hidden cases, and the entries a document leaves out
+    with "?"), this is relabs.
     """
 
     settings = DocumentSettings
 
     def accepts(self, submitted, exact, printed: Printed | None, settings) -> np.ndarray:
+        relabs = RelAbs().accepts(submitted, exact, None, settings)
         if printed is None:
-            return RelAbs().accepts(submitted, exact, None, settings)
-        slack = printed.units * (1 + _SLACK) + _SLACK * np.abs(printed.values)
-        low = np.minimum(exact, printed.values) - slack
-        high = np.maximum(exact, printed.values) + slack
-        return (submitted >= low) & (submitted <= high)
+            return relabs
+        gaps = np.isnan(printed.values)
+        values = np.where(gaps, exact, printed.values)
+        units = np.where(gaps, 0.0, printed.units)
+        slack = units * (1 + _SLACK) + _SLACK * np.abs(values)
+        low = np.minimum(exact, values) - slack
+        high = np.maximum(exact, values) + slack
+        return np.where(gaps, relabs, (submitted >= low) & (submitted <= high))
 
     def describe(self, settings) -> str:
         return "within one printed unit of the exact or the printed value"

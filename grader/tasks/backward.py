@@ -1,6 +1,8 @@
 """Task `backward`: return dL/dparam for every parameter, same names and shapes as params.
 
 def backward(params, x, y) -> dict[str, array]
+
+Frozen parameters ([network] frozen) are not graded: their gradients need not be returned.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ class Backward(SharedSections):
                 name, "gradients", shape, f"dL/d{name}", notation.gradient_symbol, derivative=True
             )
             for name, shape in network.shapes().items()
+            if name not in network.frozen
         ]
 
     def reference(self, network: Network, case: Case) -> Mapping[str, np.ndarray]:
-        return solver.backward(network, case.params, case.x, case.y)
+        grads = solver.backward(network, case.params, case.x, case.y)
+        return {name: g for name, g in grads.items() if name not in network.frozen}
 
     def plant(
         self, network: Network, case: Case, mistake: object

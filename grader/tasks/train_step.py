@@ -45,7 +45,7 @@ class TrainStep(SharedSections):
         if case.learning_rate is None:
             raise ValueError(f"{case.label}: task train-step needs a learning rate")
         grads = solver.backward(network, case.params, case.x, case.y)
-        return solver.step(case.params, grads, case.learning_rate)
+        return solver.update(network, case.params, grads, case.learning_rate)
 
     def plant(
         self, network: Network, case: Case, mistake: object

@@ -4,7 +4,8 @@ A hand calculation reuses the numbers it has printed: forward values in the next
 the gradients, gradients in the updates. The exercise's task recomputes every quantity that way
 (Task.by_hand, the "by hand" value b; the shared sections' in grader/tasks/shared.py), which is
 how 0.5663 (= 1.17 * 0.484, exact 0.56662) comes about; Task.exact gives r.
-For each printed entry d, with u one unit in its last place and r the exact value:
+For each printed entry d (a "?" prints nothing and gets no verdict), with u one unit in its
+last place and r the exact value:
 
 - exact: d is r correctly rounded (|d - r| <= u/2);
 - rounding artefact: d is a correct rounding of some value between r and b, that is, within
@@ -111,6 +112,8 @@ def _verdicts(printed: dict[str, Printed], exact: Values, by_hand: Values, label
     verdicts = []
     for key, p in printed.items():
         for index in np.ndindex(p.values.shape):
+            if np.isnan(p.values[index]):  # "?": the document does not print this entry
+                continue
             r, b = float(exact[key][index]), float(by_hand[key][index])
             where = "".join(f"[{i}]" for i in index)
             verdicts.append(
