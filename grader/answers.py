@@ -71,6 +71,8 @@ def _encode(value: Any, gaps: np.ndarray, exact: np.ndarray) -> tuple[dict[str, 
     floats, units = array.floats(), np.nan_to_num(array.units())
     if floats.shape == np.shape(exact) and np.any(gaps):
         floats = np.where(gaps, exact, floats)
+    if np.any(np.isnan(floats)):  # a "?" the student left where the exercise prints a number
+        return {"error": 'not an array of numbers (a "?" is left unfilled)'}, np.zeros(())
     return {"shape": list(floats.shape), "data": floats.ravel().tolist()}, units
 
 

@@ -35,6 +35,18 @@ def test_relu_units_are_clear_of_the_kink_and_on_for_some_row() -> None:
             assert np.all(np.any(values[key] > 0, axis=0)), key  # on for some row
 
 
+def test_the_drawn_parameters_have_the_network_s_shapes_whatever_its_biases() -> None:
+    layers = (
+        Layer(3, plugins.get("activations", "relu"), "relu", bias="shared"),
+        Layer(1, plugins.get("activations", "linear"), "linear", bias="none"),
+    )
+    net = Network(2, layers, plugins.get("losses", "half-squared-error"), "half-squared-error")
+    case = draw_case(np.random.default_rng(5), net, 1, ())
+    assert {k: v.shape for k, v in case.params.items()} == net.shapes()
+    values = solver.forward(net, case.params, case.x).values
+    assert np.all(np.abs(values["z1"]) >= KINK_MARGIN)
+
+
 def test_a_gradient_that_rounds_to_0_is_a_flaw_one_that_is_0_is_not() -> None:
     net = network((1, "linear"))
     every = lambda key: True  # noqa: E731

@@ -54,13 +54,19 @@ def _params(rng: np.random.Generator, network: Network, x: np.ndarray) -> dict[s
     h = np.atleast_2d(x)
     for number, layer in enumerate(network.layers, start=1):
         W = np.empty((layer.units, h.shape[1]))
-        b = np.empty(layer.units)
+        # A shared bias is drawn once for the layer; a layer without one adds nothing.
+        shared = hundredths(rng, ()) if layer.bias == "shared" else 0.0
+        b = np.full(layer.units, shared)
         for k in range(layer.units):
             for _ in range(UNIT_DRAWS):
-                W[k], b[k] = hundredths(rng, (h.shape[1],)), hundredths(rng, ())
+                W[k] = hundredths(rng, (h.shape[1],))
+                if layer.bias == "per-unit":
+                    b[k] = hundredths(rng, ())
                 if _unit_ok(layer.activation_name, h @ W[k] + b[k]):
                     break
-        params[f"W{number}"], params[f"b{number}"] = W, b
+        params[f"W{number}"] = W
+        if layer.bias != "none":
+            params[f"b{number}"] = b if layer.bias == "per-unit" else b[:1]
         h = layer.activation.forward(h @ W.T + b)
     return params
 

@@ -19,11 +19,12 @@ INLINE = 88  # a longer array is written one row per line
 HIDDEN_CASES = 4
 
 # The printed sections in the order a hand calculation reaches them.
-ORDER = ("forward", "loss", "gradients", "updated", "loss_after", "losses", "trained")
+ORDER = ("forward", "loss", "deltas", "gradients", "updated", "loss_after", "losses", "trained")
 _VALUES = ("loss", "loss_after", "losses")  # a number or an array of [expected], not a table
 _SECTION_NOTES = {
     "forward": "z1, h1, z2, h2, ...: each layer's pre-activation and output",
     "forward_batch": "z1, h1, ...: a row per observation",
+    "deltas": "z1, z2, ...: dL/dz of each layer, the numbers backpropagation passes back",
     "gradients": "dL/dparam, same names and shapes as the parameters",
     "updated": "the parameters after one gradient-descent step",
     "trained": "the parameters after case.iterations steps",
