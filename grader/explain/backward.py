@@ -31,16 +31,19 @@ def _head(tr: Trace, i: int, k: int) -> list[Factor]:
     return [(s.d("L", s.h(i, k)), tr.dh[i][k]), local]
 
 
+def parameter_line(tr: Trace, i: int, k: int, j: int | None) -> str:
+    """dL/dw_kj^i (dL/db_k^i when `j` is None) as its chain-rule product with the numbers."""
+    param, value = (s.b(i, k), 1.0) if j is None else (s.w(i, k, j), float(tr.h[i - 1][j]))
+    term = [*_head(tr, i, k), (s.d(s.z(i, k), param), value)]
+    return equation(s.d("L", param), [term], math.prod(v for _, v in term))
+
+
 def _gradients(tr: Trace, i: int) -> list[str]:
     """dL/dw_kj^i and dL/db_k^i of every unit k, one product each."""
     lines = []
     for k in range(tr.net.layers[i - 1].units):
-        head = _head(tr, i, k)
-        ends = [(s.w(i, k, j), tr.h[i - 1][j]) for j in range(len(tr.h[i - 1]))]
-        ends.append((s.b(i, k), 1.0))
-        for param, value in ends:
-            term = [*head, (s.d(s.z(i, k), param), value)]
-            lines.append(equation(s.d("L", param), [term], math.prod(v for _, v in term)))
+        ends: list[int | None] = [*range(len(tr.h[i - 1])), None]
+        lines += [parameter_line(tr, i, k, j) for j in ends]
     return lines
 
 
