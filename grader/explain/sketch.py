@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.exercise.loader import LoadedExercise
 from grader.explain.backward import parameter_line
-from grader.explain.trace import trace
+from grader.explain.trace import Trace, trace
 from grader.plan.cases import Case
 from grader.reference import network as solver
 from grader.result import MAX_ENTRIES, Check, Entry, Sketch, SketchLayer
@@ -48,7 +48,7 @@ def _all_right(check: Check) -> bool:
     return all(e.passed for e in check.entries)
 
 
-def _explained(check: Check, tr, shapes: dict[str, tuple[int, ...]]) -> Check:
+def _explained(check: Check, tr: Trace, shapes: dict[str, tuple[int, ...]]) -> Check:
     found = _PARAMETER.match(check.quantity)
     if found is None or tuple(check.shape) != shapes.get(found[1] + found[2]):
         return check  # a shared bias, say: its gradient is a sum the product does not show

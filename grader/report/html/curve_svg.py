@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from grader.report.html.markup import num, tag, text
 from grader.report.html.network_svg import SVG_NS
@@ -11,6 +12,7 @@ from grader.report.html.placement import graded, status
 from grader.result import Check, Entry
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 360, 80, 150, 24, 50
+Scale = Callable[[float], float]  # a value to its pixel
 MAX_MARKED = 60  # iterations with a mark each; a longer curve is lines only
 
 
@@ -21,6 +23,11 @@ def is_curve(check: Check) -> bool:
         and len(check.shape) == 1
         and (len(check.entries) >= 2)
     )
+
+
+def marks_points(check: Check) -> bool:
+    """Whether the curve marks each iteration (then the page marks them nowhere else)."""
+    return is_curve(check) and len(check.entries) <= MAX_MARKED
 
 
 def _finite(value: float | None) -> bool:
@@ -62,7 +69,7 @@ def curve_svg(check: Check) -> str:
     parts = [_axes(low, high, len(entries), x, y)]
     parts.append(tag("path", d=path([e.expected for e in entries]), class_="expected"))
     parts.append(tag("path", d=path([e.got for e in entries]), class_="submitted"))
-    if len(entries) <= MAX_MARKED:
+    if marks_points(check):
         parts += [_point(check, e, x(i), y) for i, e in enumerate(entries)]
     parts.append(_legend())
     return tag(
@@ -77,7 +84,7 @@ def curve_svg(check: Check) -> str:
     )
 
 
-def _point(check: Check, entry: Entry, px: float, y) -> str:
+def _point(check: Check, entry: Entry, px: float, y: Scale) -> str:
     where = entry.got if entry.got is not None and _finite(entry.got) else entry.expected
     title = tag(
         "title", text(f"{entry.label}: expected {num(entry.expected)}, submitted {num(entry.got)}")
@@ -94,7 +101,7 @@ def _point(check: Check, entry: Entry, px: float, y) -> str:
     return f"<g{graded(check, entry)}>{title}{dot}{symbol}</g>"
 
 
-def _axes(low: float, high: float, points: int, x, y) -> str:
+def _axes(low: float, high: float, points: int, x: Callable[[int], float], y: Scale) -> str:
     out = [
         tag(
             "line", x1=LEFT, y1=HEIGHT - BOTTOM, x2=WIDTH - RIGHT, y2=HEIGHT - BOTTOM, class_="axis"

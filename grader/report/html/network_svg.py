@@ -152,7 +152,9 @@ def _units(sketch: Sketch, at: list[list[tuple[float, float]]], placed: dict[Pla
     return "".join(out)
 
 
-def _circle(x: float, y: float, symbol: str, value: str, check, entry, kind: str) -> str:
+def _circle(
+    x: float, y: float, symbol: str, value: str, check: Check | None, entry: Entry | None, kind: str
+) -> str:
     shape = tag(
         "circle",
         cx=round(x),
@@ -184,7 +186,7 @@ def _circle(x: float, y: float, symbol: str, value: str, check, entry, kind: str
     return _element(shape, check, entry, kind)
 
 
-def _bias(x: float, y: float, layer: int, k: int, check, entry) -> str:
+def _bias(x: float, y: float, layer: int, k: int, check: Check | None, entry: Entry | None) -> str:
     bx, by = x - 20, y - RADIUS - 38
     shape = tag(
         "line",
@@ -211,8 +213,17 @@ def _bias(x: float, y: float, layer: int, k: int, check, entry) -> str:
 
 def _defs() -> str:
     path = tag("path", d="M0,0 L10,5 L0,10 z", fill="#57606a")
+    # In the drawing's own units: the head keeps its size on a thick (graded) arrow.
     marker = tag(
-        "marker", path, id="arrow", markerWidth=8, markerHeight=8, refX=8, refY=4, orient="auto"
+        "marker",
+        path,
+        id="arrow",
+        markerWidth=10,
+        markerHeight=10,
+        refX=10,
+        refY=5,
+        orient="auto",
+        markerUnits="userSpaceOnUse",
     )
     return tag("defs", marker)
 

@@ -73,8 +73,12 @@ class HtmlReporter(BaseReporter):
         pages = folder / PAGES
         pages.mkdir(exist_ok=True)
         links: Links = {}
+        taken: set[str] = set()
         for result in self.results:
             name = page_name(result)
+            if name in taken:  # the same student twice on one exercise: both pages kept
+                name = name.replace(".html", f"-{len(taken)}.html")
+            taken.add(name)
             (pages / name).write_text(student_page(result, back="../report.html"), encoding="utf-8")
             links[id(result)] = f"{PAGES}/{name}"
         return dashboard_page(self.results, links, "Each name links to that student's page.")

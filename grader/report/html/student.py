@@ -4,7 +4,7 @@ curve of a training task, a section per quantity, and what the submission printe
 from __future__ import annotations
 
 from grader.report.html.blocks_svg import blocks_svg
-from grader.report.html.curve_svg import curve_svg, is_curve
+from grader.report.html.curve_svg import curve_svg, is_curve, marks_points
 from grader.report.html.markup import points, tag, text
 from grader.report.html.network_svg import MAX_UNITS, drawable, network_svg
 from grader.report.html.page import document, mark
@@ -96,6 +96,7 @@ def _printed(result: CheckResult) -> str:
 
 def student_body(result: CheckResult, back: str | None = None) -> str:
     network, drawn = _network(result)
+    drawn |= {c.quantity for c in result.checks if marks_points(c)}
     sections = "".join(quantity_section(c, c.quantity in drawn) for c in result.checks)
     quantities = tag("h2", "Each quantity") + sections if sections else ""
     footer = tag("p", f"backprop-grader {text(result.grader_version)}", class_="note")
