@@ -32,7 +32,8 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return tag("table", tag("thead", top) + tag("tbody", body))
 
 
-def _summary(results: list[CheckResult]) -> str:
+def _summary(results: list[CheckResult]) -> tuple[str, str]:
+    """A line of figures, and the chart of the score distribution."""
     graded = [r for r in results if r.status == "graded"]
     scores = [r.score for r in graded]
     full = max((r.max_score for r in results), default=0.0)
@@ -44,7 +45,9 @@ def _summary(results: list[CheckResult]) -> str:
             f"{sum(r.full_marks for r in graded)} with full marks"
         )
     chart = histogram_svg(scores, full) if graded else ""
-    return tag("p", text(line)) + tag("h3", "Score distribution") + tag("figure", chart)
+    return tag("p", text(line), class_="score"), tag(
+        "div", tag("h3", "Score distribution") + tag("figure", chart)
+    )
 
 
 def _pass_rates(results: list[CheckResult]) -> str:
@@ -66,26 +69,28 @@ def _pass_rates(results: list[CheckResult]) -> str:
                 str(statuses.count("partial")),
             ]
         )
-    return tag("h3", "Each quantity's pass rate") + _table(
-        ["quantity", "right on every case", "pass rate", "partly right"], rows
+    return tag(
+        "div",
+        tag("h3", "Each quantity's pass rate")
+        + _table(["quantity", "right on every case", "pass rate", "partly right"], rows),
     )
 
 
 def _diagnoses(results: list[CheckResult], links: Links) -> str:
     students: dict[str, list[CheckResult]] = defaultdict(list)
-    quantities: dict[str, set[str]] = defaultdict(set)
+    quantities: dict[str, dict[str, None]] = defaultdict(dict)  # in the order checks come
     for result in results:
         for diagnosis in dict.fromkeys(c.diagnosis for c in result.checks if c.diagnosis):
             students[diagnosis].append(result)
         for check in result.checks:
             if check.diagnosis:
-                quantities[check.diagnosis].add(check.name)
+                quantities[check.diagnosis][check.name] = None
     ranked = sorted(students.items(), key=lambda item: (-len(item[1]), item[0]))
     rows = [
         [
             tag("code", text(diagnosis)),
             str(len(who)),
-            text(", ".join(sorted(quantities[diagnosis]))),
+            text(", ".join(quantities[diagnosis])),
             ", ".join(_who(r, links) for r in who),
         ]
         for diagnosis, who in ranked
@@ -98,7 +103,9 @@ def _diagnoses(results: list[CheckResult], links: Links) -> str:
 def _slowest(results: list[CheckResult], links: Links) -> str:
     slow = sorted((r for r in results if r.status == "graded"), key=lambda r: -r.elapsed)
     rows = [[_who(r, links), f"{r.elapsed:.2f} s", text(r.outcome)] for r in slow[:SLOWEST]]
-    return tag("h3", "The slowest submissions") + _table(["student", "time", "outcome"], rows)
+    return tag(
+        "div", tag("h3", "The slowest submissions") + _table(["student", "time", "outcome"], rows)
+    )
 
 
 def _stopped(results: list[CheckResult], links: Links) -> str:
@@ -112,8 +119,10 @@ def _stopped(results: list[CheckResult], links: Links) -> str:
         ]
         for r in hit
     ]
-    return tag("h3", "Hit a limit, or did not run to the end") + _table(
-        ["student", "outcome", "why"], rows
+    return tag(
+        "div",
+        tag("h3", "Hit a limit, or did not run to the end")
+        + _table(["student", "outcome", "why"], rows),
     )
 
 
@@ -132,13 +141,13 @@ def _everyone(results: list[CheckResult], links: Links) -> str:
 
 def _exercise(results: list[CheckResult], links: Links) -> str:
     first = results[0]
+    summary, chart = _summary(results)
     parts = [
         tag("h2", f"{text(first.exercise)}: {text(first.title)}"),
-        _summary(results),
-        _pass_rates(results),
+        summary,
+        tag("div", chart + _pass_rates(results), class_="row"),
         _diagnoses(results, links),
-        _slowest(results, links),
-        _stopped(results, links),
+        tag("div", _stopped(results, links) + _slowest(results, links), class_="row"),
         _everyone(results, links),
     ]
     return tag("section", "".join(parts), data_exercise=first.exercise)
@@ -151,7 +160,10 @@ def dashboard_page(results: list[CheckResult], links: Links, note: str = "") -> 
         by_exercise[result.exercise].append(result)
     head = tag("h1", "Class report") + tag(
         "p",
-        text(f"{len(results)} results, {len(by_exercise)} exercise(s). {note}"),
+        text(
+            f"{len(results)} results, {len(by_exercise)} "
+            f"exercise{'' if len(by_exercise) == 1 else 's'}. {note}"
+        ),
         class_="muted",
     )
     body = head + "".join(_exercise(group, links) for group in by_exercise.values())

@@ -6,7 +6,7 @@ from grader.report.html.markup import points, tag, text
 from grader.report.html.network_svg import SVG_NS
 
 BINS = 10
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 50, 44, 20
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 560, 210, 30, 44, 20
 
 
 def bins(scores: list[float], full: float) -> list[int]:

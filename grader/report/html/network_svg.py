@@ -114,8 +114,9 @@ def _edges(sketch: Sketch, at: list[list[tuple[float, float]]], placed: dict[Pla
                         marker_end="url(#arrow)",
                     )
                 )
-                # Each edge's label at its own distance along it: no two share a place.
-                t = 0.5 if count == 1 else 0.12 + 0.66 * (k * len(sources) + j) / (count - 1)
+                # Labels near the source, each target's a step further along: the labels of
+                # one source never meet, and those of two sources are a row apart.
+                t = 0.15 + (0.3 * k / (len(targets) - 1) if len(targets) > 1 else 0.0)
                 lx, ly = x0 + RADIUS + (x1 - x0 - 2 * RADIUS) * t, y0 + (y1 - y0) * t
                 symbol = notation.symbol(f"W{layer}", (k, j))
                 if count <= MAX_LABELLED:

@@ -57,6 +57,7 @@ pre { background: var(--wash); padding: .6rem; overflow-x: auto; white-space: pr
 .cases span { display: inline-block; min-width: 2.4rem; margin: 0 .2rem .2rem 0;
   padding: 0 .3rem; border: 1px solid var(--line); border-radius: 3px; text-align: center; }
 details { margin: .3rem 0; } summary { cursor: pointer; color: var(--muted); }
+.row { display: flex; flex-wrap: wrap; gap: 0 2.5rem; align-items: flex-start; }
 .bar { display: inline-block; height: .8rem; background: var(--ink); vertical-align: middle; }
 @media print { body { max-width: none; } }
 """

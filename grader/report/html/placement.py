@@ -42,15 +42,6 @@ def claims(checks: list[Check], sketch: Sketch) -> dict[Place, Check]:
     return claimed
 
 
-def entry_at(check: Check | None, index: tuple[int, ...]) -> Entry | None:
-    if check is None:
-        return None
-    for entry in check.entries:
-        if tuple(entry.index) == index:
-            return entry
-    return None
-
-
 def status(entry: Entry) -> str:
     return "pass" if entry.passed else "fail"
 
