@@ -254,41 +254,6 @@ def class_result() -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture(scope="session")
-def junit_schema() -> Any:
-    """tests/schemas/junit.xsd, the JUnit XML format as Jenkins and Surefire read it."""
-    xmlschema = pytest.importorskip("xmlschema")
-    return xmlschema.XMLSchema(JUNIT_XSD)
-
-
-@pytest.fixture(scope="session")
-def run_grader() -> Callable[..., Any]:
-    """Run `python -m grader ARGS...` as a user would (a real process); return CompletedProcess.
-
-    `env` adds variables to this process's environment; `cwd` defaults to the current folder.
-    """
-    import os
-    import subprocess
-    import sys
-
-    def run(
-        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "grader", *args],
-            cwd=cwd,
-            env={**os.environ, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
-
-
-# --- end of the batch-grading block ------------------------------------------------------------
-
-
 # --- the html report: hand-built results with entries, and a page parser ------------------------
 
 LECTURE_SKETCH: dict[str, Any] = {
@@ -409,3 +374,41 @@ def parse_page() -> Callable[[str], Any]:
 def marked_entries() -> Callable[[Any], list[tuple[str, str, str]]]:
     """marked_entries(root): (data-quantity, data-entry, data-status) of each marked element."""
     return _marked_entries
+
+
+# --- end of the html report block ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def junit_schema() -> Any:
+    """tests/schemas/junit.xsd, the JUnit XML format as Jenkins and Surefire read it."""
+    xmlschema = pytest.importorskip("xmlschema")
+    return xmlschema.XMLSchema(JUNIT_XSD)
+
+
+@pytest.fixture(scope="session")
+def run_grader() -> Callable[..., Any]:
+    """Run `python -m grader ARGS...` as a user would (a real process); return CompletedProcess.
+
+    `env` adds variables to this process's environment; `cwd` defaults to the current folder.
+    """
+    import os
+    import subprocess
+    import sys
+
+    def run(
+        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "grader", *args],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+# --- end of the batch-grading block ------------------------------------------------------------
