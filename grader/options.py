@@ -30,7 +30,7 @@ class_formats = click.option(
     show_default=True,
     metavar="NAME",
     help="Report formats (repeat, or comma-separate): json, junit, csv, gradescope, "
-    "canvas, github, or a reporter plugin.",
+    "canvas, github, html (a class dashboard), or a reporter plugin.",
 )
 
 report_format = click.option(
@@ -40,7 +40,8 @@ report_format = click.option(
     default="text",
     show_default=True,
     metavar="NAME",
-    help="Report format: a reporter plugin (see `grader plugins`), e.g. text or json.",
+    help="Report format: a reporter plugin (see `grader plugins`), e.g. text, json or html "
+    "(a page to open in a browser: `--format html > report.html`).",
 )
 seed = click.option(
     "--seed",

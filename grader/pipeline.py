@@ -22,6 +22,7 @@ from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
 from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
+from grader.explain.sketch import sketch, with_products
 from grader.plan.cases import Case, default_seed, plan_cases
 from grader.program import program_source, relabel_report
 from grader.report.safe import one_line
@@ -257,6 +258,7 @@ def grade_report(
     checks = [score_quantity(exercise, q, cases, refs, got[q.name]) for q in exercise.quantities]
     submitted = {name: [array for array, _ in per_case] for name, per_case in got.items()}
     checks = diagnose(exercise, cases, refs, submitted, checks, slack, received=got)
+    checks = with_products(exercise, cases[0], checks)
     names = [q.name for q in exercise.quantities]
     problems = [report.message] if report.status != "ok" else []
     problems += _key_problems(report, names, exercise.network.frozen)
@@ -278,6 +280,7 @@ def grade_report(
         stderr=report.stderr,
         elapsed=round(report.elapsed, 3),
         grader_version=__version__,
+        network=sketch(exercise, cases[0]),
     )
 
 

@@ -20,6 +20,10 @@ MAX_PROBLEM = 1000
 MAX_PROBLEMS = 20
 MAX_OUTPUT = 4500  # the tail of stdout or stderr (the run keeps its last 4 KiB)
 MAX_WRONG = 200  # wrong entries listed per check
+# The worked case entry by entry, for pictures (the html report): a quantity with more entries
+# than this keeps only a heat map of its wrong ones (HEAT x HEAT blocks at most).
+MAX_ENTRIES = 1024
+HEAT = 16
 
 Name = Annotated[str, AfterValidator(partial(cut, limit=MAX_NAME))]
 Message = Annotated[str, AfterValidator(partial(cut, limit=MAX_MESSAGE))]
@@ -46,6 +50,24 @@ class WrongEntry(BaseModel):
     got: float | None  # None when the entry could not be read (missing, wrong shape, error)
 
 
+class Entry(BaseModel):
+    """One entry of a quantity on the worked case, right or wrong."""
+
+    model_config = _JSON
+    index: list[int]  # [1, 0] for W1[1, 0]
+    label: Name  # "dL/dw_21^1"
+    expected: float
+    got: float | None  # None when the quantity could not be read on the worked case
+    passed: bool
+    # For a wrong entry of a gradient: its chain-rule product with the worked case's numbers,
+    # as `grader explain` writes it ("dL/dw_21^1 = dL/dh_1^2 * ... = 1.1701 * ... = -0.018290").
+    product: Message | None = None
+
+
+def _capped(entries: list[Entry]) -> list[Entry]:
+    return entries[:MAX_ENTRIES]
+
+
 class Check(BaseModel):
     """One quantity (e.g. dL/dW1) over every case."""
 
@@ -64,6 +86,32 @@ class Check(BaseModel):
     diagnosis: str | None = None  # a stable id, e.g. "sign-flipped"
     explanation: Message | None = None  # one sentence about the chain-rule factor involved
     visibility: Visibility = "visible"
+    shape: list[int] = []  # the quantity's shape on the worked case
+    by_case: list[bool] = []  # passed on each case, the worked case first
+    # The worked case's entries when there are at most MAX_ENTRIES of them (else none), and
+    # for a larger quantity the share of wrong entries in each of at most HEAT x HEAT blocks.
+    entries: Annotated[list[Entry], AfterValidator(_capped)] = []
+    heat: list[list[float]] = []
+
+
+class SketchLayer(BaseModel):
+    units: int
+    activation: Name
+    bias: Literal["per-unit", "shared", "none"] = "per-unit"  # the layer's `bias` key
+
+
+class Sketch(BaseModel):
+    """The network as the lecture draws it, with the worked case's exact forward values."""
+
+    model_config = _JSON
+    inputs: int
+    layers: list[SketchLayer]
+    loss: Name
+    # x and h^1, h^2, ... of the worked case (its first observation for a batch); empty when
+    # the network has more than MAX_ENTRIES units.
+    x: list[float] = []
+    h: list[list[float]] = []
+    observation: str = ""  # "observation 1 of 4" for a batch
 
 
 class CheckResult(BaseModel):
@@ -97,6 +145,7 @@ class CheckResult(BaseModel):
     elapsed: float = 0.0
     grader_version: str
     visibility: Visibility = "visible"
+    network: Sketch | None = None  # for pictures; None where nothing was graded
 
     @property
     def full_marks(self) -> bool:

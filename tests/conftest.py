@@ -254,6 +254,131 @@ def class_result() -> Callable[..., Any]:
     return make
 
 
+# --- the html report: hand-built results with entries, and a page parser ------------------------
+
+LECTURE_SKETCH: dict[str, Any] = {
+    "inputs": 2,
+    "layers": [{"units": 2, "activation": "sigmoid"}, {"units": 1, "activation": "linear"}],
+    "loss": "half-squared-error",
+    "x": [-0.32, -0.66],
+    "h": [[0.4843, 0.4241], [0.6301]],
+}
+
+
+def _entry_check(
+    quantity: str, shape: tuple[int, ...], wrong: set[tuple[int, ...]] = frozenset(), **changes: Any
+) -> Any:
+    """A check of `quantity` whose worked-case entries at `wrong` are wrong (got = -expected)."""
+    import numpy as np
+
+    from grader import notation
+    from grader.result import Check, Entry
+
+    name = quantity.split(".")[-1]
+    entries = [
+        Entry(
+            index=list(index),
+            label=notation.symbol(name, index),
+            expected=0.1 * (n + 1),
+            got=-0.1 * (n + 1) if index in wrong else 0.1 * (n + 1),
+            passed=index not in wrong,
+        )
+        for n, index in enumerate(np.ndindex(shape))
+    ]
+    status = "fail" if wrong else "pass"
+    fields: dict[str, Any] = {
+        "name": f"dL/d{name}" if quantity.startswith("gradients.") else name,
+        "quantity": quantity,
+        "score": 0.0 if wrong else 1.0,
+        "max_score": 1.0,
+        "status": status,
+        "message": "worked case: wrong" if wrong else "correct on every case",
+        "cases_passed": 0 if wrong else 3,
+        "cases": 3,
+        "tolerance": "relabs",
+        "shape": list(shape),
+        "by_case": [not wrong] * 3,
+        "entries": entries,
+    }
+    return Check(**(fields | changes))
+
+
+@pytest.fixture
+def html_result() -> Callable[..., Any]:
+    """A graded CheckResult on the lecture's network, with `checks` (default: the backward
+    task's four, dL/dW1[1, 0] and dL/db1[0] wrong) and the network sketch."""
+    from grader.result import CheckResult, Sketch
+
+    def make(checks: list[Any] | None = None, **changes: Any) -> CheckResult:
+        if checks is None:
+            checks = [
+                _entry_check("gradients.W1", (2, 2), {(1, 0)}, diagnosis="sign-flipped"),
+                _entry_check("gradients.b1", (2,), {(0,)}),
+                _entry_check("gradients.W2", (1, 2)),
+                _entry_check("gradients.b2", (1,)),
+            ]
+        fields: dict[str, Any] = {
+            "student": "alice",
+            "exercise": "house-price-backprop",
+            "title": "Backpropagation on the house-price network",
+            "submission": "class/alice.py",
+            "score": sum(c.score for c in checks),
+            "max_score": float(len(checks)),
+            "seed": 7,
+            "hidden_cases": 2,
+            "checks": checks,
+            "grader_version": "test",
+            "network": Sketch.model_validate(LECTURE_SKETCH),
+        }
+        return CheckResult(**(fields | changes))
+
+    return make
+
+
+def _parse_page(page: str) -> Any:
+    """A page checked the way the HTML specification parses it (html5lib, strict: any parse
+    error fails) and as XML (well-formed, SVG in its namespace); returns the XML root."""
+    import xml.etree.ElementTree as ET
+
+    import html5lib
+
+    html5lib.HTMLParser(strict=True).parse(page)
+    doctype, _, markup = page.partition("\n")
+    if doctype != "<!DOCTYPE html>":
+        raise AssertionError(f"the page starts {doctype[:40]!r}, not with the HTML5 doctype")
+    return ET.fromstring(markup)
+
+
+def _marked_entries(root: Any) -> list[tuple[str, str, str]]:
+    """(data-quantity, data-entry, data-status) of every marked element, in document order."""
+    return [
+        (e.get("data-quantity"), e.get("data-entry"), e.get("data-status"))
+        for e in root.iter()
+        if e.get("data-entry") is not None
+    ]
+
+
+@pytest.fixture(scope="session")
+def entry_check() -> Callable[..., Any]:
+    """entry_check(quantity, shape, wrong={index, ...}, **fields): a Check with its entries."""
+    return _entry_check
+
+
+@pytest.fixture(scope="session")
+def parse_page() -> Callable[[str], Any]:
+    """parse_page(html): validated (HTML5 strict, well-formed XML); the XML root."""
+    return _parse_page
+
+
+@pytest.fixture(scope="session")
+def marked_entries() -> Callable[[Any], list[tuple[str, str, str]]]:
+    """marked_entries(root): (data-quantity, data-entry, data-status) of each marked element."""
+    return _marked_entries
+
+
+# --- end of the html report block ----------------------------------------------------------------
+
+
 @pytest.fixture(scope="session")
 def junit_schema() -> Any:
     """tests/schemas/junit.xsd, the JUnit XML format as Jenkins and Surefire read it."""

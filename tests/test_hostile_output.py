@@ -26,6 +26,8 @@ from grader.report.canvas import CanvasReporter
 from grader.report.csv_report import CsvReporter
 from grader.report.github import GithubReporter
 from grader.report.gradescope import GradescopeReporter
+from grader.report.html.reporter import HtmlReporter
+from grader.report.html.student import student_page
 from grader.report.json_report import JsonReporter
 from grader.report.junit import JUnitReporter
 from grader.report.lifecycle import drive
@@ -219,8 +221,9 @@ def test_json_outputs_are_strict_ascii_json(
         CsvReporter,
         GithubReporter,
         CanvasReporter,
+        HtmlReporter,
     ],
-    ids=["text", "json", "junit", "gradescope", "csv", "github", "canvas"],
+    ids=["text", "json", "junit", "gradescope", "csv", "github", "canvas", "html"],
 )
 def test_one_student_puts_a_bounded_amount_into_every_report(
     reporter_class: Any,
@@ -233,3 +236,36 @@ def test_one_student_puts_a_bounded_amount_into_every_report(
     output = render(reporter_class, [result])
     assert len(output) < 200_000  # from 12 MiB of output and 12 MiB of problems
     assert "[cut: " in output or reporter_class in (CsvReporter, CanvasReporter)
+
+
+# Markup of their own: a script, an event handler, a link out, a quote that would end an attribute.
+MARKUP = (
+    '</pre></svg><script>alert(1)</script><img src=x onerror="alert(2)">'
+    "<a href='javascript:alert(3)'>x</a>\" onclick=\"alert(4)"
+)
+
+
+def test_html_pages_show_every_hostile_text_as_text(
+    hostile: list[CheckResult],
+    bundled_exercise: Callable[[str], LoadedExercise],
+    tmp_path: Path,
+    parse_page: Callable[[str], Any],
+) -> None:
+    exercise = bundled_exercise("house-price-backprop")
+    marked = hostile_result(exercise, MARKUP).with_changes(stdout=MARKUP, stderr=HOSTILE)
+    items = [*hostile, marked]
+    with (tmp_path / "report.html").open("w", encoding="utf-8") as stream:
+        drive(HtmlReporter, stream, items, batch=True)
+    pages = [(tmp_path / "report.html").read_text(encoding="utf-8")]
+    pages += [p.read_text(encoding="utf-8") for p in (tmp_path / "students").iterdir()]
+    assert len(pages) == 1 + len(items) and MARKUP in "".join(
+        "".join(parse_page(student_page(marked)).itertext())
+    )
+    for page in pages:
+        root = parse_page(page)  # the HTML5 parser and an XML parser agree it is well-formed
+        assert_no_terminal_control(page.replace("\t", "").replace("\n", ""))
+        tags = {e.tag.split("}")[-1] for e in root.iter()}
+        assert not tags & {"script", "img", "iframe", "object", "embed", "foreignObject"}
+        for element in root.iter():
+            assert not [k for k in element.attrib if k.lower().startswith("on")], element.attrib
+            assert "javascript:" not in element.get("href", "")

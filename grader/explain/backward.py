@@ -31,25 +31,33 @@ def _head(tr: Trace, i: int, k: int) -> list[Factor]:
     return [(s.d("L", s.h(i, k)), tr.dh[i][k]), local]
 
 
+def parameter_line(tr: Trace, i: int, k: int, j: int | None) -> str:
+    """dL/dw_kj^i (dL/db_k^i when `j` is None) as its chain-rule product with the numbers.
+
+    A layer's shared bias (k is 0) feeds every unit: its line is the sum over them."""
+    if j is None and tr.net.layers[i - 1].bias == "shared":
+        return _shared_bias_line(tr, i)
+    param, value = (s.b(i, k), 1.0) if j is None else (s.w(i, k, j), float(tr.h[i - 1][j]))
+    term = [*_head(tr, i, k), (s.d(s.z(i, k), param), value)]
+    return equation(s.d("L", param), [term], math.prod(v for _, v in term))
+
+
+def _shared_bias_line(tr: Trace, i: int) -> str:
+    units = range(tr.net.layers[i - 1].units)
+    terms = [[(s.d("L", s.z(i, k)), tr.dz[i][k]), (s.d(s.z(i, k), s.b(i, 0)), 1.0)] for k in units]
+    general = f"sum_k dL/dz_k^{i} * dz_k^{i}/d{s.b(i, 0)}" if len(units) > 1 else ""
+    return equation(s.d("L", s.b(i, 0)), terms, float(sum(tr.dz[i])), general)
+
+
 def _gradients(tr: Trace, i: int) -> list[str]:
     """dL/dw_kj^i and dL/db_k^i of every unit k, one product each."""
-    lines = []
     layer = tr.net.layers[i - 1]
+    own_bias: list[int | None] = [None] if layer.bias == "per-unit" else []
+    lines = []
     for k in range(layer.units):
-        head = _head(tr, i, k)
-        ends = [(s.w(i, k, j), tr.h[i - 1][j]) for j in range(len(tr.h[i - 1]))]
-        if layer.bias == "per-unit":
-            ends.append((s.b(i, k), 1.0))
-        for param, value in ends:
-            term = [*head, (s.d(s.z(i, k), param), value)]
-            lines.append(equation(s.d("L", param), [term], math.prod(v for _, v in term)))
-    if layer.bias == "shared":  # one bias feeds every unit: the sum over them
-        units = range(layer.units)
-        terms = [
-            [(s.d("L", s.z(i, k)), tr.dz[i][k]), (s.d(s.z(i, k), s.b(i, 0)), 1.0)] for k in units
-        ]
-        general = f"sum_k dL/dz_k^{i} * dz_k^{i}/d{s.b(i, 0)}" if layer.units > 1 else ""
-        lines.append(equation(s.d("L", s.b(i, 0)), terms, float(sum(tr.dz[i])), general))
+        lines += [parameter_line(tr, i, k, j) for j in [*range(len(tr.h[i - 1])), *own_bias]]
+    if layer.bias == "shared":
+        lines.append(parameter_line(tr, i, 0, None))
     return lines
 
 

@@ -17,6 +17,7 @@ from grader.plan.cases import Case
 from grader.result import Check, CheckStatus, WrongEntry
 from grader.run.report import RunReport
 from grader.run.wire import decode
+from grader.score.entries import entries, heat
 from grader.score.printed import Printed
 from grader.tasks.base import Quantity
 
@@ -36,6 +37,8 @@ class CaseOutcome:
     passed: bool
     problem: str = ""  # why the whole quantity could not be compared on this case
     wrong: list[WrongEntry] | None = None
+    ok: np.ndarray | None = None  # entry by entry, when the quantity could be compared
+    got: np.ndarray | None = None
 
 
 def received(
@@ -74,7 +77,7 @@ def _compare(
         )
         for index in map(tuple, np.argwhere(~ok))
     ]
-    return CaseOutcome(passed=not wrong, wrong=wrong)
+    return CaseOutcome(passed=not wrong, wrong=wrong, ok=ok, got=got)
 
 
 def _describe(outcome: CaseOutcome, case: Case) -> str:
@@ -135,6 +138,9 @@ def score_quantity(
     passed = sum(o.passed for o in outcomes)
     status: CheckStatus = "pass" if passed == len(cases) else ("partial" if passed else "fail")
     wrong = [w for o in outcomes for w in (o.wrong or [])][:MAX_WRONG_LISTED]
+    exact = np.asarray(refs[0][q.name])
+    worked = outcomes[0]
+    ok = worked.ok if worked.ok is not None else np.zeros(exact.shape, dtype=bool)
     return Check(
         name=q.title,
         quantity=q.key,
@@ -146,4 +152,8 @@ def score_quantity(
         cases=len(cases),
         tolerance=rule.tolerance.describe(rule.settings),
         wrong=wrong,
+        shape=list(exact.shape),
+        by_case=[o.passed for o in outcomes],
+        entries=entries(q, exact, worked.got, ok),
+        heat=heat(ok),
     )
