@@ -204,16 +204,26 @@ def _bias(
 ) -> str:
     """b_k^l in a box above its unit at (x, y); a shared bias also feeds the units `also`."""
     bx, by = x - 20, y - RADIUS - 38
-    shape = "".join(
+    shape = tag(
+        "line",
+        x1=round(bx + 20),
+        y1=round(by + 20),
+        x2=round(x),
+        y2=round(y - RADIUS),
+        class_="edge",
+    )
+    # The arrows to the other units leave the box's right end and meet them at the upper
+    # right, clear of the units in between.
+    shape += "".join(
         tag(
             "line",
-            x1=round(bx + 20),
-            y1=round(by + 20),
-            x2=round(ux),
-            y2=round(uy - RADIUS),
+            x1=round(bx + 64),
+            y1=round(by + 8),
+            x2=round(ux + 0.7 * RADIUS),
+            y2=round(uy - 0.7 * RADIUS),
             class_="edge",
         )
-        for ux, uy in [(x, y), *(also or [])]
+        for ux, uy in also or []
     )
     shape += tag(
         "rect", x=round(bx - 24), y=round(by - 4), width=88, height=24, rx=4, class_="bias"
