@@ -36,6 +36,10 @@ def _verdict_line(v: Verdict) -> str:
     return line
 
 
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def print_validation(validation: Validation) -> None:
     ex = validation.exercise
     click.echo(f"{ex.id} ({ex.path})")
@@ -43,7 +47,8 @@ def print_validation(validation: Validation) -> None:
     counts = {s: sum(v.status == s for v in validation.verdicts) for s in _STATUS}
     click.echo(
         f"  printed values: {len(validation.verdicts)} checked: {counts['exact']} exact, "
-        f"{counts['artefact']} rounding artefacts, {counts['discrepancy']} discrepancies"
+        f"{_count(counts['artefact'], 'rounding artefact')}, "
+        f"{_count(counts['discrepancy'], 'discrepancy', 'discrepancies')}"
     )
     for v in validation.verdicts:
         if v.status != "exact":

@@ -391,7 +391,7 @@ def test_validate_mazur_exits_1_for_the_article_error_after_the_round_only() -> 
         timeout=120,
     )
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "19 checked: 18 exact, 0 rounding artefacts, 1 discrepancies" in run.stdout
+    assert "19 checked: 18 exact, 0 rounding artefacts, 1 discrepancy" in run.stdout
     flagged = [line for line in run.stdout.splitlines() if "DISCREPANCY" in line]
     assert len(flagged) == 1 and "expected.loss_after" in flagged[0]
     assert "printed 0.291027924, exact 0.291027774" in flagged[0]

@@ -127,7 +127,7 @@ def test_the_task_and_its_diagnosis_are_listed(loss_site: Path, course: Path) ->
 def test_validate_names_the_rounding_artefact(loss_site: Path, course: Path) -> None:
     run = _grader(loss_site, course, "validate", "exercises/")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "printed values: 4 checked: 3 exact, 1 rounding artefacts, 0 discrepancies" in run.stdout
+    assert "printed values: 4 checked: 3 exact, 1 rounding artefact, 0 discrepancies" in run.stdout
     artefact = next(line for line in run.stdout.splitlines() if "expected.loss " in line)
     # by hand from the printed 0.63: 0.68445; exact 0.684561 rounds to 0.6846
     assert "rounding artefact" in artefact and "printed 0.6845, exact 0.684561" in artefact

@@ -99,6 +99,8 @@ def new(
     written = new_exercise(request)
     click.echo(f"wrote {written.exercise} and {written.solution} (seed {written.seed})")
     if written.artefacts:
-        click.echo(f"{written.artefacts} printed values are rounding artefacts (commented)")
+        n = written.artefacts
+        what = "value is a rounding artefact" if n == 1 else "values are rounding artefacts"
+        click.echo(f"{n} printed {what} (commented)")
     click.echo(f"check it: grader validate --exercises {out} {exercise_id}")
     return ExitCode.OK
