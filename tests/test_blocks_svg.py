@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.report.html.blocks_svg import blocks_svg
-from grader.report.html.network_svg import SVG_NS
+from grader.report.html.markup import SVG_NS
 from grader.result import Check, Sketch, SketchLayer
 from grader.score.entries import heat
 

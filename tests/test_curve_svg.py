@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.report.html.curve_svg import MAX_MARKED, curve_svg, is_curve
-from grader.report.html.network_svg import SVG_NS
+from grader.report.html.markup import SVG_NS
 
 
 def test_only_a_loss_per_iteration_is_a_curve(entry_check: Callable[..., Any]) -> None:

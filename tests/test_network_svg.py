@@ -9,7 +9,8 @@ from typing import Any
 from grader.exercise.course import load_named
 from grader.explain.sketch import sketch
 from grader.plan.cases import worked_case
-from grader.report.html.network_svg import MAX_UNITS, SVG_NS, drawable, network_svg
+from grader.report.html.markup import SVG_NS
+from grader.report.html.network_svg import MAX_UNITS, drawable, network_svg
 from grader.result import Sketch, SketchLayer
 
 SVG = f"{{{SVG_NS}}}"

@@ -4,8 +4,7 @@ past grader.result.MAX_ENTRIES entries, a heat map of the share of wrong entries
 
 from __future__ import annotations
 
-from grader.report.html.markup import tag, text
-from grader.report.html.network_svg import SVG_NS
+from grader.report.html.markup import svg, tag, text
 from grader.report.html.placement import Place, claims, graded, status
 from grader.result import Check, Sketch
 
@@ -117,14 +116,10 @@ def blocks_svg(sketch: Sketch, checks: list[Check]) -> tuple[str, set[str]]:
             strip, h2 = _grid(left, TOP + h + 30, 1, cells, bias)
             parts += [strip, _caption(left, TOP + h + h2 + 46, _describe(bias, f"b{col}"))]
         bottom = max(bottom, TOP + h + h2 + 60, TOP + SIDE + 80)
-    svg = tag(
-        "svg",
+    picture = svg(
         _defs() + "".join(parts),
-        xmlns=SVG_NS,
-        viewBox=f"0 0 {WIDTH} {round(bottom)}",
-        width=WIDTH,
-        height=round(bottom),
-        role="img",
-        aria_label="the network as blocks, wrong entries marked",
+        WIDTH,
+        round(bottom),
+        "the network as blocks, wrong entries marked",
     )
-    return svg, {c.quantity for c in placed.values() if c.entries}
+    return picture, {c.quantity for c in placed.values() if c.entries}

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from grader.report.html.markup import num, tag, text
-from grader.report.html.network_svg import SVG_NS
+from grader.report.html.markup import num, svg, tag, text
 from grader.report.html.page import FAIL, PASS
 from grader.report.html.placement import graded, status
 from grader.result import Check, Entry
@@ -72,16 +71,7 @@ def curve_svg(check: Check) -> str:
     if marks_points(check):
         parts += [_point(check, e, x(i), y) for i, e in enumerate(entries)]
     parts.append(_legend())
-    return tag(
-        "svg",
-        "".join(parts),
-        xmlns=SVG_NS,
-        viewBox=f"0 0 {WIDTH} {HEIGHT}",
-        width=WIDTH,
-        height=HEIGHT,
-        role="img",
-        aria_label="the loss per iteration, expected and submitted",
-    )
+    return svg("".join(parts), WIDTH, HEIGHT, "the loss per iteration, expected and submitted")
 
 
 def _point(check: Check, entry: Entry, px: float, y: Scale) -> str:

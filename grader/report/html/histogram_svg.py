@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from grader.report.html.markup import points, tag, text
-from grader.report.html.network_svg import SVG_NS
+from grader.report.html.markup import points, svg, tag, text
 
 BINS = 10
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 560, 210, 30, 44, 20
@@ -86,13 +85,4 @@ def histogram_svg(scores: list[float], full: float) -> str:
             text_anchor="middle",
         )
     )
-    return tag(
-        "svg",
-        "".join(parts),
-        xmlns=SVG_NS,
-        viewBox=f"0 0 {WIDTH} {HEIGHT}",
-        width=WIDTH,
-        height=HEIGHT,
-        role="img",
-        aria_label="the score distribution",
-    )
+    return svg("".join(parts), WIDTH, HEIGHT, "the score distribution")

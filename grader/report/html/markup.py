@@ -35,6 +35,24 @@ def tag(name: str, body: str = "", **values: Attr) -> str:
     return f"<{name}{attrs(**values)}>{body}</{name}>"
 
 
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def svg(body: str, width: float, height: float, label: str) -> str:
+    """An inline SVG picture of `width` x `height` user units, described for screen readers."""
+    w, h = round(width), round(height)
+    return tag(
+        "svg",
+        body,
+        xmlns=SVG_NS,
+        viewBox=f"0 0 {w} {h}",
+        width=w,
+        height=h,
+        role="img",
+        aria_label=label,
+    )
+
+
 def num(value: float | None, figures: int = 5) -> str:
     """A number to `figures` significant figures, "nothing" for None, and nan/inf as words."""
     if value is None:

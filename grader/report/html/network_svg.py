@@ -7,7 +7,7 @@ Past MAX_UNITS units in a layer the drawing is blocks instead (blocks_svg.py).""
 from __future__ import annotations
 
 from grader import notation
-from grader.report.html.markup import num, tag, text
+from grader.report.html.markup import num, svg, tag, text
 from grader.report.html.page import MARKS
 from grader.report.html.placement import Place, claims, graded, status
 from grader.report.html.symbols import pretty
@@ -16,7 +16,6 @@ from grader.result import Check, Entry, Sketch
 MAX_UNITS = 8  # per layer, the input included: more is drawn as blocks
 MAX_LABELLED = 4  # edges of one layer with their values written on them; more: a mark only
 WIDTH, RADIUS, GAP, TOP = 1180, 34, 150, 70
-SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def drawable(sketch: Sketch) -> bool:
@@ -270,14 +269,5 @@ def network_svg(sketch: Sketch, checks: list[Check]) -> tuple[str, set[str]]:
         for name, column in zip(names, at, strict=True)
     )
     body = _defs() + heads + _edges(sketch, at, placed) + _units(sketch, at, placed)
-    svg = tag(
-        "svg",
-        body,
-        xmlns=SVG_NS,
-        viewBox=f"0 0 {WIDTH} {round(height)}",
-        width=WIDTH,
-        height=round(height),
-        role="img",
-        aria_label="the network, each graded entry marked",
-    )
-    return svg, {c.quantity for c in placed.values() if c.entries}
+    picture = svg(body, WIDTH, round(height), "the network, each graded entry marked")
+    return picture, {c.quantity for c in placed.values() if c.entries}
