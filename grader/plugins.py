@@ -48,12 +48,25 @@ def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
     group = KINDS[kind][0]
     found: dict[tuple[str, str], tuple[metadata.EntryPoint, str, str]] = {}
     for ep in metadata.entry_points(group=group):
-        dist = ep.dist
-        dist_name = (dist.metadata["Name"] if dist else None) or "?"
-        version = dist.version if dist else "?"
+        dist_name, version = _name_and_version(ep.dist)
         # The same distribution can be seen twice on sys.path (editable + site).
         found.setdefault((ep.name, dist_name), (ep, dist_name, version))
     return sorted(found.values(), key=lambda item: (item[0].name, item[1]))
+
+
+_DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
+
+
+def _name_and_version(dist: metadata.Distribution | None) -> tuple[str, str]:
+    """A distribution's name and version, its METADATA parsed once per process (not once per
+    entry point: the parse is what made discovery slow)."""
+    if dist is None:
+        return "?", "?"
+    key = str(getattr(dist, "_path", "")) or str(id(dist))
+    if key not in _DISTRIBUTIONS:
+        meta = dist.metadata
+        _DISTRIBUTIONS[key] = (meta["Name"] or "?", meta["Version"] or "?")
+    return _DISTRIBUTIONS[key]
 
 
 def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
@@ -110,23 +123,33 @@ def _load(kind: str, ep: metadata.EntryPoint, dist: str, version: str) -> Plugin
 
 
 @functools.cache
-def registry(kind: str) -> dict[str, Plugin]:
-    """Every installed plugin of one kind, by name."""
-    plugins: dict[str, Plugin] = {}
+def _found(kind: str) -> dict[str, tuple[metadata.EntryPoint, str, str]]:
+    """Every installed plugin of one kind by name, not imported yet; two of one name refused."""
+    found: dict[str, tuple[metadata.EntryPoint, str, str]] = {}
     for ep, dist, version in _find(kind):
-        if ep.name in plugins and plugins[ep.name].distribution != dist:
-            other = plugins[ep.name]
+        if ep.name in found and found[ep.name][1] != dist:
+            _, other, other_version = found[ep.name]
             raise PluginError(
                 f"two plugins are named {KINDS[kind][0]}[{ep.name}]: one from "
-                f"{other.distribution} {other.version}, one from {dist} {version}; "
-                "uninstall one of them"
+                f"{other} {other_version}, one from {dist} {version}; uninstall one of them"
             )
-        plugins[ep.name] = _load(kind, ep, dist, version)
-    return plugins
+        found[ep.name] = (ep, dist, version)
+    return found
+
+
+@functools.cache
+def _loaded(kind: str, name: str) -> Plugin:
+    return _load(kind, *_found(kind)[name])
+
+
+def registry(kind: str) -> dict[str, Plugin]:
+    """Every installed plugin of one kind, by name, each imported and checked."""
+    return {name: _loaded(kind, name) for name in _found(kind)}
 
 
 def names(kind: str) -> list[str]:
-    return sorted(registry(kind))
+    """Without importing any: a command imports only the plugins it uses (start-up time)."""
+    return sorted(_found(kind))
 
 
 def unknown_name_message(kind: str, name: str) -> str:
@@ -140,7 +163,6 @@ def unknown_name_message(kind: str, name: str) -> str:
 
 def get(kind: str, name: str) -> Any:
     """The plugin object named `name`, or a PluginError that suggests a near miss."""
-    plugins = registry(kind)
-    if name not in plugins:
+    if name not in _found(kind):
         raise PluginError(unknown_name_message(kind, name))
-    return plugins[name].obj
+    return _loaded(kind, name).obj

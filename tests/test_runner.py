@@ -320,3 +320,41 @@ def test_the_run_writes_its_own_read_only_copy_in_its_working_folder(
         assert list(temporary.iterdir()) == []  # nothing of the run is left behind
     finally:
         temporary.rmdir()
+
+
+# --- grader check's early worker ---------------------------------------------------------------
+
+
+def test_the_early_runner_starts_its_server_before_the_first_run(write_submission: Write) -> None:
+    # `grader check` loads the exercise while the server starts: it is running before any run.
+    from grader.run.runner import early_runner
+    from grader.run.worker import Worker
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    started: list[Worker] = []
+    original = Worker.launch
+
+    def launch(worker: Worker, forbidden: tuple[str, ...]) -> None:
+        original(worker, forbidden)
+        started.append(worker)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Worker, "launch", launch)
+        with early_runner(path) as runner:
+            (worker,) = started
+            assert worker._proc is not None and worker._proc.poll() is None
+            request = RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
+            report = runner(request)
+        assert worker._proc is None  # closed with the block
+    assert report.status == "ok", report.message
+    assert values(report, 0)["total"] == [3.0]
+
+
+def test_the_early_runner_starts_nothing_for_a_file_of_answers(tmp_path: Path) -> None:
+    from grader.run.runner import early_runner
+
+    with early_runner(tmp_path / "answers.toml") as runner:
+        assert runner is run_submission

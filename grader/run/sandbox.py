@@ -72,8 +72,7 @@ def is_root() -> bool:
 
 
 @functools.cache
-def probe() -> Sandbox:
-    """Whether bubblewrap works here; asked once per process."""
+def _probe() -> Sandbox:
     as_root = is_root()
     bwrap = shutil.which("bwrap")
     if os.environ.get("GRADER_NO_SANDBOX"):
@@ -88,7 +87,43 @@ def probe() -> Sandbox:
     if run.returncode != 0:
         detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
         return _fallback(f"bubblewrap is refused here ({detail})")
-    return _with_per_run(Sandbox(True, "", as_root))
+    # Whether a run may also have namespaces of its own inside bubblewrap is tried by each
+    # worker's fork server, in a forked run, before it says it is ready (grader/run/zygote.py):
+    # the same trial as _with_per_run's, without a second sandbox and interpreter to start.
+    return Sandbox(True, "", as_root, per_run=True)
+
+
+_probing = threading.Lock()
+
+
+def probe() -> Sandbox:
+    """Whether bubblewrap works here; asked once per process (a thread that asks while
+    another probes waits for that answer).
+
+    With bubblewrap, `per_run` says that a run may try namespaces of its own; each worker's
+    server confirms it before its first run (`Worker`), and `confirmed()` answers for good.
+    Without it, `per_run` is the answer of a trial run (the notices depend on it).
+    """
+    with _probing:
+        return _probe()
+
+
+# As functools.cache would have them: the tests start afresh, or ask without the cache.
+probe.cache_clear = _probe.cache_clear  # type: ignore[attr-defined]
+probe.__wrapped__ = _probe.__wrapped__  # type: ignore[attr-defined]
+
+
+@functools.cache
+def confirmed(box: Sandbox) -> Sandbox:
+    """`box` with `per_run` tried in a throwaway run (inside bubblewrap when enabled)."""
+    return _with_per_run(box) if box.enabled and box.per_run else box
+
+
+def trial(box: Sandbox) -> dict:
+    """What a throwaway run needs to try `policy.confine()` with namespaces of its own; pass
+    it to `cleanup(box, trial(...)["isolation"])` afterwards."""
+    settings = _isolation(Sandbox(box.enabled, "", box.as_root, True))
+    return {"isolation": {**settings, "hide": []}, "limits": {}}
 
 
 def require(required: bool) -> str:
@@ -151,6 +186,10 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     Call once per run, and `cleanup(box, settings)` after it. `hide`: more folders the run
     must not see when there is no sandbox (the output folder, the class's submissions).
     """
+    return _isolation(box, hide)
+
+
+def _isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     linux = sys.platform.startswith("linux")
     uid = _fresh_uid() if linux and is_root() else None
     settings: dict[str, Any] = {
@@ -236,15 +275,12 @@ _PROBE = (
 def _with_per_run(box: Sandbox) -> Sandbox:
     if not sys.platform.startswith("linux"):
         return box
-    trial = {
-        "isolation": {**isolation(Sandbox(box.enabled, "", box.as_root, True)), "hide": []},
-        "limits": {},
-    }
+    attempt = trial(box)
     if box.enabled:  # inside the very sandbox a worker gets, where the scripts are /sandbox/*
-        argv = [sys.executable, "-I", "-c", _PROBE, "/sandbox", json.dumps(trial)]
+        argv = [sys.executable, "-I", "-c", _PROBE, "/sandbox", json.dumps(attempt)]
         argv = command(box, argv, [], SCRATCH, SCRATCH, shared_scratch=True)
     else:
-        argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
+        argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(attempt)]
     # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
     env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
     try:
@@ -253,7 +289,7 @@ def _with_per_run(box: Sandbox) -> Sandbox:
     except (OSError, subprocess.TimeoutExpired):
         works = False
     finally:
-        cleanup(box, trial["isolation"])
+        cleanup(box, attempt["isolation"])
     return Sandbox(box.enabled, box.reason, box.as_root, works)
 
 
