@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -142,14 +143,36 @@ def _loaded(kind: str, name: str) -> Plugin:
     return _load(kind, *_found(kind)[name])
 
 
-def registry(kind: str) -> dict[str, Plugin]:
-    """Every installed plugin of one kind, by name, each imported and checked."""
-    return {name: _loaded(kind, name) for name in _found(kind)}
+class _Registry(Mapping[str, Plugin]):
+    """One kind's plugins by name, each imported and checked when first looked up: a command
+    imports only the plugins it uses (start-up time), `grader plugins` all of them."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+
+    def __contains__(self, name: object) -> bool:
+        return name in _found(self._kind)
+
+    def __getitem__(self, name: str) -> Plugin:
+        if name not in _found(self._kind):
+            raise KeyError(name)
+        return _loaded(self._kind, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_found(self._kind))
+
+    def __len__(self) -> int:
+        return len(_found(self._kind))
+
+
+@functools.cache
+def registry(kind: str) -> Mapping[str, Plugin]:
+    """Every installed plugin of one kind, by name (imported when looked up)."""
+    return _Registry(kind)
 
 
 def names(kind: str) -> list[str]:
-    """Without importing any: a command imports only the plugins it uses (start-up time)."""
-    return sorted(_found(kind))
+    return sorted(registry(kind))
 
 
 def unknown_name_message(kind: str, name: str) -> str:
@@ -163,6 +186,7 @@ def unknown_name_message(kind: str, name: str) -> str:
 
 def get(kind: str, name: str) -> Any:
     """The plugin object named `name`, or a PluginError that suggests a near miss."""
-    if name not in _found(kind):
+    plugins = registry(kind)
+    if name not in plugins:
         raise PluginError(unknown_name_message(kind, name))
-    return _loaded(kind, name).obj
+    return plugins[name].obj

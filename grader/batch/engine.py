@@ -15,7 +15,7 @@ from grader.batch.gradebook import Gradebook, Key
 from grader.errors import GraderError, InternalError
 from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
-from grader.pipeline import LimitOverrides, check_submission
+from grader.pipeline import LimitOverrides, check_submission, protected_paths
 from grader.result import CheckResult, Status
 from grader.run.worker import Worker
 from grader.submission import Submission, read_submission, read_trusted
@@ -58,8 +58,10 @@ def grade_job(
     limits: LimitOverrides,
     submission: Submission | None = None,
     hide: tuple[str, ...] = (),
+    protected: tuple[str, ...] | None = None,
 ) -> CheckResult:
-    """One student's result for one exercise; never raises. `hide`: the class's folders."""
+    """One student's result for one exercise; never raises. `hide`: the class's folders;
+    `protected`: the exercise's protected_paths(), if known already."""
     if submission is None:
         job, submission = read_job(job)
     if job.path is None or submission is None:
@@ -73,6 +75,7 @@ def grade_job(
             limits=limits.limits_for(job.exercise),
             run=worker.run,
             hide=hide,
+            protected=protected,
         )
     except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
@@ -135,6 +138,9 @@ def grade_all(
     for index in range(len(jobs)):
         todo.put(index)
     lock = threading.Lock()
+    # Once per exercise, not per submission: they hold for the whole run.
+    exercises = {job.exercise.id: job.exercise for job in jobs}
+    protected = {name: protected_paths(exercise) for name, exercise in exercises.items()}
 
     def lane() -> None:
         worker = Worker()
@@ -152,7 +158,9 @@ def grade_all(
                 if found is None and on_start is not None:
                     with lock:
                         on_start(job)
-                result = found or grade_job(job, worker, settings.limits, submission, hide)
+                result = found or grade_job(
+                    job, worker, settings.limits, submission, hide, protected[job.exercise.id]
+                )
                 if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)
                 results[index] = result
