@@ -8,6 +8,7 @@ solver uses.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,10 +56,24 @@ class DecimalArray:
         return self.decimals.shape
 
     def floats(self) -> np.ndarray:
-        return np.vectorize(float, otypes=[np.float64])(self.decimals).reshape(self.shape)
+        """The entries as float64 (a fresh array: the caller may change it)."""
+        return self._cached("_floats", self._to_floats).copy()
 
     def units(self) -> np.ndarray:
         """One unit in the last printed place of every entry (0.30 -> 0.01)."""
+        return self._cached("_units", self._to_units).copy()
+
+    def _cached(self, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        # Converted once: a class run asks for the worked case and the printed values of an
+        # exercise once per submission.
+        if name not in self.__dict__:
+            object.__setattr__(self, name, compute())
+        return self.__dict__[name]
+
+    def _to_floats(self) -> np.ndarray:
+        return np.vectorize(float, otypes=[np.float64])(self.decimals).reshape(self.shape)
+
+    def _to_units(self) -> np.ndarray:
         exp = np.vectorize(lambda d: float(Decimal(1).scaleb(d.as_tuple().exponent)))
         return exp(self.decimals).astype(np.float64).reshape(self.shape)
 

@@ -32,6 +32,7 @@ shape the run left it in, with tree.py.
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import selectors
@@ -226,6 +227,9 @@ def main():
     # A run under the server's own uid (no root to drop from) must not ptrace the server.
     _prctl(_PR_SET_DUMPABLE, 0)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # a run's orphans come back here, not to init
+    # What the server loaded stays out of every collection: a run's collector would otherwise
+    # visit (and so copy, page by page) every object it shares with the server.
+    gc.freeze()
     attempt = sys.argv[3] if len(sys.argv) > 3 else ""
     namespaces = bool(attempt) and trial(json.loads(attempt), confine)
     serve(Channel(socket.socket(fileno=control)), scratch, become_run, namespaces)
