@@ -126,13 +126,15 @@ def grade_all(
     on_start: Callable[[Job], None] | None = None,
     keys: list[Key | None] | None = None,
     hide: tuple[str, ...] = (),
+    workers: list[Worker] | None = None,
 ) -> list[CheckResult]:
     """Results in job order, on `settings.workers` lanes, each run under `settings.limits`
     (`settings.regrade`: graded again, not read from the gradebook). `on_start(job)` is called
     when a job starts running (not for one found in the gradebook), `on_result(result,
     resumed)` as each result is known. `keys`, when given (one slot per job), receives each
     job's gradebook key, for the run's record. `hide`: folders no run may see (the submissions
-    and the output folder)."""
+    and the output folder). `workers`: one per lane, started already (the caller closes
+    them); by default each lane starts its own."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
@@ -142,8 +144,8 @@ def grade_all(
     exercises = {job.exercise.id: job.exercise for job in jobs}
     protected = {name: protected_paths(exercise) for name, exercise in exercises.items()}
 
-    def lane() -> None:
-        worker = Worker()
+    def lane(given: Worker | None) -> None:
+        worker = given or Worker()
         try:
             while True:
                 try:
@@ -167,10 +169,14 @@ def grade_all(
                 with lock:
                     on_result(result, found is not None)
         finally:
-            worker.close()
+            if given is None:
+                worker.close()
 
     # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
-    threads = [threading.Thread(target=lane, daemon=True) for _ in range(max(1, settings.workers))]
+    count = max(1, settings.workers)
+    given: list[Worker | None] = [*(workers or [])][:count]
+    given += [None] * (count - len(given))
+    threads = [threading.Thread(target=lane, args=(w,), daemon=True) for w in given]
     for thread in threads:
         thread.start()
     for thread in threads:
