@@ -174,8 +174,8 @@ def grade_all(
 
     # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
     count = max(1, settings.workers)
-    given: list[Worker | None] = [*(workers or [])][:count]
-    given += [None] * (count - len(given))
+    supplied = list(workers or [])[:count]
+    given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
     threads = [threading.Thread(target=lane, args=(w,), daemon=True) for w in given]
     for thread in threads:
         thread.start()
