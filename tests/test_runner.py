@@ -358,3 +358,33 @@ def test_the_early_runner_starts_nothing_for_a_file_of_answers(tmp_path: Path) -
 
     with early_runner(tmp_path / "answers.toml") as runner:
         assert runner is run_submission
+
+
+def test_no_run_starts_on_a_presumed_sandbox_the_probe_refuses(
+    write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # presume() answers at once and lets the probe run beside the server's start; the run
+    # itself waits for the probe, and a refusal gives it a server without bubblewrap.
+    from grader.run import sandbox
+    from grader.run.worker import Worker
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "_probe_argv", lambda: ["false"])  # bubblewrap refused
+    sandbox.probe.cache_clear()
+    try:
+        presumed = sandbox.presume()
+        assert presumed.enabled
+        with Worker(presumed) as worker:
+            worker.launch(("grader",))
+            report = worker.run(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits()))
+            assert not worker.box.enabled
+            assert worker.box.reason.startswith("bubblewrap is refused here")
+        assert sandbox.probe() == worker.box
+    finally:
+        sandbox.probe.cache_clear()
+    assert report.status == "ok", report.message
+    assert values(report, 0)["total"] == [3.0]

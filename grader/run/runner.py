@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from grader.run import sandbox
 from grader.run.report import RunReport
 from grader.run.request import DEFAULT_FORBIDDEN, RunRequest
 from grader.run.worker import Worker
@@ -17,7 +18,7 @@ from grader.run.worker import Worker
 
 def run_submission(request: RunRequest) -> RunReport:
     """Run `request.function` from the submission once per call; raises only WorkerFailed."""
-    with Worker() as worker:
+    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
         return worker.run(request)
 
 
@@ -29,6 +30,6 @@ def early_runner(submission: Path) -> Iterator[Callable[[RunRequest], RunReport]
     if submission.suffix.lower() == ".toml":
         yield run_submission
         return
-    with Worker() as worker:
+    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
         worker.launch((*DEFAULT_FORBIDDEN, "grader"))  # as check_submission asks
         yield worker.run

@@ -71,26 +71,50 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def _probe_argv() -> list[str] | None:
+    """The probe's command (bubblewrap around an interpreter that does nothing), or None where
+    the answer needs no bubblewrap run."""
+    bwrap = shutil.which("bwrap")
+    if os.environ.get("GRADER_NO_SANDBOX") or not sys.platform.startswith("linux") or not bwrap:
+        return None
+    return [bwrap, *_namespaces(is_root()), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+
+
+def _start(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+
+
+_pending: subprocess.Popen | None = None  # a probe presume() started, for _probe() to read
+
+
 @functools.cache
 def _probe() -> Sandbox:
-    as_root = is_root()
-    bwrap = shutil.which("bwrap")
+    global _pending
     if os.environ.get("GRADER_NO_SANDBOX"):
         return _fallback("the sandbox is switched off (GRADER_NO_SANDBOX)")
-    if not sys.platform.startswith("linux") or bwrap is None:
+    argv = _probe_argv()
+    if argv is None:
         return _fallback("bubblewrap (bwrap) is not installed")
-    argv = [bwrap, *_namespaces(as_root), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+    started, _pending = _pending, None
     try:
-        run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        run = started or _start(argv)
+        try:
+            _, err = run.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            run.wait()
+            raise
     except (OSError, subprocess.TimeoutExpired) as exc:
         return _fallback(f"bubblewrap does not start ({exc})")
     if run.returncode != 0:
-        detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
+        detail = (err.strip().splitlines() or ["no message"])[-1]
         return _fallback(f"bubblewrap is refused here ({detail})")
     # Whether a run may also have namespaces of its own inside bubblewrap is tried by each
     # worker's fork server, in a forked run, before it says it is ready (grader/run/zygote.py):
     # the same trial as _with_per_run's, without a second sandbox and interpreter to start.
-    return Sandbox(True, "", as_root, per_run=True)
+    return Sandbox(True, "", is_root(), per_run=True)
 
 
 _probing = threading.Lock()
@@ -108,8 +132,36 @@ def probe() -> Sandbox:
         return _probe()
 
 
+def presume() -> Sandbox:
+    """At once, what `probe()` will most likely say: where bubblewrap is installed, the probe
+    starts now (`probe()` reads its answer later) and the sandbox is presumed to work. A worker
+    started on this answer checks it against `probe()` before its first run (`Worker`)."""
+    global _pending
+    with _probing:
+        argv = _probe_argv()
+        if _probe.cache_info().currsize or argv is None:
+            return _probe()
+        if _pending is None:
+            try:
+                _pending = _start(argv)
+            except OSError:
+                return _probe()  # says why
+        return Sandbox(True, "", is_root(), per_run=True)
+
+
+def _forget() -> None:
+    """Probe afresh next time (the tests switch GRADER_NO_SANDBOX on and off)."""
+    global _pending
+    with _probing:
+        _probe.cache_clear()
+        started, _pending = _pending, None
+    if started is not None:
+        started.kill()
+        started.communicate()
+
+
 # As functools.cache would have them: the tests start afresh, or ask without the cache.
-probe.cache_clear = _probe.cache_clear  # type: ignore[attr-defined]
+probe.cache_clear = _forget  # type: ignore[attr-defined]
 probe.__wrapped__ = _probe.__wrapped__  # type: ignore[attr-defined]
 
 

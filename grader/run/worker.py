@@ -86,8 +86,11 @@ class _Launch:
 
 
 class Worker:
-    def __init__(self) -> None:
-        self.box = sandbox.probe()
+    def __init__(self, box: sandbox.Sandbox | None = None) -> None:
+        """`box`: `sandbox.presume()`'s answer, to start a server before the probe has
+        answered; it is checked against `sandbox.probe()` before the first run."""
+        self._presumed = box is not None
+        self.box = box if box is not None else sandbox.probe()
         self._proc: subprocess.Popen | None = None
         self._channel: Channel | None = None
         self._marker: str | None = None
@@ -104,6 +107,7 @@ class Worker:
     def run(self, job: RunRequest) -> RunReport:
         """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
+            self._probed()
             channel = self._serve(job.forbidden_imports)
             box = self._run_box()
             isolation = sandbox.isolation(box, hide=job.hide)
@@ -129,6 +133,17 @@ class Worker:
         self._hidden = frozenset(forbidden_imports)
         with contextlib.suppress(Exception):
             self._launching = self._launch()
+
+    def _probed(self) -> None:
+        """Before the first run of a worker started on a presumed sandbox: the probe's answer,
+        and a fresh server if it differs (no run ever starts on a presumption)."""
+        if not self._presumed:
+            return
+        self._presumed = False
+        truth = sandbox.probe()
+        if truth.enabled != self.box.enabled:
+            self.close()
+            self.box = truth
 
     def _run_box(self) -> sandbox.Sandbox:
         """The sandbox as runs of this server get it: namespaces of their own only where its
