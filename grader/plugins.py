@@ -48,11 +48,18 @@ def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
     every installed distribution's metadata (that costs start-up time in big environments)."""
     group = KINDS[kind][0]
     found: dict[tuple[str, str], tuple[metadata.EntryPoint, str, str]] = {}
-    for ep in metadata.entry_points(group=group):
+    for ep in _entry_points().select(group=group):
         dist_name, version = _name_and_version(ep.dist)
         # The same distribution can be seen twice on sys.path (editable + site).
         found.setdefault((ep.name, dist_name), (ep, dist_name, version))
     return sorted(found.values(), key=lambda item: (item[0].name, item[1]))
+
+
+@functools.cache
+def _entry_points() -> metadata.EntryPoints:
+    """Every installed entry point, read once per process: `entry_points(group=...)` reads
+    every distribution's entry_points.txt again for each group it is asked for (six here)."""
+    return metadata.entry_points()
 
 
 _DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
