@@ -56,9 +56,10 @@ def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
 
 
 @functools.cache
-def _entry_points() -> metadata.EntryPoints:
+def _entry_points() -> Any:
     """Every installed entry point, read once per process: `entry_points(group=...)` reads
-    every distribution's entry_points.txt again for each group it is asked for (six here)."""
+    every distribution's entry_points.txt again for each group it is asked for (six here).
+    SelectableGroups before Python 3.12, EntryPoints from then on: both `select(group=...)`."""
     return metadata.entry_points()
 
 
