@@ -22,6 +22,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from startup import compile_package
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "submissions" / "house-price-backprop"
 EXERCISE = "house-price-backprop"
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--sample", type=int, default=20)
     args = parser.parse_args()
+    compile_package()  # as after `pip install .`: see benchmarks/startup.py
     with tempfile.TemporaryDirectory() as tmp:
         small, big = Path(tmp, "small"), Path(tmp, "class")
         small.mkdir()
@@ -114,6 +118,8 @@ def main() -> None:
         figures = {jobs: grade(big, Path(tmp, f"out{jobs}"), jobs) for jobs in (1, 2)}
         small_jobs2 = grade(small, Path(tmp, "out-small"), 2)
     n = args.students
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs at the end")
     print(f"class: {n} submissions of {EXERCISE} ({len(list(FIXTURES.glob('*.py')))} styles)")
     print(
         f"one `grader check` per submission: median {per_check:.3f} s over {args.sample} "

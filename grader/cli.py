@@ -3,6 +3,7 @@ library become a message and an exit code in `main`, the only place that knows a
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -10,35 +11,46 @@ from pathlib import Path
 
 import click
 
-from grader import __version__, options, plugins
-from grader.commands.explain import explain
-from grader.commands.merge import merge
-from grader.commands.new import new
-from grader.commands.solve import solve
-from grader.commands.student import mark_variant, personal, warn_if_guessable
-from grader.commands.worksheet import worksheet
+from grader import options
 from grader.errors import ExitCode, GraderError
-from grader.exercise import finding
-from grader.exercise.course import load_named
-from grader.exercise.listing import listing
-from grader.pipeline import check_submission, limits_for, protected_paths
-from grader.report.failure import check_failure
-from grader.report.lifecycle import drive
-from grader.report.lifecycle import options as options_of
-from grader.report.safe import printable
-from grader.report.visibility import with_visibility
-from grader.run import sandbox
-from grader.views import print_plugins, print_validation
+
+# Start-up is paid by every command (issue 10: `grader check` within 0.25 s): this module
+# imports only click and the shared options; each command imports what it uses in its body,
+# and the commands defined in grader/commands/ are imported when they are asked for.
+LAZY_COMMANDS = {
+    "explain": "grader.commands.explain:explain",
+    "solve": "grader.commands.solve:solve",
+    "merge": "grader.commands.merge:merge",
+    "new": "grader.commands.new:new",
+    "worksheet": "grader.commands.worksheet:worksheet",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="grader")
+class LazyGroup(click.Group):
+    """A group whose LAZY_COMMANDS are imported only when named (or listed by --help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        self.add_command(command, cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backprop-grader", prog_name="grader")
 def cli() -> None:
     """Grade hand-written backpropagation against an exact reference."""
 
 
 def _sandbox_notice(required: bool) -> None:
     """One line on stderr when submissions will run without the sandbox (or refuse to)."""
+    from grader.run import sandbox
+
     notice = sandbox.require(required)
     if notice:
         click.echo(notice, err=True)
@@ -65,20 +77,34 @@ def check(
     **limits: int | None,
 ) -> int:
     """Grade one SUBMISSION (a .py file, a folder holding one, or a .toml of answers)."""
-    reporter_class = plugins.get("reporters", report_format)
-    loaded = None
-    try:
-        loaded = personal([load_named(exercise)], student)[0]
-        _sandbox_notice(require_sandbox)
-        run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
-        result = with_visibility(check_submission(loaded, submission, seed, run_limits), loaded)
-        result = mark_variant(result, loaded, student)
-    except Exception as exc:
-        # A format read by a machine (Gradescope) must exist even when grading broke.
-        if options_of(reporter_class, report_format).reports_failures:
-            failed = check_failure(exercise, loaded, submission, exc)
-            drive(reporter_class, sys.stdout, [failed], batch=False)
-        raise
+    from grader.run.runner import early_runner
+
+    # The run's fork server starts now, beside the imports and the exercise's loading below.
+    with early_runner(submission) as run:
+        from grader import plugins
+        from grader.commands.student import mark_variant, personal
+        from grader.exercise.course import load_named
+        from grader.pipeline import check_submission, limits_for
+        from grader.report.lifecycle import drive
+        from grader.report.lifecycle import options as options_of
+        from grader.report.visibility import with_visibility
+
+        reporter_class = plugins.get("reporters", report_format)
+        loaded = None
+        try:
+            loaded = personal([load_named(exercise)], student)[0]
+            _sandbox_notice(require_sandbox)
+            run_limits = limits_for(loaded, wall_seconds=timeout, **limits)
+            result = check_submission(loaded, submission, seed, run_limits, run=run)
+            result = mark_variant(with_visibility(result, loaded), loaded, student)
+        except Exception as exc:
+            # A format read by a machine (Gradescope) must exist even when grading broke.
+            if options_of(reporter_class, report_format).reports_failures:
+                from grader.report.failure import check_failure
+
+                failed = check_failure(exercise, loaded, submission, exc)
+                drive(reporter_class, sys.stdout, [failed], batch=False)
+            raise
     drive(reporter_class, sys.stdout, [result], batch=False)
     return ExitCode.OK if result.full_marks else ExitCode.FAILED
 
@@ -145,7 +171,10 @@ def grade(
     from grader.batch.run import grade_class
     from grader.batch.settings import ClassRun
     from grader.batch.shard import WHOLE, from_option
-    from grader.pipeline import LimitOverrides
+    from grader.commands.student import warn_if_guessable
+    from grader.exercise.course import load_named
+    from grader.pipeline import LimitOverrides, protected_paths
+    from grader.run import sandbox
 
     part = from_option(shard, dict(os.environ))
     exercises = [load_named(e) for e in exercise_ids]
@@ -183,7 +212,9 @@ def grade(
 def validate(exercises: tuple[str, ...]) -> int:
     """Check exercises (default: all; a folder: its *.toml files): schema, printed values,
     model solution. Every file is checked; a broken one exits 2 at the end."""
+    from grader.exercise import finding
     from grader.validate import validate_each
+    from grader.views import print_validation
 
     code = ExitCode.OK
     for outcome in validate_each(list(exercises) or [str(p) for p in finding.list_exercises()]):
@@ -201,6 +232,9 @@ def validate(exercises: tuple[str, ...]) -> int:
 def list_command() -> int:
     """List the exercises that `--exercise` can name, where each comes from, what it shadows.
     Every file is listed; a broken one is reported and exits 2 at the end."""
+    from grader.exercise import finding
+    from grader.exercise.listing import listing
+
     lines, broken = listing(finding.search_path(), finding.list_entries())
     for line in lines:
         click.echo(line)
@@ -212,15 +246,10 @@ def list_command() -> int:
 @cli.command(name="plugins")
 def plugins_command() -> int:
     """List installed plugins and where each comes from."""
+    from grader.views import print_plugins
+
     print_plugins()
     return ExitCode.OK
-
-
-cli.add_command(explain)
-cli.add_command(solve)
-cli.add_command(merge)
-cli.add_command(new)
-cli.add_command(worksheet)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -235,9 +264,13 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = ExitCode.USAGE
     except GraderError as exc:  # may quote a file name of the student's: shown inert
+        from grader.report.safe import printable
+
         click.echo(f"error: {printable(str(exc))}", err=True)
         code = exc.exit_code
     except Exception as exc:  # the grader broke: say so in one line, details on request
+        from grader.report.safe import printable
+
         click.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GRADER_DEBUG"):
             traceback.print_exc()

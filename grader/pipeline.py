@@ -177,6 +177,7 @@ def check_submission(
     limits: Limits | None = None,
     run: Runner = run_submission,
     hide: tuple[str, ...] = (),
+    protected: tuple[str, ...] | None = None,
 ) -> CheckResult:
     """Grade a .py or .ipynb submission (or a folder holding one); a .toml file is
     hand-computed answers; anything else is refused (InputError).
@@ -184,6 +185,8 @@ def check_submission(
     A path is read here, safely and once; a `Submission` was read already (its bytes are what
     the gradebook hashed). `run` runs it in isolation: a fresh sandbox by default, or a worker's.
     `hide`: folders the run must not see besides the grader's own (see RunRequest).
+    `protected`: `protected_paths(exercise)`, when the caller has it already (a class run
+    asks once per exercise, not once per submission).
     """
     # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
     if (
@@ -215,7 +218,7 @@ def check_submission(
     refs = [task.reference(exercise.network, case) for case in cases]
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
-    protected = protected_paths(exercise)
+    protected = protected_paths(exercise) if protected is None else protected
     report = run(RunRequest(source, task.function, calls, limits, forbidden, protected, hide))
     report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
     result = grade_report(exercise, given, seed, cases, refs, report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -47,13 +48,34 @@ def _find(kind: str) -> list[tuple[metadata.EntryPoint, str, str]]:
     every installed distribution's metadata (that costs start-up time in big environments)."""
     group = KINDS[kind][0]
     found: dict[tuple[str, str], tuple[metadata.EntryPoint, str, str]] = {}
-    for ep in metadata.entry_points(group=group):
-        dist = ep.dist
-        dist_name = (dist.metadata["Name"] if dist else None) or "?"
-        version = dist.version if dist else "?"
+    for ep in _entry_points().select(group=group):
+        dist_name, version = _name_and_version(ep.dist)
         # The same distribution can be seen twice on sys.path (editable + site).
         found.setdefault((ep.name, dist_name), (ep, dist_name, version))
     return sorted(found.values(), key=lambda item: (item[0].name, item[1]))
+
+
+@functools.cache
+def _entry_points() -> Any:
+    """Every installed entry point, read once per process: `entry_points(group=...)` reads
+    every distribution's entry_points.txt again for each group it is asked for (six here).
+    SelectableGroups before Python 3.12, EntryPoints from then on: both `select(group=...)`."""
+    return metadata.entry_points()
+
+
+_DISTRIBUTIONS: dict[str, tuple[str, str]] = {}
+
+
+def _name_and_version(dist: metadata.Distribution | None) -> tuple[str, str]:
+    """A distribution's name and version, its METADATA parsed once per process (not once per
+    entry point: the parse is what made discovery slow)."""
+    if dist is None:
+        return "?", "?"
+    key = str(getattr(dist, "_path", "")) or str(id(dist))
+    if key not in _DISTRIBUTIONS:
+        meta = dist.metadata
+        _DISTRIBUTIONS[key] = (meta["Name"] or "?", meta["Version"] or "?")
+    return _DISTRIBUTIONS[key]
 
 
 def _protocol_members(protocol: type) -> tuple[list[str], list[str]]:
@@ -110,19 +132,51 @@ def _load(kind: str, ep: metadata.EntryPoint, dist: str, version: str) -> Plugin
 
 
 @functools.cache
-def registry(kind: str) -> dict[str, Plugin]:
-    """Every installed plugin of one kind, by name."""
-    plugins: dict[str, Plugin] = {}
+def _found(kind: str) -> dict[str, tuple[metadata.EntryPoint, str, str]]:
+    """Every installed plugin of one kind by name, not imported yet; two of one name refused."""
+    found: dict[str, tuple[metadata.EntryPoint, str, str]] = {}
     for ep, dist, version in _find(kind):
-        if ep.name in plugins and plugins[ep.name].distribution != dist:
-            other = plugins[ep.name]
+        if ep.name in found and found[ep.name][1] != dist:
+            _, other, other_version = found[ep.name]
             raise PluginError(
                 f"two plugins are named {KINDS[kind][0]}[{ep.name}]: one from "
-                f"{other.distribution} {other.version}, one from {dist} {version}; "
-                "uninstall one of them"
+                f"{other} {other_version}, one from {dist} {version}; uninstall one of them"
             )
-        plugins[ep.name] = _load(kind, ep, dist, version)
-    return plugins
+        found[ep.name] = (ep, dist, version)
+    return found
+
+
+@functools.cache
+def _loaded(kind: str, name: str) -> Plugin:
+    return _load(kind, *_found(kind)[name])
+
+
+class _Registry(Mapping[str, Plugin]):
+    """One kind's plugins by name, each imported and checked when first looked up: a command
+    imports only the plugins it uses (start-up time), `grader plugins` all of them."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+
+    def __contains__(self, name: object) -> bool:
+        return name in _found(self._kind)
+
+    def __getitem__(self, name: str) -> Plugin:
+        if name not in _found(self._kind):
+            raise KeyError(name)
+        return _loaded(self._kind, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_found(self._kind))
+
+    def __len__(self) -> int:
+        return len(_found(self._kind))
+
+
+@functools.cache
+def registry(kind: str) -> Mapping[str, Plugin]:
+    """Every installed plugin of one kind, by name (imported when looked up)."""
+    return _Registry(kind)
 
 
 def names(kind: str) -> list[str]:

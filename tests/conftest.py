@@ -15,6 +15,19 @@ import pytest
 from grader.errors import ExerciseError
 from grader.exercise import LoadedExercise, load_exercise
 
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The grader's bytecode, written once: hundreds of tests start `grader` as a process of
+    its own, and where PYTHONDONTWRITEBYTECODE is set (as in some CI images) each of them
+    would compile the whole package from source again. Up-to-date files are left alone."""
+    import compileall
+
+    import grader
+
+    for folder in grader.__path__:
+        compileall.compile_dir(folder, quiet=2)
+
+
 # --- runner, pipeline, scoring, cli and report tests: submissions and bundled exercises -------
 
 

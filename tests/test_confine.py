@@ -46,7 +46,7 @@ def box(request: pytest.FixtureRequest) -> sandbox.Sandbox:
     if request.param == "fallback":
         found = _fallback()
     else:
-        found = sandbox.probe()
+        found = sandbox.confirmed(sandbox.probe())  # per_run tried, not only allowed
         if not found.enabled:
             pytest.skip(f"bubblewrap does not work here ({found.reason})")
     if not found.per_run:

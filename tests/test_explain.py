@@ -6,6 +6,7 @@ solver's own value, whatever the network (any depth, activation and loss).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -206,6 +207,27 @@ def test_a_batch_is_written_out_observation_by_observation(batch_exercise) -> No
     assert "L = 1/m (l_1 + l_2) = 1/2 (0.68456 + 0.077364) = 0.38096" in text
     assert "dL/dw_11^1 = 1/m (dl_1/dw_11^1 + dl_2/dw_11^1) = 1/2 (-0.028054 + 0.014582)" in text
     assert "L before the step = 0.38096" in text and "the loss fell by" in text
+
+
+class _ForwardAndLoss:
+    """A task plugin whose `explained` stops at the loss (as tests/task_package's does)."""
+
+    def __init__(self, task: object) -> None:
+        self._task = task
+        self.explained = ("forward", "loss")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._task, name)
+
+
+def test_a_batch_shows_only_the_parts_the_task_explains(batch_exercise) -> None:
+    # As one observation does (tasks/hooks.py `explained`): no gradients, no step.
+    exercise = dataclasses.replace(batch_exercise, task=_ForwardAndLoss(batch_exercise.task))
+    text = explain(exercise)
+    assert "Forward pass, observation 1" in text and "Forward pass, observation 2" in text
+    assert "L = 1/m (l_1 + l_2) = 1/2 (0.68456 + 0.077364) = 0.38096" in text
+    for absent in ("Backward pass", "dl_1/dw_11^1", "Gradients of the batch", "L before the step"):
+        assert absent not in text, absent
 
 
 def test_a_batchs_gradient_lines_end_in_the_solvers_batch_values(batch_exercise) -> None:

@@ -320,3 +320,71 @@ def test_the_run_writes_its_own_read_only_copy_in_its_working_folder(
         assert list(temporary.iterdir()) == []  # nothing of the run is left behind
     finally:
         temporary.rmdir()
+
+
+# --- grader check's early worker ---------------------------------------------------------------
+
+
+def test_the_early_runner_starts_its_server_before_the_first_run(write_submission: Write) -> None:
+    # `grader check` loads the exercise while the server starts: it is running before any run.
+    from grader.run.runner import early_runner
+    from grader.run.worker import Worker
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    started: list[Worker] = []
+    original = Worker.launch
+
+    def launch(worker: Worker, forbidden: tuple[str, ...]) -> None:
+        original(worker, forbidden)
+        started.append(worker)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Worker, "launch", launch)
+        with early_runner(path) as runner:
+            (worker,) = started
+            assert worker._proc is not None and worker._proc.poll() is None
+            request = RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
+            report = runner(request)
+        assert worker._proc is None  # closed with the block
+    assert report.status == "ok", report.message
+    assert values(report, 0)["total"] == [3.0]
+
+
+def test_the_early_runner_starts_nothing_for_a_file_of_answers(tmp_path: Path) -> None:
+    from grader.run.runner import early_runner
+
+    with early_runner(tmp_path / "answers.toml") as runner:
+        assert runner is run_submission
+
+
+def test_no_run_starts_on_a_presumed_sandbox_the_probe_refuses(
+    write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # presume() answers at once and lets the probe run beside the server's start; the run
+    # itself waits for the probe, and a refusal gives it a server without bubblewrap.
+    from grader.run import sandbox
+    from grader.run.worker import Worker
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "_probe_argv", lambda: ["false"])  # bubblewrap refused
+    sandbox.probe.cache_clear()
+    try:
+        presumed = sandbox.presume()
+        assert presumed.enabled
+        with Worker(presumed) as worker:
+            worker.launch(("grader",))
+            report = worker.run(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits()))
+            assert not worker.box.enabled
+            assert worker.box.reason.startswith("bubblewrap is refused here")
+        assert sandbox.probe() == worker.box
+    finally:
+        sandbox.probe.cache_clear()
+    assert report.status == "ok", report.message
+    assert values(report, 0)["total"] == [3.0]

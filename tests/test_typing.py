@@ -15,9 +15,12 @@ api = pytest.importorskip("mypy.api")
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_mypy_finds_no_error_in_grader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mypy_finds_no_error_in_grader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)  # [tool.mypy] in pyproject.toml: the packages, the plugins
-    out, err, _ = api.run(["--cache-dir", str(tmp_path / "cache")])
+    # mypy's own incremental cache (.mypy_cache, as `mypy` on the command line keeps it): a
+    # file whose source or dependencies changed is checked again, the rest read back, with
+    # the same result; a fresh clone pays the full check once.
+    out, err, _ = api.run([])
     assert not err, err
     checked = re.search(r"(\d+) source files", out)  # the summary: grader/ was read
     assert checked and int(checked[1]) > 100, out

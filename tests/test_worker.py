@@ -397,6 +397,39 @@ def test_without_the_sandbox_no_folder_outlives_its_run(
         assert settings["host_folder"] and not Path(settings["host_folder"]).exists()
 
 
+def test_a_server_whose_trial_run_gets_no_namespaces_gives_its_runs_none(
+    sandboxed: None,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # sandbox.probe() only says that a run may try namespaces of its own; the server's trial
+    # decides. A trial that cannot confine itself (here: no such folder) leaves its runs none.
+    refused = {"isolation": {"workdir": "/no/such/folder", "unshare": False}, "limits": {}}
+    monkeypatch.setattr(sandbox, "trial", lambda box: refused)
+    worker = new_worker()
+    made = isolations(monkeypatch)
+    assert worker.box.per_run
+    assert through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL).full_marks
+    (settings,) = made
+    assert not settings["unshare"] and settings["workdir"].startswith(f"{sandbox.SCRATCH}/run-")
+
+
+def test_a_server_whose_trial_run_confines_itself_gives_its_runs_namespaces(
+    sandboxed: None,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not sandbox.confirmed(sandbox.probe()).per_run:
+        pytest.skip("this machine refuses a run namespaces of its own inside bubblewrap")
+    worker = new_worker()
+    made = isolations(monkeypatch)
+    assert through(worker, exercise, SUBMISSIONS / "correct_loops.py", **SMALL).full_marks
+    (settings,) = made
+    assert settings["unshare"] and settings["workdir"] == sandbox.run_mount(worker.box)
+
+
 # --- nothing of one submission is visible to the next --------------------------------------------
 
 PLACES = """

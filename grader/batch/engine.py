@@ -15,7 +15,7 @@ from grader.batch.gradebook import Gradebook, Key
 from grader.errors import GraderError, InternalError
 from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
-from grader.pipeline import LimitOverrides, check_submission
+from grader.pipeline import LimitOverrides, check_submission, protected_paths
 from grader.result import CheckResult, Status
 from grader.run.worker import Worker
 from grader.submission import Submission, read_submission, read_trusted
@@ -58,8 +58,10 @@ def grade_job(
     limits: LimitOverrides,
     submission: Submission | None = None,
     hide: tuple[str, ...] = (),
+    protected: tuple[str, ...] | None = None,
 ) -> CheckResult:
-    """One student's result for one exercise; never raises. `hide`: the class's folders."""
+    """One student's result for one exercise; never raises. `hide`: the class's folders;
+    `protected`: the exercise's protected_paths(), if known already."""
     if submission is None:
         job, submission = read_job(job)
     if job.path is None or submission is None:
@@ -73,6 +75,7 @@ def grade_job(
             limits=limits.limits_for(job.exercise),
             run=worker.run,
             hide=hide,
+            protected=protected,
         )
     except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
@@ -123,21 +126,26 @@ def grade_all(
     on_start: Callable[[Job], None] | None = None,
     keys: list[Key | None] | None = None,
     hide: tuple[str, ...] = (),
+    workers: list[Worker] | None = None,
 ) -> list[CheckResult]:
     """Results in job order, on `settings.workers` lanes, each run under `settings.limits`
     (`settings.regrade`: graded again, not read from the gradebook). `on_start(job)` is called
     when a job starts running (not for one found in the gradebook), `on_result(result,
     resumed)` as each result is known. `keys`, when given (one slot per job), receives each
     job's gradebook key, for the run's record. `hide`: folders no run may see (the submissions
-    and the output folder)."""
+    and the output folder). `workers`: one per lane, started already (the caller closes
+    them); by default each lane starts its own."""
     results: list[CheckResult | None] = [None] * len(jobs)
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(jobs)):
         todo.put(index)
     lock = threading.Lock()
+    # Once per exercise, not per submission: they hold for the whole run.
+    exercises = {job.exercise.id: job.exercise for job in jobs}
+    protected = {name: protected_paths(exercise) for name, exercise in exercises.items()}
 
-    def lane() -> None:
-        worker = Worker()
+    def lane(given: Worker | None) -> None:
+        worker = given or Worker()
         try:
             while True:
                 try:
@@ -152,17 +160,23 @@ def grade_all(
                 if found is None and on_start is not None:
                     with lock:
                         on_start(job)
-                result = found or grade_job(job, worker, settings.limits, submission, hide)
+                result = found or grade_job(
+                    job, worker, settings.limits, submission, hide, protected[job.exercise.id]
+                )
                 if found is None and result.status != "error":  # a grader failure is retried
                     book.put(key, result)
                 results[index] = result
                 with lock:
                     on_result(result, found is not None)
         finally:
-            worker.close()
+            if given is None:
+                worker.close()
 
     # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
-    threads = [threading.Thread(target=lane, daemon=True) for _ in range(max(1, settings.workers))]
+    count = max(1, settings.workers)
+    supplied = list(workers or [])[:count]
+    given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
+    threads = [threading.Thread(target=lane, args=(w,), daemon=True) for w in given]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -12,7 +12,7 @@ from grader.batch.discover import Job, discover
 from grader.batch.engine import canary, grade_all
 from grader.batch.gradebook import Gradebook, Key
 from grader.batch.integrity import flag_borrowed
-from grader.batch.personal import class_variants, personal_job, with_variant
+from grader.batch.personal import Variants, class_variants, personal_job, with_variant
 from grader.batch.progress import Progress, summary
 from grader.batch.record import make_record
 from grader.batch.reports import write_reports
@@ -81,9 +81,9 @@ def _canaries(
     limits: LimitOverrides,
     out: Path,
     formats: Sequence[str],
+    worker: Worker,
 ) -> list[str]:
     """Each exercise's model solution graded first; if one fails, the reports say so, raise."""
-    worker = Worker()
     try:
         return [canary(exercise, worker, limits) for exercise in exercises]
     except Exception as exc:
@@ -91,8 +91,6 @@ def _canaries(
         written = write_reports(not_graded(jobs, reason), list(formats), out)
         where = f"; every report says so: {', '.join(written)}" if written else ""
         raise InternalError(f"{reason}{where}") from exc
-    finally:
-        worker.close()
 
 
 def _forget_last_run(path: Path) -> None:
@@ -117,14 +115,42 @@ def grade_class(settings: ClassRun) -> ClassResults:
     for name in settings.formats:
         plugins.get("reporters", name)  # an unknown format fails before any grading
     exercises = distinct(settings.exercises)
-    shard, out, formats = settings.shard, settings.out, list(settings.formats)
+    shard, out = settings.shard, settings.out
     everyone = discover(settings.root, exercises)
     # Positions in the whole class's order: a merge of the shards puts them back in it.
     positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
     variants = class_variants(everyone)  # each student's own numbers, where [variants] says
     jobs = [personal_job(everyone[i], variants) for i in positions]
     _forget_last_run(out / "gradebook.sqlite")
-    notes = _canaries(exercises, jobs, settings.limits, out, formats)
+    workers = _launched(exercises, settings.workers)
+    try:
+        return _grade_launched(settings, exercises, everyone, positions, jobs, workers, variants)
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+def _launched(exercises: Sequence[LoadedExercise], lanes: int) -> list[Worker]:
+    """A worker per lane, every server starting at once (the first grades the canary while
+    the others load): each hides what any of the exercises forbids, as check_submission asks."""
+    forbidden = {name for e in exercises for name in e.spec.grading.forbidden_imports}
+    workers = [Worker() for _ in range(max(1, lanes))]
+    for worker in workers:
+        worker.launch((*sorted(forbidden), "grader"))
+    return workers
+
+
+def _grade_launched(
+    settings: ClassRun,
+    exercises: list[LoadedExercise],
+    everyone: list[Job],
+    positions: list[int],
+    jobs: list[Job],
+    workers: list[Worker],
+    variants: Variants,
+) -> ClassResults:
+    shard, out, formats = settings.shard, settings.out, list(settings.formats)
+    notes = _canaries(exercises, jobs, settings.limits, out, formats, workers[0])
     book = Gradebook(out / "gradebook.sqlite")
     progress = Progress(len(jobs), settings.progress)
     resumed = 0
@@ -141,7 +167,9 @@ def grade_class(settings: ClassRun) -> ClassResults:
         # otherwise read its classmates' files): covered in its own mount namespace.
         hide = (str(settings.root.resolve()), str(out.resolve()))
         with progress.ticking():
-            results = grade_all(jobs, book, settings, on_result, progress.start, keys, hide)
+            results = grade_all(
+                jobs, book, settings, on_result, progress.start, keys, hide, workers
+            )
         by_id = {e.id: e for e in exercises}
         results = [with_visibility(with_variant(r, variants), by_id[r.exercise]) for r in results]
         results = flag_borrowed(results, jobs, variants)

@@ -50,7 +50,7 @@ class Planted:
 
     def explains(self, ev: Evidence) -> str | None:
         for mistake in self._variants(ev):
-            if ev.fits(ev.predict(mistake)):
+            if ev.explained_by(mistake):
                 return self._words(ev, mistake)
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,9 @@ class Evidence:
     # Why nothing usable came back, per case ("" where something did): "raised ValueError: ..."
     problems: list[str] = field(default_factory=list)
     _predictions: dict[Mistake, list[np.ndarray] | None] = field(default_factory=dict)
+    # What the task planted, by (mistake, case number): one plant gives every quantity, so the
+    # Evidence of every wrong quantity of one submission shares it (diagnose/run.py).
+    planted: dict[tuple[Mistake, int], Mapping | None] = field(default_factory=dict)
 
     @property
     def usable(self) -> list[np.ndarray] | None:
@@ -54,6 +58,21 @@ class Evidence:
             self.close(s, p, i) for i, (s, p) in enumerate(zip(submitted, predicted, strict=True))
         )
 
+    def explained_by(self, mistake: Mistake) -> bool:
+        """`fits(predict(mistake))`, planting case by case and stopping at the first case the
+        mistake does not reproduce (most mistakes fail on the worked case: a class run
+        diagnoses every wrong quantity of every submission)."""
+        submitted = self.usable
+        if submitted is None:
+            return False
+        differs = False
+        for number, got in enumerate(submitted):
+            planted = self._planted(mistake, number)
+            if planted is None or not self.close(got, planted, number):
+                return False
+            differs = differs or not self.close(planted, self.reference[number], number)
+        return differs
+
     def predict(self, mistake: Mistake) -> list[np.ndarray] | None:
         """This quantity per case as a submission with `mistake` computes it."""
         if mistake not in self._predictions:
@@ -74,14 +93,23 @@ class Evidence:
         sizes = {c.x.shape[0] if np.ndim(c.x) == 2 else None for c in self.cases}
         return sizes.pop() if len(sizes) == 1 else None
 
-    def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
+    def _planted(self, mistake: Mistake, number: int) -> np.ndarray | None:
+        """This quantity on case `number` as a submission with `mistake` computes it."""
         # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
         # by a planted mistake, only by the diagnoses that look at the numbers alone.
-        net, task, name = self.exercise.network, self.exercise.task, self.quantity.name
+        if (mistake, number) not in self.planted:
+            net, task = self.exercise.network, self.exercise.task
+            self.planted[mistake, number] = hooks.plant(task, net, self.cases[number], mistake)
+        values = self.planted[mistake, number]
+        if values is None or self.quantity.name not in values:
+            return None
+        return np.asarray(values[self.quantity.name], dtype=np.float64)
+
+    def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
         out = []
-        for case in self.cases:
-            values = hooks.plant(task, net, case, mistake)  # the task's Task.plant, if any
-            if values is None or name not in values:
+        for number in range(len(self.cases)):
+            value = self._planted(mistake, number)
+            if value is None:
                 return None
-            out.append(np.asarray(values[name], dtype=np.float64))
+            out.append(value)
         return out

@@ -36,6 +36,7 @@ def diagnose(
     array came back ("raised ValueError: ..."), which some diagnoses read.
     """
     by_name = {q.name: q for q in exercise.quantities}
+    planted: dict = {}  # shared by every quantity's Evidence: one plant gives them all
     out = []
     for check in checks:
         name = check.quantity.split(".", 1)[1]
@@ -50,6 +51,7 @@ def diagnose(
             submitted[name],
             (slack or {}).get(name, []),
             [problem for _, problem in (received or {}).get(name, [])],
+            planted=planted,
         )
         for diagnosis_id, diagnosis in _ordered():
             sentence = diagnosis.explains(evidence)

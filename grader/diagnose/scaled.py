@@ -97,7 +97,7 @@ class Scaled:
     def _planted(self, ev: Evidence) -> str | None:
         # An update p - eta * c * g is no multiple of p - eta * g: plant the factor instead.
         for c in _named_factors(ev):
-            if ev.fits(ev.predict(Mistake(scale=c))):
+            if ev.explained_by(Mistake(scale=c)):
                 gradient = f"dL/d{ev.quantity.name}"
                 return _words(ev, c, gradient).replace("Every entry", f"Every entry of {gradient}")
         return None

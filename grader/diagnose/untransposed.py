@@ -76,7 +76,7 @@ class UntransposedWeight:
     def explains(self, ev: Evidence) -> str | None:
         if ev.complete:
             for layers in _variants(ev):
-                if ev.fits(ev.predict(Mistake(untransposed=layers))):
+                if ev.explained_by(Mistake(untransposed=layers)):
                     return sentence(ev, list(layers), crashed=False)
             return None
         crashed = _crashed(ev)

@@ -12,6 +12,7 @@ printed values treats NaN as "not printed".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,11 +61,25 @@ class DecimalArray:
         return self.decimals.shape
 
     def floats(self) -> np.ndarray:
-        """float64 values; NaN where the document prints "?"."""
-        return np.vectorize(float, otypes=[np.float64])(self.decimals).reshape(self.shape)
+        """float64 values, NaN where the document prints "?" (a fresh array: the caller may
+        change it)."""
+        return self._cached("_floats", self._to_floats).copy()
 
     def units(self) -> np.ndarray:
         """One unit in the last printed place of every entry (0.30 -> 0.01); NaN at a gap."""
+        return self._cached("_units", self._to_units).copy()
+
+    def _cached(self, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        # Converted once: a class run asks for the worked case and the printed values of an
+        # exercise once per submission.
+        if name not in self.__dict__:
+            object.__setattr__(self, name, compute())
+        return self.__dict__[name]
+
+    def _to_floats(self) -> np.ndarray:
+        return np.vectorize(float, otypes=[np.float64])(self.decimals).reshape(self.shape)
+
+    def _to_units(self) -> np.ndarray:
         exp = np.vectorize(_unit, otypes=[np.float64])
         return exp(self.decimals).astype(np.float64).reshape(self.shape)
 

@@ -38,6 +38,7 @@ from grader.exercise.strict import allowed, integer_in, real_in
 from grader.exercise.variants import Variants
 from grader.result import Visibility
 from grader.run.limits import RANGES
+from grader.run.request import DEFAULT_FORBIDDEN
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 Array = Annotated[DecimalArray, BeforeValidator(to_decimal_array)]
@@ -226,7 +227,6 @@ class LimitsSpec(_Strict):
 
 
 # Packages that would do the exercise for the student; the grader itself is always refused.
-DEFAULT_FORBIDDEN = ["torch", "jax", "tensorflow", "autograd", "keras", "mxnet"]
 
 
 class Grading(_Strict):

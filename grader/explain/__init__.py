@@ -58,11 +58,11 @@ def explain(exercise: LoadedExercise, markdown: bool = False) -> str:
     """The worked solution as plain text, or as Markdown (headings and code blocks)."""
     case = worked_case(exercise)
     title = f"{exercise.id}: {exercise.spec.title}"
+    parts = hooks.explained(exercise.task)  # what the task's Task.explained asks for
     if case.x.ndim == 2:
-        sections = [_case_section(exercise), *batch_sections(exercise.network, case)]
+        sections = [_case_section(exercise), *batch_sections(exercise.network, case, parts)]
         return render(title, sections, markdown)
     tr = trace(exercise.network, case.params, case.x, case.y)
-    parts = hooks.explained(exercise.task)  # what the task's Task.explained asks for
     sections = [_case_section(exercise)]
     sections += [forward_section(tr)] if "forward" in parts else []
     sections += [loss_section(tr)] if "loss" in parts else []

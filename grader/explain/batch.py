@@ -19,6 +19,7 @@ from grader.explain.text import Section, chain, factor, num
 from grader.explain.trace import Trace, trace
 from grader.explain.update import frozen_note, training_section, update_lines
 from grader.plan.cases import Case
+from grader.protocols import EXPLAIN_PARTS
 from grader.reference import network as solver
 from grader.reference.network import Network
 
@@ -95,17 +96,26 @@ def _update_section(net: Network, case: Case, learning_rate: float) -> Section:
     return Section("Gradient-descent update", note + frozen_note(net.frozen), lines)
 
 
-def batch_sections(net: Network, case: Case) -> list[Section]:
-    """Forward passes, losses, backward passes of every observation; the batch's mean; the step."""
+def batch_sections(
+    net: Network, case: Case, parts: tuple[str, ...] = EXPLAIN_PARTS
+) -> list[Section]:
+    """Forward passes, losses, backward passes of every observation; the batch's mean; the step.
+
+    `parts`: what the task's `explained` asks for (tasks/hooks.py), as for one observation.
+    """
     traces = [trace(net, case.params, case.x[i], case.y[i]) for i in range(case.x.shape[0])]
-    sections = [_own(forward_section(tr), i) for i, tr in enumerate(traces, 1)]
-    sections.append(_loss_section(net, case, traces))
-    for i, tr in enumerate(traces, 1):
-        sections += [_own(s, i) for s in backward_sections(tr)]
-    sections.append(_gradient_section(net, case))
-    if case.learning_rate is not None:
+    sections = []
+    if "forward" in parts:
+        sections += [_own(forward_section(tr), i) for i, tr in enumerate(traces, 1)]
+    if "loss" in parts:
+        sections.append(_loss_section(net, case, traces))
+    if "backward" in parts:
+        for i, tr in enumerate(traces, 1):
+            sections += [_own(s, i) for s in backward_sections(tr)]
+        sections.append(_gradient_section(net, case))
+    if case.learning_rate is not None and "update" in parts:
         sections.append(_update_section(net, case, case.learning_rate))
-        if case.iterations is not None:
-            whole = dataclasses.replace(traces[0], y=np.asarray(case.y, dtype=np.float64))
-            sections.append(training_section(whole, case.x, case.learning_rate, case.iterations))
+    if case.learning_rate is not None and case.iterations is not None and "training" in parts:
+        whole = dataclasses.replace(traces[0], y=np.asarray(case.y, dtype=np.float64))
+        sections.append(training_section(whole, case.x, case.learning_rate, case.iterations))
     return sections

@@ -8,7 +8,6 @@ from typing import Any
 from grader.run.limits import Limits
 from grader.run.report import RunReport, RunStatus
 from grader.run.supervise import Ended
-from grader.run.wire import parse_events
 
 _FAILURES = {
     "import-error": RunStatus.IMPORT_ERROR,
@@ -21,6 +20,10 @@ def _read(raw: bytes) -> tuple[dict[int, dict[str, Any]], dict[str, Any] | None,
     """(results by case, the child's own failure report or None, whether it said done)."""
     events: dict[int, dict[str, Any]] = {}
     failure, done = None, False
+    # Here, not at the top: wire.py needs numpy and pydantic, and a worker is started before
+    # `grader check` imports them (grader.run.runner.early_runner).
+    from grader.run.wire import parse_events
+
     for event in parse_events(raw):
         kind = event["event"]
         if kind in _FAILURES:

@@ -11,6 +11,10 @@ from typing import Any
 
 from grader.run.limits import Limits
 
+# What an exercise forbids a submission to import unless it says otherwise (schema.py's
+# default for [grading] forbidden_imports); the grader's own package is always forbidden.
+DEFAULT_FORBIDDEN = ["torch", "jax", "tensorflow", "autograd", "keras", "mxnet"]
+
 
 @dataclass(frozen=True)
 class RunRequest:

@@ -6,12 +6,30 @@ result in `grader check` as in `grader grade`.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from grader.run import sandbox
 from grader.run.report import RunReport
-from grader.run.request import RunRequest
+from grader.run.request import DEFAULT_FORBIDDEN, RunRequest
 from grader.run.worker import Worker
 
 
 def run_submission(request: RunRequest) -> RunReport:
     """Run `request.function` from the submission once per call; raises only WorkerFailed."""
-    with Worker() as worker:
+    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
         return worker.run(request)
+
+
+@contextlib.contextmanager
+def early_runner(submission: Path) -> Iterator[Callable[[RunRequest], RunReport]]:
+    """`grader check`'s runner: a worker whose server starts now, for the default forbidden
+    imports (an exercise that forbids more gets a fresh one), and loads on another core while
+    the caller loads the exercise. A file of answers runs nothing, so it starts nothing."""
+    if submission.suffix.lower() == ".toml":
+        yield run_submission
+        return
+    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
+        worker.launch((*DEFAULT_FORBIDDEN, "grader"))  # as check_submission asks
+        yield worker.run

@@ -71,24 +71,111 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-@functools.cache
-def probe() -> Sandbox:
-    """Whether bubblewrap works here; asked once per process."""
-    as_root = is_root()
+def _probe_argv() -> list[str] | None:
+    """The probe's command (bubblewrap around an interpreter that does nothing), or None where
+    the answer needs no bubblewrap run."""
     bwrap = shutil.which("bwrap")
+    if os.environ.get("GRADER_NO_SANDBOX") or not sys.platform.startswith("linux") or not bwrap:
+        return None
+    return [bwrap, *_namespaces(is_root()), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+
+
+def _start(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+
+
+_pending: subprocess.Popen | None = None  # a probe presume() started, for _probe() to read
+
+
+@functools.cache
+def _probe() -> Sandbox:
+    global _pending
     if os.environ.get("GRADER_NO_SANDBOX"):
         return _fallback("the sandbox is switched off (GRADER_NO_SANDBOX)")
-    if not sys.platform.startswith("linux") or bwrap is None:
+    argv = _probe_argv()
+    if argv is None:
         return _fallback("bubblewrap (bwrap) is not installed")
-    argv = [bwrap, *_namespaces(as_root), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
+    started, _pending = _pending, None
     try:
-        run = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        run = started or _start(argv)
+        try:
+            _, err = run.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            run.wait()
+            raise
     except (OSError, subprocess.TimeoutExpired) as exc:
         return _fallback(f"bubblewrap does not start ({exc})")
     if run.returncode != 0:
-        detail = (run.stderr.strip().splitlines() or ["no message"])[-1]
+        detail = (err.strip().splitlines() or ["no message"])[-1]
         return _fallback(f"bubblewrap is refused here ({detail})")
-    return _with_per_run(Sandbox(True, "", as_root))
+    # Whether a run may also have namespaces of its own inside bubblewrap is tried by each
+    # worker's fork server, in a forked run, before it says it is ready (grader/run/zygote.py):
+    # the same trial as _with_per_run's, without a second sandbox and interpreter to start.
+    return Sandbox(True, "", is_root(), per_run=True)
+
+
+_probing = threading.Lock()
+
+
+def probe() -> Sandbox:
+    """Whether bubblewrap works here; asked once per process (a thread that asks while
+    another probes waits for that answer).
+
+    With bubblewrap, `per_run` says that a run may try namespaces of its own; each worker's
+    server confirms it before its first run (`Worker`), and `confirmed()` answers for good.
+    Without it, `per_run` is the answer of a trial run (the notices depend on it).
+    """
+    with _probing:
+        return _probe()
+
+
+def presume() -> Sandbox:
+    """At once, what `probe()` will most likely say: where bubblewrap is installed, the probe
+    starts now (`probe()` reads its answer later) and the sandbox is presumed to work. A worker
+    started on this answer checks it against `probe()` before its first run (`Worker`)."""
+    global _pending
+    with _probing:
+        argv = _probe_argv()
+        if _probe.cache_info().currsize or argv is None:
+            return _probe()
+        if _pending is None:
+            try:
+                _pending = _start(argv)
+            except OSError:
+                return _probe()  # says why
+        return Sandbox(True, "", is_root(), per_run=True)
+
+
+def _forget() -> None:
+    """Probe afresh next time (the tests switch GRADER_NO_SANDBOX on and off)."""
+    global _pending
+    with _probing:
+        _probe.cache_clear()
+        started, _pending = _pending, None
+    if started is not None:
+        started.kill()
+        started.communicate()
+
+
+# As functools.cache would have them: the tests start afresh, or ask without the cache.
+probe.cache_clear = _forget  # type: ignore[attr-defined]
+probe.__wrapped__ = _probe.__wrapped__  # type: ignore[attr-defined]
+
+
+@functools.cache
+def confirmed(box: Sandbox) -> Sandbox:
+    """`box` with `per_run` tried in a throwaway run (inside bubblewrap when enabled)."""
+    return _with_per_run(box) if box.enabled and box.per_run else box
+
+
+def trial(box: Sandbox) -> dict:
+    """What a throwaway run needs to try `policy.confine()` with namespaces of its own; pass
+    it to `cleanup(box, trial(...)["isolation"])` afterwards."""
+    settings = _isolation(Sandbox(box.enabled, "", box.as_root, True))
+    return {"isolation": {**settings, "hide": []}, "limits": {}}
 
 
 def require(required: bool) -> str:
@@ -151,6 +238,10 @@ def isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     Call once per run, and `cleanup(box, settings)` after it. `hide`: more folders the run
     must not see when there is no sandbox (the output folder, the class's submissions).
     """
+    return _isolation(box, hide)
+
+
+def _isolation(box: Sandbox, hide: Iterable[str | Path] = ()) -> dict:
     linux = sys.platform.startswith("linux")
     uid = _fresh_uid() if linux and is_root() else None
     settings: dict[str, Any] = {
@@ -236,15 +327,12 @@ _PROBE = (
 def _with_per_run(box: Sandbox) -> Sandbox:
     if not sys.platform.startswith("linux"):
         return box
-    trial = {
-        "isolation": {**isolation(Sandbox(box.enabled, "", box.as_root, True)), "hide": []},
-        "limits": {},
-    }
+    attempt = trial(box)
     if box.enabled:  # inside the very sandbox a worker gets, where the scripts are /sandbox/*
-        argv = [sys.executable, "-I", "-c", _PROBE, "/sandbox", json.dumps(trial)]
+        argv = [sys.executable, "-I", "-c", _PROBE, "/sandbox", json.dumps(attempt)]
         argv = command(box, argv, [], SCRATCH, SCRATCH, shared_scratch=True)
     else:
-        argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(trial)]
+        argv = [sys.executable, "-I", "-c", _PROBE, str(HERE), json.dumps(attempt)]
     # Pinned to one thread like a real run: the kernel refuses a threaded process a namespace.
     env = {"PATH": os.defpath, **dict.fromkeys(_ONE_THREAD, "1")}
     try:
@@ -253,7 +341,7 @@ def _with_per_run(box: Sandbox) -> Sandbox:
     except (OSError, subprocess.TimeoutExpired):
         works = False
     finally:
-        cleanup(box, trial["isolation"])
+        cleanup(box, attempt["isolation"])
     return Sandbox(box.enabled, box.reason, box.as_root, works)
 
 

@@ -33,16 +33,23 @@ def kill_uid(uid: int) -> None:
 
 
 def _processes_of(uid: int) -> list[int]:
+    # After every run, over every process of the machine: bytes and os.listdir, not pathlib
+    # and text (that made this a third of the grader's own time per submission).
     found = []
-    for entry in Path("/proc").glob("[0-9]*"):
+    wanted = str(uid).encode()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
         with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = dict(
-                line.split(":", 1) for line in (entry / "status").read_text().splitlines()
-            )
-            if fields["State"].split()[0] in ("Z", "X"):
+            with open(f"/proc/{name}/status", "rb") as status:
+                text = status.read()
+            if wanted not in text:
+                continue  # the uid is nowhere in it, so not among its uids
+            fields = dict(line.split(b":", 1) for line in text.splitlines() if b":" in line)
+            if fields[b"State"].split()[0] in (b"Z", b"X"):
                 continue  # already dead, waiting for its parent to reap it
-            if uid in (int(u) for u in fields["Uid"].split()[:3]):
-                found.append(int(entry.name))
+            if uid in (int(u) for u in fields[b"Uid"].split()[:3]):
+                found.append(int(name))
     return found
 
 

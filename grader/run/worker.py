@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -77,13 +78,25 @@ def _require_confined(ended: Ended) -> None:
         raise NotConfined(why[0])
 
 
+@dataclass(frozen=True)
+class _Launch:
+    """A server started and not yet ready; its trial run's settings, to clean up after."""
+
+    attempt: dict | None
+
+
 class Worker:
-    def __init__(self) -> None:
-        self.box = sandbox.probe()
+    def __init__(self, box: sandbox.Sandbox | None = None) -> None:
+        """`box`: `sandbox.presume()`'s answer, to start a server before the probe has
+        answered; it is checked against `sandbox.probe()` before the first run."""
+        self._presumed = box is not None
+        self.box = box if box is not None else sandbox.probe()
         self._proc: subprocess.Popen | None = None
         self._channel: Channel | None = None
         self._marker: str | None = None
         self._hidden: frozenset[str] = frozenset()  # packages the running server hides
+        self._namespaces = False  # whether the running server's trial run got namespaces
+        self._launching: _Launch | None = None  # a server started, not yet ready
 
     def __enter__(self) -> Worker:
         return self
@@ -94,12 +107,14 @@ class Worker:
     def run(self, job: RunRequest) -> RunReport:
         """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
+            self._probed()
             channel = self._serve(job.forbidden_imports)
-            isolation = sandbox.isolation(self.box, hide=job.hide)
+            box = self._run_box()
+            isolation = sandbox.isolation(box, hide=job.hide)
             try:
                 ended = supervise(channel, self._payload(job, isolation), job.limits)
             finally:
-                sandbox.cleanup(self.box, isolation)
+                sandbox.cleanup(box, isolation)
             _require_confined(ended)
             report = interpret(ended, job.limits)
         except Exception as exc:
@@ -109,6 +124,33 @@ class Worker:
         if not ended.clean:
             self.close()  # it left something the server could not remove: start afresh
         return report
+
+    def launch(self, forbidden_imports: tuple[str, ...]) -> None:
+        """Start a server now (for runs that hide `forbidden_imports`) without waiting for it:
+        it loads while the caller works, and the first run waits for it to be ready. A server
+        that fails to start is the first run's failure, and reported there."""
+        self.close()
+        self._hidden = frozenset(forbidden_imports)
+        with contextlib.suppress(Exception):
+            self._launching = self._launch()
+
+    def _probed(self) -> None:
+        """Before the first run of a worker started on a presumed sandbox: the probe's answer,
+        and a fresh server if it differs (no run ever starts on a presumption)."""
+        if not self._presumed:
+            return
+        self._presumed = False
+        truth = sandbox.probe()
+        if truth.enabled != self.box.enabled:
+            self.close()
+            self.box = truth
+
+    def _run_box(self) -> sandbox.Sandbox:
+        """The sandbox as runs of this server get it: namespaces of their own only where its
+        trial run had them (sandbox.probe() only says that a run may try)."""
+        if self.box.per_run and not self._namespaces:
+            return replace(self.box, per_run=False)
+        return self.box
 
     def _payload(self, job: RunRequest, isolation: dict) -> bytes:
         # On Linux a run is never root (a uid of its own, or the grader's own): RLIMIT_NPROC binds.
@@ -138,22 +180,52 @@ class Worker:
     def _serve(self, forbidden_imports: tuple[str, ...]) -> Channel:
         """A live server that hides every forbidden package: this one, or a fresh one."""
         fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
+        if not fresh and self._launching is not None:
+            return self._ready(self._launching)
         if fresh or self._channel is None or self._proc is None or self._proc.poll() is not None:
             self.close()
             self._hidden |= set(forbidden_imports)
-            return self._start()
+            return self._ready(self._launch())
         return self._channel
 
-    def _start(self) -> Channel:
+    def _launch(self) -> _Launch:
+        """Start a server; `_ready()` waits for it."""
         # The sandbox's scratch tmpfs, which its server empties after every run: where a run
         # that cannot have a tmpfs of its own keeps its folder. Without bubblewrap a run has
         # its own tmpfs, or a host folder that sandbox.cleanup() removes: the server has none.
         scratch = SCRATCH if self.box.enabled else ""
+        # A throwaway run tries namespaces of its own first, inside this very server.
+        attempt = sandbox.trial(self.box) if self.box.per_run else None
+        try:
+            self._spawn(scratch, attempt)
+        except BaseException:
+            if attempt is not None:
+                sandbox.cleanup(self.box, attempt["isolation"])
+            raise
+        return _Launch(attempt)
+
+    def _ready(self, launch: _Launch) -> Channel:
+        """Wait for a launched server to say it is ready."""
+        self._launching = None
+        try:
+            hello = self._channel.wait(START_SECONDS) if self._channel is not None else None
+        finally:
+            if launch.attempt is not None:
+                sandbox.cleanup(self.box, launch.attempt["isolation"])
+        if not hello or hello.get("op") != "ready" or self._channel is None:
+            raise ServerGone(f"the fork server did not start (it said {hello})")
+        self._namespaces = hello.get("namespaces") is True
+        return self._channel
+
+    def _spawn(self, scratch: str, attempt: dict | None) -> None:
+        """Start the server's process, talking on a fresh control socket."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._channel = Channel(ours)
         self._marker = uuid.uuid4().hex
         script = sandbox.inside(self.box, ZYGOTE, [])
         argv = [sys.executable, "-I", "-B", script, str(theirs.fileno()), scratch]
+        if attempt is not None:
+            argv.append(json.dumps(attempt))
         hidden = tuple(self._hidden)
         try:
             # Its own session, so that close() can take down the server (or bwrap) whole. A
@@ -170,13 +242,12 @@ class Worker:
             )
         finally:
             theirs.close()
-        hello = self._channel.wait(START_SECONDS)
-        if not hello or hello.get("op") != "ready":
-            raise ServerGone(f"the fork server did not start (it said {hello})")
-        return self._channel
 
     def close(self) -> None:
         """Stop the server (and with it, its sandbox and scratch). Never raises."""
+        launch, self._launching = self._launching, None
+        if launch is not None and launch.attempt is not None:
+            sandbox.cleanup(self.box, launch.attempt["isolation"])
         if self._channel is not None:
             self._channel.close()
             self._channel = None

@@ -1,15 +1,18 @@
 """The fork server: the interpreter and numpy are paid once per worker, and it holds nothing of
 any student. Like child.py it imports nothing from the grader.
 
-Runs as `python -I -B zygote.py CONTROL_FD SCRATCH` (inside the worker's sandbox when there is
-one; SCRATCH is "" without it). CONTROL_FD is a Unix stream socket to the grader carrying JSON
-lines:
+Runs as `python -I -B zygote.py CONTROL_FD SCRATCH [TRIAL]` (inside the worker's sandbox when
+there is one; SCRATCH is "" without it). TRIAL, when given, is a run's request (JSON, from
+sandbox.trial()) that a forked process tries `policy.confine()` with before the server is ready:
+whether runs here can have namespaces of their own. CONTROL_FD is a Unix stream socket to the
+grader carrying JSON lines:
 
     grader -> server  {"op": "run", "run": ID}  with four descriptors (SCM_RIGHTS): the read
                       end of the run's request pipe and the write ends of its result, stdout
                       and stderr pipes
                       {"op": "kill", "run": ID}
-    server -> grader  {"op": "ready"}  once, numpy loaded
+    server -> grader  {"op": "ready", "namespaces": BOOL}  once, numpy loaded; whether the
+                      TRIAL confined itself (false without one)
                       {"op": "started", "run": ID, "pid": PID}
                       {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "killed": BOOL,
                        "clean": BOOL}  every process of the run is dead (clean: none was left)
@@ -29,6 +32,7 @@ shape the run left it in, with tree.py.
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import selectors
@@ -172,8 +176,18 @@ def _tidy(scratch):
     return True
 
 
-def serve(channel, scratch, become_run):
-    channel.send(op="ready")
+def trial(request, confine):
+    """Whether a forked run confines itself as `request` says; it runs no code but that."""
+    pid = os.fork()
+    if pid == 0:
+        confine(request)  # ends the process with policy.CONFINE_EXIT when it cannot
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return sweep() and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def serve(channel, scratch, become_run, namespaces=False):
+    channel.send(op="ready", namespaces=namespaces)
     while (message := channel.receive()) is not None:
         if message.get("op") != "run":
             continue  # a late kill for a run that is over
@@ -202,7 +216,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
     from child import become_run  # type: ignore[import-not-found]  # a sibling script
-    from policy import preload  # type: ignore[import-not-found]  # a sibling script
+    from policy import confine, preload  # type: ignore[import-not-found]  # a sibling script
 
     sys.path.pop(0)
     # numpy and what a submission plausibly imports, once here (policy.PRELOADED): a run that
@@ -213,7 +227,12 @@ def main():
     # A run under the server's own uid (no root to drop from) must not ptrace the server.
     _prctl(_PR_SET_DUMPABLE, 0)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # a run's orphans come back here, not to init
-    serve(Channel(socket.socket(fileno=control)), scratch, become_run)
+    # What the server loaded stays out of every collection: a run's collector would otherwise
+    # visit (and so copy, page by page) every object it shares with the server.
+    gc.freeze()
+    attempt = sys.argv[3] if len(sys.argv) > 3 else ""
+    namespaces = bool(attempt) and trial(json.loads(attempt), confine)
+    serve(Channel(socket.socket(fileno=control)), scratch, become_run, namespaces)
 
 
 if __name__ == "__main__":
