@@ -1,4 +1,4 @@
-"""Tests for grader.exercise.drawing: two-decimal draws, redrawn away from degenerate ones."""
+"""Tests for grader.authoring.drawing: two-decimal draws, redrawn away from degenerate ones."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from grader import plugins
+from grader.authoring.drawing import KINK_MARGIN, draw_case, draw_worked_case, flaw, hundredths
 from grader.errors import InputError
-from grader.exercise.drawing import KINK_MARGIN, draw_case, draw_worked_case, flaw, hundredths
 from grader.reference import network as solver
 from grader.reference.network import Layer, Network
 

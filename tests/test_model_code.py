@@ -1,4 +1,4 @@
-"""Tests for grader.exercise.model_code: the model solution `grader new` writes is the reference
+"""Tests for grader.authoring.model_code: the model solution `grader new` writes is the reference
 solver's arithmetic for every built-in activation, loss and task, and needs nothing but numpy.
 
 The generated code is the project's own, so these tests run it in-process (quickly); the tests
@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from grader import plugins
+from grader.authoring.model_code import ACTIVATIONS, LOSSES, TASKS, Design, solution_code
+from grader.authoring.model_code import unsupported as unsupported_names
 from grader.exercise.loader import LoadedExercise
-from grader.exercise.model_code import ACTIVATIONS, LOSSES, TASKS, Design, solution_code
-from grader.exercise.model_code import unsupported as unsupported_names
 from grader.exercise.pairings import pairing_problems
 from grader.plan.cases import Case
 from grader.reference.network import Layer, Network

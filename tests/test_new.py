@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from tests.test_cli import grader, invoke, run_main
+from test_cli import grader, invoke, run_main
 
 
 def test_what_new_writes_validates_through_the_command_line(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for grader.exercise.writing: numbers at their precision, arrays TOML reads back."""
+"""Tests for grader.authoring.writing: numbers at their precision, arrays TOML reads back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from grader.exercise.writing import array, number
+from grader.authoring.writing import array, number
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from grader import options
-from grader.errors import ExitCode
-from grader.exercise import bounds
-from grader.exercise.authoring import (
+from grader.authoring.compose import (
     DECIMALS,
     DEFAULT_DECIMALS,
     DEFAULT_OUT,
@@ -18,6 +16,8 @@ from grader.exercise.authoring import (
     new_exercise,
     parse_layers,
 )
+from grader.errors import ExitCode
+from grader.exercise import bounds
 
 
 @click.command(name="new")

@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from grader import plugins
+from grader.authoring.drawing import draw_worked_case
+from grader.authoring.model_code import Design, solution_code, unsupported
+from grader.authoring.writing import ORDER, Draft, exercise_text, number
 from grader.errors import ExerciseError, InputError, InternalError, PluginError
 from grader.exercise import bounds
-from grader.exercise.drawing import draw_worked_case
 from grader.exercise.loader import LoadedExercise, load_exercise
-from grader.exercise.model_code import Design, solution_code, unsupported
 from grader.exercise.pairings import pairing_problems
 from grader.exercise.schema import ID_PATTERN
-from grader.exercise.writing import ORDER, Draft, exercise_text, number
 from grader.plan.cases import Case
 from grader.reference.network import Layer, Network
 from grader.validate.printed import Verdict, check_printed

@@ -1,4 +1,4 @@
-"""Tests for grader.exercise.authoring: what `grader new` writes loads, its printed values are a
+"""Tests for grader.authoring.compose: what `grader new` writes loads, its printed values are a
 hand calculation that `validate` passes (artefacts and all), and its model solution is right."""
 
 from __future__ import annotations
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_model_code import run_solution  # pytest puts tests/ on sys.path
 
+from grader.authoring.compose import Request, draft, new_exercise, parse_layers
 from grader.errors import InputError
 from grader.exercise import load_exercise
-from grader.exercise.authoring import Request, draft, new_exercise, parse_layers
 from grader.plan.cases import hidden_cases, worked_case
 from grader.tasks import hooks
 from grader.tasks.rounding import hand_calculation
 from grader.validate import validate_exercise
 from grader.validate.printed import check_printed
-from tests.test_model_code import run_solution
 
 
 def request(layers: str = "2:sigmoid,1:linear", loss: str = "half-squared-error", **kw):
