@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from grader import plugins
+from grader.authoring import drawing
 from grader.authoring.drawing import KINK_MARGIN, draw_case, draw_worked_case, flaw, hundredths
 from grader.errors import InputError
 from grader.reference import network as solver
@@ -63,10 +64,13 @@ def test_a_probability_printed_as_0_or_1_is_a_flaw() -> None:
     assert flaw(net, written, written, lambda key: True) == "forward.h1 rounds to 0 or 1"
 
 
-def test_when_no_draw_is_accepted_the_message_says_what_to_do() -> None:
+def test_when_no_draw_is_accepted_the_message_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(drawing, "DRAWS", 7)  # as many as it takes to say so, not 200
     net = network((2, "sigmoid"), (1, "linear"))
     task = plugins.get("tasks", "backward")
-    with pytest.raises(InputError, match=r"no usable worked case in 200 draws .*--decimals"):
+    with pytest.raises(InputError, match=r"no usable worked case in 7 draws .*--decimals"):
         draw_worked_case(
             np.random.default_rng(0), task, net, None, 4, lambda key: True, lambda c, w: None
         )
