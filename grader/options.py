@@ -136,6 +136,9 @@ student = click.option(
 )
 
 
+MAX_SECRET_BYTES = 4096
+
+
 def _use_secret_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     # The secret holds for this one command, like --exercises (see above).
     from grader.plan import cases
@@ -143,9 +146,17 @@ def _use_secret_file(ctx: click.Context, param: click.Parameter, value: Path | N
     if value is None:
         return
     try:
-        secret = value.read_bytes().strip()
+        with value.open("rb") as file:  # bounded: /dev/zero or a huge file never ends
+            secret = file.read(MAX_SECRET_BYTES + 1)
     except OSError as exc:
         raise click.BadParameter(f"{value}: cannot read it ({exc.strerror})", ctx, param) from None
+    if len(secret) > MAX_SECRET_BYTES:
+        raise click.BadParameter(
+            f"{value}: longer than {MAX_SECRET_BYTES} bytes: a secret file holds one line",
+            ctx,
+            param,
+        )
+    secret = secret.strip()
     if not secret:
         raise click.BadParameter(f"{value}: the secret file is empty", ctx, param)
     cases.use_secret(secret)

@@ -42,3 +42,27 @@ def test_a_roster_without_usable_ids_is_refused(tmp_path: Path, text: str, words
 def test_a_missing_roster_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the roster"):
         read_roster(tmp_path / "nowhere.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "students"),
+    [
+        ("\ufeffstudent;name\nalice;Alice A.\n\nbob;Bob B.\n", ["alice", "bob"]),
+        ("Name\tLogin\nAlice A.\talice\n", ["alice"]),
+        ("name;student\nAlice, A.;alice\n", ["alice"]),
+    ],
+    ids=["semicolons", "tabs", "comma-inside-a-semicolon-row"],
+)
+def test_a_spreadsheets_other_separators_are_read(
+    tmp_path: Path, text: str, students: list[str]
+) -> None:
+    # Excel writes ';' where the decimal separator is a comma; a copy from a sheet is tabs.
+    path = tmp_path / "roster.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_roster(path) == students
+
+
+def test_an_endless_roster_is_refused(tmp_path: Path) -> None:
+    # /dev/zero never ends: read whole, it would fill the memory before any message.
+    with pytest.raises(InputError, match="larger than"):
+        read_roster(Path("/dev/zero"))

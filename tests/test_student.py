@@ -119,3 +119,10 @@ def test_without_student_an_exercise_with_variants_says_it_is_the_worked_case(
     code, _, err = run(capsys, "solve", BY_HAND, "--format", "json")
     assert code == ExitCode.OK and f"note: {BY_HAND} {WORKED_CASE_ONLY}" in err
     assert run(capsys, "solve", "house-price-step")[2] == ""
+
+
+def test_an_endless_secret_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # /dev/zero never ends: reading all of it would fill the memory before any message.
+    code, _, err = run(capsys, "solve", BY_HAND, "--student", "a", "--secret-file", "/dev/zero")
+    assert code == ExitCode.USAGE
+    assert "/dev/zero" in err and "Traceback" not in err

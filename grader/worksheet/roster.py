@@ -3,18 +3,22 @@
 Which column holds the ids: the first whose header (first row) is one of HEADERS, whatever its
 case (GitHub Classroom's `identifier` or `github_username`, a spreadsheet's `student`); when no
 header of the first row is one of them, the file has no header and the ids are its first column.
-Empty cells are skipped, and a student listed twice gets one sheet. An id becomes a file name,
-so one that cannot be (a `/`, a leading `.`) is refused with its line.
+Cells are separated by commas, or by the semicolons or tabs of a spreadsheet's export
+(whichever the first line uses). Empty cells are skipped, and a student listed twice gets one
+sheet. An id becomes a file name, so one that cannot be (a `/`, a leading `.`) is refused with
+its line.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from grader.errors import InputError
 from grader.plan.variants import student_id
 
+MAX_ROSTER_CHARS = 4 * 1024 * 1024  # a class of 100,000 ids with their names fits
 HEADERS = ("student", "student_id", "id", "identifier", "github_username", "username", "login")
 
 
@@ -35,11 +39,22 @@ def _safe(student: str, path: Path, line: int) -> str:
     return student
 
 
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Commas, or the semicolons or tabs of a spreadsheet's export, as the first line uses."""
+    try:
+        return csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:  # one column: no separator to find
+        return csv.excel
+
+
 def read_roster(path: Path) -> list[str]:
     """The roster's student ids, in its order, each once (InputError if unreadable or empty)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
-            rows = list(csv.reader(file))
+            text = file.read(MAX_ROSTER_CHARS + 1)  # bounded: /dev/zero never ends
+        if len(text) > MAX_ROSTER_CHARS:
+            raise InputError(f"{path}: larger than {MAX_ROSTER_CHARS} characters: not a roster")
+        rows = list(csv.reader(io.StringIO(text), dialect=_dialect(text)))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read the roster ({exc})") from None
     column = _column(rows[0]) if rows else None
