@@ -138,3 +138,10 @@ def test_ranges_that_allow_no_usable_draw_are_blamed_on_the_variants_table(
         student_variant(load_exercise(path), "alice")
     assert info.value.problems[0][0] == "variants"
     assert "widen the ranges" in info.value.problems[0][1]
+
+
+def test_a_student_id_is_the_same_however_its_accents_are_encoded() -> None:
+    # A file name from a Mac ("Ümit.toml" decomposed: U + combining diaeresis) against the
+    # roster's composed "Ümit": one student, one variant.
+    composed, decomposed = "\u00dcmit", "U\u0308mit"
+    assert student_id(decomposed) == student_id(composed) == "\u00fcmit"

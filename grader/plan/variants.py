@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -43,8 +44,12 @@ GUESSABLE = (
 
 
 def student_id(text: str) -> str:
-    """A student's id as the grader keeps it: trimmed, case-insensitive ("Alice" is "alice")."""
-    student = text.strip().casefold()
+    """A student's id as the grader keeps it: trimmed, case-insensitive ("Alice" is "alice").
+
+    Composed the same way however it was typed or stored (NFC): a Mac file name holds "Ü" as
+    "U" and a combining diaeresis, a roster typed elsewhere one character.
+    """
+    student = unicodedata.normalize("NFC", text.strip().casefold())
     if not student:
         raise InputError("--student: a student id cannot be empty")
     return student
