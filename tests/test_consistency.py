@@ -439,3 +439,18 @@ def test_printed_deltas_have_the_shape_of_z(
         ("expected.deltas.z1", "shape (1,), expected (2,)"),
         ("expected.deltas.h1", "unknown name (expected one of z1, z2)"),
     ]
+
+
+def test_a_backward_exercise_with_every_parameter_frozen_is_refused(
+    write_exercise: Write, exercise_problems: Problems
+) -> None:
+    # backward grades only the gradients of parameters that are not frozen: none is left (the
+    # points were divided by zero quantities, an internal error).
+    path = write_exercise(network__frozen=["W1", "b1", "W2", "b2"], grading={})
+    [(key, words)] = exercise_problems(path)
+    assert key == "network.frozen" and "every parameter is frozen" in words
+
+
+def test_a_frozen_name_is_listed_once(write_exercise: Write, exercise_problems: Problems) -> None:
+    path = write_exercise(network__frozen=["b1", "b1"])
+    assert exercise_problems(path) == [("network.frozen[1]", "'b1' is listed twice")]

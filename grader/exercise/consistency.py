@@ -105,11 +105,23 @@ def _frozen_problems(spec: Exercise, net: Network) -> list[tuple[str, str]]:
     names = list(net.shapes())
     problems = []
     for i, name in enumerate(spec.network.frozen):
-        if name not in names:
+        if name in spec.network.frozen[:i]:
+            problems.append((f"network.frozen[{i}]", f"{name!r} is listed twice"))
+        elif name not in names:
             close = close_matches(name, names)
             hint = f"did you mean {close[0]!r}?" if close else f"parameters: {', '.join(names)}"
             problems.append((f"network.frozen[{i}]", f"unknown parameter {name!r} ({hint})"))
     return problems
+
+
+def _nothing_to_grade(spec: Exercise) -> tuple[str, str]:
+    if spec.network.frozen:
+        return (
+            "network.frozen",
+            f"every parameter is frozen, and task {spec.task!r} grades only those that are "
+            "not: nothing is left to grade",
+        )
+    return ("task", f"task {spec.task!r} has nothing to grade in this network")
 
 
 def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
@@ -123,5 +135,7 @@ def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
         if getattr(spec.case, key, None) is None:
             problems.append((f"case.{key}", f"missing: task {spec.task!r} needs it"))
     problems += expected_problems(spec, net, task)
+    if not problems and not tuple(task.quantities(net)):
+        problems.append(_nothing_to_grade(spec))
     if problems:
         raise ExerciseError("", list(dict.fromkeys(problems)))
