@@ -64,3 +64,17 @@ def test_what_to_compute_marks_what_is_handed_in(alice: LoadedExercise) -> None:
     handed_in = [step for step, graded in steps.items() if graded]
     assert len(handed_in) == 1 and "gradient-descent step" in handed_in[0]
     assert any("forward pass" in step for step in steps)
+
+
+@pytest.mark.parametrize("form", list(FORMATS))
+def test_a_worksheet_without_variants_does_not_promise_personal_numbers(
+    bundled_exercise: Callable[[str], LoadedExercise], form: str
+) -> None:
+    # Without [variants] every student gets the worked case: "yours alone" would be untrue.
+    shared = student_variant(bundled_exercise("house-price-backprop"), "bob")
+    text = render(build(shared, "bob"), form)
+    assert "yours alone" not in text and "same numbers" in text
+
+
+def test_a_personal_worksheet_says_the_numbers_are_the_students(alice: LoadedExercise) -> None:
+    assert "yours alone" in render(build(alice, "alice"), "markdown")

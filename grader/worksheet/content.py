@@ -44,6 +44,13 @@ class Worksheet:
     template: str  # the answers file to fill in
     keys: list[str]  # the template's keys, `section.name`
     command: str  # how the student checks the answers file
+    personal: bool  # drawn from [variants] for this student; else the class's worked case
+
+    def whose(self) -> str:
+        """Whose numbers these are, in a sentence."""
+        if self.personal:
+            return "These numbers are yours alone: your classmates have their own."
+        return "The whole class works the same numbers (this exercise has no [variants])."
 
 
 def _vector(name: str, array: DecimalArray) -> list[tuple[str, str]]:
@@ -96,4 +103,5 @@ def build(exercise: LoadedExercise, student: str) -> Worksheet:
         template=answers_template(exercise, student, decimals),
         keys=answer_keys(exercise),
         command=f"grader check answers.toml -e {exercise.id} --student {student}",
+        personal=spec.variants is not None,
     )

@@ -36,8 +36,7 @@ def render(sheet: Worksheet) -> str:
 </head>
 <body>
 <h1>{title}</h1>
-<p>Worksheet of <strong>{escape(sheet.student)}</strong>. These numbers are yours alone: your
-classmates have their own.</p>
+<p>Worksheet of <strong>{escape(sheet.student)}</strong>. {escape(sheet.whose())}</p>
 <h2>The network</h2>
 <ul>
 {network}

@@ -13,8 +13,7 @@ def render(sheet: Worksheet) -> str:
     lines = [
         f"# {sheet.exercise}: {sheet.title}",
         "",
-        f"Worksheet of **{sheet.student}**. These numbers are yours alone: your classmates have "
-        "their own.",
+        f"Worksheet of **{sheet.student}**. {sheet.whose()}",
         "",
         "## The network",
         "",
