@@ -95,3 +95,22 @@ def test_the_students_own_report_says_only_different_numbers(graded: ClassResult
     assert DIFFERENT in gradescope.getvalue() and "alice" not in gradescope.getvalue()
     honest = by_student(graded)["alice"]
     assert not any(DIFFERENT in note for note in honest.notes)
+
+
+def test_two_files_of_one_id_are_each_judged_on_their_own_answers(
+    tmp_path: Path,
+    bundled_exercise: Callable[[str], LoadedExercise],
+    hand_answers: Callable[[LoadedExercise, str], str],
+) -> None:
+    # "Alice" and "alice" are one id, so one variant; each file is still its own submission,
+    # and the one holding bob's answers is the one flagged.
+    exercise = bundled_exercise(BY_HAND)
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "Alice.toml").write_text(hand_answers(exercise, "bob"))
+    (root / "alice.toml").write_text(hand_answers(exercise, "alice"))
+    (root / "bob.toml").write_text(hand_answers(exercise, "bob"))
+    settings = ClassRun(root, (exercise,), tmp_path / "out", progress=io.StringIO())
+    results = by_student(grade_class(settings))
+    assert results["Alice"].fits_variant_of == "bob"
+    assert results["alice"].fits_variant_of == "" and results["bob"].fits_variant_of == ""

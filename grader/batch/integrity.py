@@ -89,11 +89,12 @@ def flag_borrowed(
 ) -> list[CheckResult]:
     """The results, each answers file that fits a classmate's variant better flagged."""
     bands = {key: _bands(variant) for key, variant in variants.items()}
-    by_key = {(job.exercise.id, student_id(job.student)): job for job in jobs}
+    # A job by its own name: "Alice.toml" and "alice.toml" share a variant, not their answers.
+    by_name = {(job.exercise.id, job.student): job for job in jobs}
     flagged = []
     for result in results:
         key = (result.exercise, student_id(result.student or "?"))
-        job = by_key.get(key)
+        job = by_name.get((result.exercise, result.student or ""))
         answers = _answers(job) if job is not None and key in bands else {}
         entries = sum(a.size for a in answers.values())
         if entries:
