@@ -69,3 +69,11 @@ GOOD_W1 = np.array([[0.3, 0.2], [0.1, 0.4]])
 def test_degenerate_draws_are_refused(exact: dict, written: dict, why: str) -> None:
     reason = degeneracy(case(), exact, written, 4)
     assert (why in reason) if why else reason == ""
+
+
+def test_a_frozen_parameter_may_keep_its_value_and_its_gradient_may_round_to_zero() -> None:
+    # A step leaves a frozen parameter alone by definition, and its gradient is not graded:
+    # neither makes a draw degenerate (every draw of an exercise with one was refused).
+    written = {"gradients.b1": np.array([0.0, 0.0]), "updated.b1": np.array([0.0, 0.0])}
+    assert degeneracy(case(), {}, written, 4, frozen=frozenset({"b1"})) == ""
+    assert "too small to change" in degeneracy(case(), {}, {"updated.b1": np.zeros(2)}, 4)

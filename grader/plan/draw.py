@@ -58,8 +58,13 @@ def draw_case(
     }
 
 
-def degeneracy(case: Case, exact: Values, written: Values, decimals: int) -> str:
-    """Why a hand calculation of `case` at `decimals` is no good, or "" when it is."""
+def degeneracy(
+    case: Case, exact: Values, written: Values, decimals: int, frozen: frozenset[str] = frozenset()
+) -> str:
+    """Why a hand calculation of `case` at `decimals` is no good, or "" when it is.
+
+    A `frozen` parameter is exempt: a step leaves it alone and its gradient is not graded.
+    """
     half = 0.5 * 10.0**-decimals
     for key, value in {**exact, **written}.items():
         if not np.all(np.isfinite(value)):
@@ -69,6 +74,8 @@ def degeneracy(case: Case, exact: Values, written: Values, decimals: int) -> str
             return f"{key} rounds to 0 (a relu there has no derivative)"
     for key, value in written.items():
         section, _, name = key.partition(".")
+        if name in frozen:
+            continue
         if section == "gradients" and np.any(value == 0):
             return f"{key} rounds to 0 at {decimals} decimals"
         unchanged = name in case.params and np.any(value == np.round(case.params[name], decimals))

@@ -107,7 +107,7 @@ def _drawn(
         written = hand_calculation(exercise.task, exercise.network, case, spec.decimals)
         with np.errstate(all="ignore"):
             exact = hooks.exact(exercise.task, exercise.network, case)
-        why = degeneracy(case, exact, written, spec.decimals)
+        why = degeneracy(case, exact, written, spec.decimals, exercise.network.frozen)
         if not why:
             return case_spec, _printed(written, spec.decimals)
     raise ExerciseError(
