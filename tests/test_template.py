@@ -61,3 +61,14 @@ def test_an_unfilled_template_is_graded_as_not_a_number_not_as_zero(
     result = check_submission(alice, path)
     assert result.score == 0
     assert all("not an array of numbers" in c.message for c in result.checks)
+
+
+def test_the_losses_of_a_training_exercise_have_a_placeholder_per_loss(
+    bundled_exercise: Load,
+) -> None:
+    # Their number (iterations + 1) belongs to the case, not the network: the template had
+    # `losses = []`, which no student could fill in.
+    exercise = bundled_exercise("house-price-train")
+    tables = tomllib.loads(answers_template(exercise, "alice", 4))
+    assert tables["losses"]["losses"] == ["?"] * (worked_case(exercise).iterations + 1)
+    assert "L after 10 iterations]" in answers_template(exercise, "alice", 4)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import partial
 
 import numpy as np
 
-from grader import notation
 from grader.exercise.loader import LoadedExercise
+from grader.plan.cases import worked_case
+from grader.tasks.base import Quantity
 
 PLACEHOLDER = '"?"'
 
@@ -29,6 +29,14 @@ def _nested(shape: tuple[int, ...], entry: Callable[[tuple[int, ...]], str]) -> 
         return "[" + ", ".join(walk((*prefix, i)) for i in range(shape[len(prefix)])) + "]"
 
     return walk(())
+
+
+def _shape(exercise: LoadedExercise, q: Quantity) -> tuple[int, ...]:
+    """The quantity's shape; one the case decides (losses: iterations + 1) from the worked case."""
+    if 0 not in q.shape:
+        return q.shape
+    reference = exercise.task.reference(exercise.network, worked_case(exercise))
+    return tuple(np.shape(reference[q.name]))
 
 
 def answer_keys(exercise: LoadedExercise) -> list[str]:
@@ -45,8 +53,8 @@ def answers_template(exercise: LoadedExercise, student: str, decimals: int) -> s
     ]
     sections: dict[str, list[str]] = {}
     for q in exercise.quantities:
-        shape = q.shape
-        symbols = _nested(shape, partial(notation.symbol, q.name))
+        shape = _shape(exercise, q)
+        symbols = _nested(shape, q.entry)
         blanks = _nested(shape, lambda _: PLACEHOLDER)
         sections.setdefault(q.section, []).extend(
             [f"# {q.name} = {symbols}", f"{q.name} = {blanks}"]
