@@ -10,6 +10,7 @@ from grader.errors import InputError
 from grader.exercise.finding import looks_like_path
 from grader.exercise.loader import LoadedExercise, load_exercise
 from grader.pipeline import check_submission
+from grader.plan.variants import has_variants, student_variant
 from grader.result import CheckResult
 from grader.validate.printed import Verdict, check_printed
 
@@ -35,7 +36,13 @@ def solution_problem(path: Path) -> str | None:
     return None if found else f"no model solution at {path}"
 
 
+# Whose variant validate draws: any id shows whether the [variants] table can give one at all.
+PROBE_STUDENT = "grader-validate"
+
+
 def validate_exercise(exercise: LoadedExercise) -> Validation:
+    if has_variants(exercise):  # a table no worksheet can be drawn from: ExerciseError, exit 2
+        student_variant(exercise, PROBE_STUDENT)
     result = Validation(exercise, check_printed(exercise))
     path = exercise.solution_path()
     problem = solution_problem(path)
