@@ -46,3 +46,13 @@ def test_nothing_submitted_leaves_a_gap(entry_check: Callable[..., Any]) -> None
 def test_a_long_curve_is_lines_only(entry_check: Callable[..., Any]) -> None:
     check = entry_check("losses.losses", (MAX_MARKED + 1,))
     assert "data-entry" not in curve_svg(check)
+
+
+def test_values_near_the_largest_float_still_draw(entry_check: Callable[..., Any]) -> None:
+    # Their span (or its padding) overflowed to inf: every coordinate, the expected curve's
+    # too, became "nan" and the plot was empty.
+    check = entry_check("losses.losses", (4,))
+    got = [-1.7e308, 1.7e308, 0.0, 1.7e308]
+    entries = [e.model_copy(update={"got": g}) for e, g in zip(check.entries, got, strict=True)]
+    page = curve_svg(check.model_copy(update={"entries": entries}))
+    assert "nan" not in page and "inf" not in page

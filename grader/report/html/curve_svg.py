@@ -13,6 +13,7 @@ from grader.result import Check, Entry
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 360, 80, 150, 24, 50
 Scale = Callable[[float], float]  # a value to its pixel
 MAX_MARKED = 60  # iterations with a mark each; a longer curve is lines only
+LIMIT = 1e300  # the axis's reach: a value beyond it is drawn at the edge
 
 
 def is_curve(check: Check) -> bool:
@@ -34,7 +35,8 @@ def _finite(value: float | None) -> bool:
 
 
 def _scale(values: list[float]) -> tuple[float, float]:
-    low, high = min(values), max(values)
+    # Clipped so that the span and its padding stay finite (-1.7e308 to 1.7e308 would not).
+    low, high = max(min(values), -LIMIT), min(max(values), LIMIT)
     if high - low < 1e-12:
         low, high = low - 0.5, high + 0.5
     pad = (high - low) * 0.06
@@ -53,6 +55,7 @@ def curve_svg(check: Check) -> str:
         return LEFT + span_x * i / max(1, len(entries) - 1)
 
     def y(v: float) -> float:
+        v = max(low, min(high, v))  # beyond the axis: at its edge
         return TOP + (HEIGHT - TOP - BOTTOM) * (high - v) / (high - low)
 
     def path(values: list[float | None]) -> str:
@@ -61,7 +64,7 @@ def curve_svg(check: Check) -> str:
             if v is None or not _finite(v):
                 pen = "M"  # a gap where nothing (or nan) was submitted
                 continue
-            steps.append(f"{pen}{x(i):.1f},{y(max(low, min(high, v))):.1f}")
+            steps.append(f"{pen}{x(i):.1f},{y(v):.1f}")
             pen = "L"
         return " ".join(steps)
 
