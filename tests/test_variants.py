@@ -145,3 +145,14 @@ def test_a_student_id_is_the_same_however_its_accents_are_encoded() -> None:
     # roster's composed "Ümit": one student, one variant.
     composed, decomposed = "\u00dcmit", "U\u0308mit"
     assert student_id(decomposed) == student_id(composed) == "\u00fcmit"
+
+
+def test_the_environments_secret_is_trimmed_as_a_secret_files_is(
+    by_hand: LoadedExercise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CI secret pasted with its line's newline must key the same variants as the file the
+    # worksheets were written with (whose content is trimmed); blank is no secret at all.
+    monkeypatch.setenv("GRADER_SECRET", "course secret\n")
+    assert cases.course_secret() == b"course secret"
+    monkeypatch.setenv("GRADER_SECRET", " \n")
+    assert cases.course_secret() is None

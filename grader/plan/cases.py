@@ -49,7 +49,8 @@ def course_secret() -> bytes | None:
     submission could hold: the instructor names the file)."""
     if _given_secret:
         return _given_secret
-    secret = os.environ.get(SECRET_VARIABLE, "")
+    # Trimmed as a secret file is: a CI secret pasted with its newline is the same secret.
+    secret = os.environ.get(SECRET_VARIABLE, "").strip()
     return secret.encode() if secret else None
 
 
