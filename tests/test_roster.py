@@ -66,3 +66,22 @@ def test_an_endless_roster_is_refused(tmp_path: Path) -> None:
     # /dev/zero never ends: read whole, it would fill the memory before any message.
     with pytest.raises(InputError, match="larger than"):
         read_roster(Path("/dev/zero"))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("student\n" + "a" * 300 + "\n", "line 2: an id of 300 bytes"),
+        ('student\nbob\n"alice\ncarol\n', "line 3"),  # an unclosed quote swallows the lines
+    ],
+    ids=["too-long-for-a-file-name", "line-break-in-an-id"],
+)
+def test_an_id_that_cannot_name_a_file_is_refused_with_its_line(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    # Each id names a worksheet file: 300 bytes was an internal error (File name too long),
+    # a line break a file name with a newline in it.
+    path = tmp_path / "roster.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=words):
+        read_roster(path)

@@ -5,19 +5,21 @@ case (GitHub Classroom's `identifier` or `github_username`, a spreadsheet's `stu
 header of the first row is one of them, the file has no header and the ids are its first column.
 Cells are separated by commas, or by the semicolons or tabs of a spreadsheet's export
 (whichever the first line uses). Empty cells are skipped, and a student listed twice gets one
-sheet. An id becomes a file name, so one that cannot be (a `/`, a leading `.`) is refused with
-its line.
+sheet. An id becomes a file name, so one that cannot be (a `/`, a line break, a leading `.`,
+more than 200 bytes) is refused with its line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 from grader.errors import InputError
 from grader.plan.variants import student_id
 
+MAX_ID_BYTES = 200
 MAX_ROSTER_CHARS = 4 * 1024 * 1024  # a class of 100,000 ids with their names fits
 HEADERS = ("student", "student_id", "id", "identifier", "github_username", "username", "login")
 
@@ -31,10 +33,17 @@ def _column(header: list[str]) -> int | None:
 
 
 def _safe(student: str, path: Path, line: int) -> str:
-    if "/" in student or "\\" in student or "\0" in student or student.startswith("."):
+    size = len(student.encode())
+    if size > MAX_ID_BYTES:  # with ".html", past what a file name may be on most systems
+        raise InputError(
+            f"{path}: line {line}: an id of {size} bytes cannot be a file name "
+            f"(at most {MAX_ID_BYTES})"
+        )
+    control = any(unicodedata.category(c) == "Cc" for c in student)  # \0, a line break, ESC
+    if control or "/" in student or "\\" in student or student.startswith("."):
         raise InputError(
             f"{path}: line {line}: {student!r} cannot be a file name "
-            "(no /, \\ or leading dot in a student id)"
+            "(no /, \\, control character or leading dot in a student id)"
         )
     return student
 
