@@ -62,3 +62,16 @@ def test_one_of_student_and_roster_is_needed(
 ) -> None:
     code, _, err = run(capsys, *args)
     assert code == ExitCode.USAGE and "--student ID or --roster CSV" in err
+
+
+@pytest.mark.parametrize("where", ["file/sheets", "taken"], ids=["under-a-file", "a-folder-there"])
+def test_a_worksheet_that_cannot_be_written_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    # --out under a file, or a folder where alice.md goes: an internal error (exit 3) before.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\n")
+    (tmp_path / "file").write_text("")
+    (tmp_path / "taken" / "alice.md").mkdir(parents=True)
+    code, _, err = run(capsys, "--roster", str(roster), "--out", str(tmp_path / where))
+    assert code == ExitCode.USAGE and "cannot write" in err and "Traceback" not in err

@@ -58,10 +58,14 @@ def worksheet(
         click.echo(render(build(student_variant(loaded, student), student), sheet_format), nl=False)
         return ExitCode.OK
     students = read_roster(roster) if roster is not None else []
-    out.mkdir(parents=True, exist_ok=True)
     suffix = FORMATS[sheet_format][1]
-    for name in students:
-        sheet = build(student_variant(loaded, name), name)
-        (out / f"{name}{suffix}").write_text(render(sheet, sheet_format), encoding="utf-8")
-    click.echo(f"wrote {len(students)} worksheets to {out}", err=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in students:
+            sheet = build(student_variant(loaded, name), name)
+            (out / f"{name}{suffix}").write_text(render(sheet, sheet_format), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    count = len(students)
+    click.echo(f"wrote {count} worksheet{'' if count == 1 else 's'} to {out}", err=True)
     return ExitCode.OK
