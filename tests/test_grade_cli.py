@@ -561,3 +561,17 @@ def test_two_exercise_files_of_one_id_are_refused(
     assert done.code == 2
     assert f"two exercises have the id '{BACKPROP}'" in done.stderr
     assert not done.out.exists()
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_before_grading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --out under a file: an internal error (exit 3) from the gradebook before.
+    from grader.cli import main
+
+    (tmp_path / "file").write_text("")
+    make_class(tmp_path / "class", {"alice.py": "x = 1\n"})
+    args = ["grade", str(tmp_path / "class"), "-e", "house-price-backprop"]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--out", str(tmp_path / "file" / "out")])
+    assert info.value.code == 2 and "--out" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from grader.batch.reports import write_reports
-from grader.errors import PluginError
+from grader.errors import InputError, PluginError
 from grader.result import CheckResult
 
 FORMATS = ["json", "junit", "csv", "gradescope", "github"]
@@ -120,3 +120,16 @@ def test_results_json_has_the_same_shape_for_a_class_of_one(
     write_reports([class_result("full")], ["json"], tmp_path)
     payload = json.loads((tmp_path / "results.json").read_text())
     assert [r["student"] for r in payload["results"]] == ["alice"]
+
+
+def test_a_report_that_cannot_be_written_is_a_usage_error_after_the_others(
+    results: list[CheckResult], tmp_path: Path
+) -> None:
+    # A folder where results.json goes: an internal error (exit 3) before, and the formats
+    # after it were not written. The gradebook keeps what was graded either way.
+    out = tmp_path / "out"
+    (out / "results.json").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"results\.json") as info:
+        write_reports(results, ["json", "csv"], out)
+    assert info.value.exit_code == 2
+    assert (out / "gradebook.csv").is_file()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import plugins
+from grader.errors import InputError
 from grader.report.lifecycle import drive, options
 from grader.result import CheckResult
 
@@ -21,20 +22,31 @@ def _write(reporter_class: Any, path: Path | None, results: list[CheckResult]) -
 
 
 def write_reports(results: list[CheckResult], formats: list[str], out: Path) -> list[str]:
-    """The files (or "stdout") written, one entry per format."""
-    written = []
+    """The files (or "stdout") written, one entry per format.
+
+    A file that cannot be written stops no other format: InputError naming each, at the end.
+    """
+    written, failed = [], []
     for name in formats:
-        cls = plugins.get("reporters", name)
-        where = options(cls, name)
-        if where.per_result:
-            for result in results:
-                folder = out / name / result.exercise / (result.student or "submission")
-                _write(cls, folder / (where.filename or "report"), [result])
-            written.append(f"{out / name}/<exercise>/<student>/{where.filename}")
-        elif where.filename is None:
-            _write(cls, None, results)
-            written.append("stdout")
-        else:
-            _write(cls, out / where.filename, results)
-            written.append(str(out / where.filename))
+        try:
+            written.append(_write_format(name, results, out))
+        except OSError as exc:
+            failed.append(f"cannot write {exc.filename}: {exc.strerror}")
+    if failed:
+        raise InputError("; ".join(failed) + " (what was graded is kept in the gradebook)")
     return written
+
+
+def _write_format(name: str, results: list[CheckResult], out: Path) -> str:
+    cls = plugins.get("reporters", name)
+    where = options(cls, name)
+    if where.per_result:
+        for result in results:
+            folder = out / name / result.exercise / (result.student or "submission")
+            _write(cls, folder / (where.filename or "report"), [result])
+        return f"{out / name}/<exercise>/<student>/{where.filename}"
+    if where.filename is None:
+        _write(cls, None, results)
+        return "stdout"
+    _write(cls, out / where.filename, results)
+    return str(out / where.filename)

@@ -116,6 +116,10 @@ def grade_class(settings: ClassRun) -> ClassResults:
         plugins.get("reporters", name)  # an unknown format fails before any grading
     exercises = distinct(settings.exercises)
     shard, out = settings.shard, settings.out
+    try:  # before any grading: the gradebook lives there
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot make the folder ({exc.strerror})") from None
     everyone = discover(settings.root, exercises)
     # Positions in the whole class's order: a merge of the shards puts them back in it.
     positions = [i for i, job in enumerate(everyone) if shard.holds(job.student)]
