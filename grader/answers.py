@@ -57,6 +57,8 @@ def read_answers(path: Path, data: bytes | None = None) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ExerciseError(str(path), [("", f"invalid TOML: {exc}")]) from None
+    except RecursionError:  # the reader recurses once per level of nested arrays
+        raise ExerciseError(str(path), [("", "invalid TOML: arrays nested too deep")]) from None
 
 
 def _encode(value: Any, gaps: np.ndarray, exact: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
@@ -73,6 +75,8 @@ def _encode(value: Any, gaps: np.ndarray, exact: np.ndarray) -> tuple[dict[str, 
         floats = np.where(gaps, exact, floats)
     if np.any(np.isnan(floats)):  # a "?" the student left where the exercise prints a number
         return {"error": 'not an array of numbers (a "?" is left unfilled)'}, np.zeros(())
+    if floats.shape != np.shape(exact):  # said by the grading; no units to line up with exact
+        units = np.zeros(())
     return {"shape": list(floats.shape), "data": floats.ravel().tolist()}, units
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from grader.diagnose import words
-from grader.errors import ExitCode, SubmissionNotFound
+from grader.errors import ExerciseError, ExitCode, SubmissionNotFound
 from grader.exercise import LoadedExercise
 from grader.pipeline import check_submission
 from grader.plan.cases import worked_case
@@ -442,3 +442,29 @@ def test_deltas_in_an_answers_file_are_graded(grade) -> None:
 def test_a_delta_of_no_layer_is_reported(grade) -> None:
     result = grade("mazur-step", toml({"updated": MAZUR_UPDATED, "deltas": {"z3": [0.1]}}))
     assert result.problems == ["[deltas] z3 is not a quantity of this exercise"]
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("W1", "[-0.028, -0.058, -0.018, -0.038]"), ("W2", "[[0.5663, 0.4961, 1.0]]")],
+    ids=["flattened", "one-too-many"],
+)
+def test_an_answer_of_a_shape_that_does_not_broadcast_is_a_clear_message(
+    grade, name: str, written: str
+) -> None:
+    # Its units did not broadcast against the exact value's shape: an internal error (exit 3;
+    # in a class run, a grader error for that student) instead of a shape message.
+    result = grade(BP, toml({"gradients": {**PRINTED_GRADIENTS, name: written}}))
+    check = by_name(result)[name]
+    assert check.status == "fail" and "has shape" in check.message, check.message
+    assert [k for k, c in by_name(result).items() if c.status != "pass"] == [name]
+
+
+def test_arrays_nested_too_deep_for_the_toml_reader_are_invalid_toml(
+    write_submission: Write, bundled_exercise: Load
+) -> None:
+    # The reader recurses once per level: RecursionError, an internal error, before.
+    path = write_submission("[gradients]\nW1 = " + "[" * 3000 + "1" + "]" * 3000, "deep.toml")
+    with pytest.raises(ExerciseError, match="invalid TOML") as info:
+        check_submission(bundled_exercise(BP), path)
+    assert info.value.exit_code == ExitCode.USAGE
