@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 
+from grader import notation
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import worked_case
 from grader.tasks.base import Quantity
@@ -54,7 +56,9 @@ def answers_template(exercise: LoadedExercise, student: str, decimals: int) -> s
     sections: dict[str, list[str]] = {}
     for q in exercise.quantities:
         shape = _shape(exercise, q)
-        symbols = _nested(shape, q.entry)
+        # The parameters' plain symbols (the table says "updated"); a loss per step its label.
+        symbol = q.entry if 0 in q.shape else partial(notation.symbol, q.name)
+        symbols = _nested(shape, symbol)
         blanks = _nested(shape, lambda _: PLACEHOLDER)
         sections.setdefault(q.section, []).extend(
             [f"# {q.name} = {symbols}", f"{q.name} = {blanks}"]
