@@ -126,18 +126,30 @@ def _with_deltas(
     return replace(exercise, quantities=(*exercise.quantities, *extra), rules=rules)
 
 
+def answer_table(answers: dict[str, Any], q: Quantity) -> Any:
+    """Where the answers hold `q`: its table, or a table of the value itself when the quantity
+    is a value of its own (`losses = [...]`, as the exercise prints it under [expected])."""
+    table = answers.get(q.section, {})
+    return {q.name: table} if q.name == q.section and not isinstance(table, dict) else table
+
+
 def _layout_problems(
     answers: dict[str, Any], exercise: LoadedExercise, deltas: list[str]
 ) -> list[str]:
     """Tables this exercise does not grade, keys outside tables, misspelt keys."""
     sections = {q.section for q in exercise.quantities} | ({"deltas"} if deltas else set())
     names = [q.name for q in exercise.quantities if q.section != "deltas"]
+    values = {q.name for q in exercise.quantities if q.name == q.section}
     problems = []
     for key, value in answers.items():
+        if key in values and not isinstance(value, dict):
+            continue
         if not isinstance(value, dict):
-            problems.append(
-                f"{key} is not inside a table: put it under [{' or ['.join(sorted(sections))}]"
-            )
+            # The table that holds a quantity of this name, else every table graded.
+            homes = {q.section for q in exercise.quantities if q.name == key}
+            homes |= {"deltas"} if key in deltas else set()
+            tables = " or ".join(f"[{section}]" for section in sorted(homes or sections))
+            problems.append(f"{key} is not inside a table: put it under {tables}")
         elif key not in sections:
             problems.append(
                 f"table [{key}] is not graded by this exercise (it grades "
@@ -162,7 +174,7 @@ def check_answers(exercise: LoadedExercise, path: Path, data: bytes | None = Non
     exercise = _with_deltas(exercise, answers, case, refs)
     values, slack = {}, {}
     for q in exercise.quantities:
-        table = answers.get(q.section, {})
+        table = answer_table(answers, q)
         if not isinstance(table, dict) or q.name not in table:
             values[q.name] = {"error": f"missing from the file: no {q.name!r} under [{q.section}]"}
             continue

@@ -468,3 +468,19 @@ def test_arrays_nested_too_deep_for_the_toml_reader_are_invalid_toml(
     with pytest.raises(ExerciseError, match="invalid TOML") as info:
         check_submission(bundled_exercise(BP), path)
     assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_a_loss_per_step_may_be_written_as_the_exercise_prints_it(
+    grade, bundled_exercise: Load
+) -> None:
+    # house-price-train prints `losses = [...]` directly under [expected]: an answers file laid
+    # out the same way was told "losses is not inside a table" and lost the points.
+    losses = np.round(exact(bundled_exercise("house-price-train"))["losses"], 6).tolist()
+    result = grade("house-price-train", f"losses = {losses!r}\n")
+    assert by_name(result)["losses"].status == "pass", explain(result)
+    assert not any("losses" in p for p in result.problems), result.problems
+
+
+def test_keys_without_a_table_are_told_the_tables_by_name(grade) -> None:
+    result = grade(BP, "W1 = [[1.0, 2.0], [3.0, 4.0]]\n")
+    assert "put it under [gradients]" in explain(result)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import plugins
-from grader.answers import read_answers
+from grader.answers import answer_table, read_answers
 from grader.batch.discover import Job
 from grader.batch.personal import Variants
 from grader.errors import GraderError
@@ -63,7 +63,7 @@ def _answers(job: Job) -> dict[str, np.ndarray]:
         return {}
     found = {}
     for q in job.exercise.quantities:
-        table = tables.get(q.section)
+        table = answer_table(tables, q)
         try:
             array = to_decimal_array(table[q.name]).floats()  # type: ignore[index]
         except (KeyError, TypeError, ValueError):
