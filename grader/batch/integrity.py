@@ -65,7 +65,7 @@ def _answers(job: Job) -> dict[str, np.ndarray]:
     for q in job.exercise.quantities:
         table = answer_table(tables, q)
         try:
-            array = to_decimal_array(table[q.name]).floats()  # type: ignore[index]
+            array = to_decimal_array(table[q.name]).floats()
         except (KeyError, TypeError, ValueError):
             continue
         if array.shape == q.shape:
