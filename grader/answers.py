@@ -101,15 +101,20 @@ def _document_gap(exercise: LoadedExercise, section: str, name: str, exact) -> n
 
 
 def _delta_names(exercise: LoadedExercise, case: Case) -> list[str]:
-    """The [deltas] keys an answers file may give: those the task's sections accept."""
+    """The [deltas] keys an answers file may give: those the exercise prints (as any other
+    printed value, a delta is graded against the band its printing gives it; one the exercise
+    does not print has no band to be held to, like a "?" entry)."""
     accepted = hooks.sections(exercise.task, exercise.network, case).get("deltas")
-    return list(accepted.keys or {}) if accepted is not None else []
+    printed = exercise.spec.expected.section("deltas")
+    if accepted is None or not isinstance(printed, dict):
+        return []
+    return [name for name in accepted.keys or {} if name in printed]
 
 
 def _with_deltas(
     exercise: LoadedExercise, answers: dict[str, Any], case: Case, refs: list[dict]
 ) -> LoadedExercise:
-    """The exercise with a quantity per [deltas] key the answers give (and the task prints)."""
+    """The exercise with a quantity per [deltas] key the answers give (and the exercise prints)."""
     table = answers.get("deltas")
     accepted = hooks.sections(exercise.task, exercise.network, case).get("deltas")
     if not isinstance(table, dict) or accepted is None or accepted.keys is None:
@@ -117,7 +122,7 @@ def _with_deltas(
     _, deltas = solver.backprop(exercise.network, case.params, case.x, case.y)
     extra = []
     for name, shape in accepted.keys.items():
-        if name in table:
+        if name in table and name in _delta_names(exercise, case):
             extra.append(Quantity(name, "deltas", shape, f"dL/d{name}", delta_symbol, True))
             refs[0][name] = deltas[name]
     document = plugins.get("tolerances", "document")

@@ -439,6 +439,16 @@ def test_deltas_in_an_answers_file_are_graded(grade) -> None:
     assert "dL/dz_1^2" in by_name(wrong)["z2"].message
 
 
+def test_deltas_an_exercise_does_not_print_are_not_graded_and_it_says_so(grade) -> None:
+    # house-price-backprop prints no deltas: no band to hold 1.17 (= dL/dz_1^2 to 2 places) to.
+    result = grade(BP, toml({"gradients": PRINTED_GRADIENTS, "deltas": {"z2": [1.17]}}))
+    assert result.score == result.max_score == 9
+    assert "z2" not in by_name(result)
+    assert result.problems == [
+        "table [deltas] is not graded by this exercise (it grades [gradients])"
+    ]
+
+
 def test_a_delta_of_no_layer_is_reported(grade) -> None:
     result = grade("mazur-step", toml({"updated": MAZUR_UPDATED, "deltas": {"z3": [0.1]}}))
     assert result.problems == ["[deltas] z3 is not a quantity of this exercise"]
