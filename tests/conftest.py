@@ -50,6 +50,19 @@ def bundled_exercise() -> Callable[[str], LoadedExercise]:
     return functools.cache(load_exercise)
 
 
+@pytest.fixture(scope="session")
+def worker_run() -> Iterator[Callable[..., Any]]:
+    """One worker's `run` for a whole test process, as `grader grade` keeps one per lane: pass
+    it as check_submission's `run` in the tests about grading, not about what one run leaves to
+    the next or about the process boundary (tests/test_worker.py holds that a worker's run gets
+    what a fresh `grader check` gives). Each submission still runs in a fresh, confined process
+    of its own; only the fork server's start (an interpreter and numpy) is paid once."""
+    from grader.run.worker import Worker
+
+    with Worker() as worker:
+        yield worker.run
+
+
 # --- end of the runner/pipeline block ----------------------------------------------------------
 
 

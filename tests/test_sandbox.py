@@ -13,6 +13,7 @@ Runs sequentially, in 60-110 s on two cores (the slow cases are the few that hit
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -378,16 +379,47 @@ def exercise() -> LoadedExercise:
     return load_exercise(EXERCISE)
 
 
+@pytest.fixture(scope="module")
+def probed() -> dict[str, sandbox.Sandbox]:
+    """`sandbox.probe()`'s answer in each mode, asked once per module: the fallback's probe is
+    a trial run of an interpreter of its own, and its answer is the machine's, not a test's
+    (the grader too asks once per process)."""
+    saved = os.environ.get("GRADER_NO_SANDBOX")
+    boxes = {}
+    try:
+        for mode in ("sandbox", "fallback"):
+            if mode == "sandbox":
+                os.environ.pop("GRADER_NO_SANDBOX", None)
+            else:
+                os.environ["GRADER_NO_SANDBOX"] = "1"
+            sandbox.probe.cache_clear()
+            boxes[mode] = sandbox.probe()
+    finally:
+        if saved is None:
+            os.environ.pop("GRADER_NO_SANDBOX", None)
+        else:
+            os.environ["GRADER_NO_SANDBOX"] = saved
+        sandbox.probe.cache_clear()
+    return boxes
+
+
 @pytest.fixture
-def isolation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The mode: sandbox (skipped where bwrap does not work) or fallback (GRADER_NO_SANDBOX=1)."""
+def isolation(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    probed: dict[str, sandbox.Sandbox],
+) -> Iterator[str]:
+    """The mode: sandbox (skipped where bwrap does not work) or fallback (GRADER_NO_SANDBOX=1).
+    The probe answers with this module's answer for the mode (`probed`)."""
     mode = request.param
     if mode == "sandbox":
         monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
     else:
         monkeypatch.setenv("GRADER_NO_SANDBOX", "1")
     sandbox.probe.cache_clear()
-    box = sandbox.probe()
+    box = probed[mode]
+    monkeypatch.setattr(sandbox, "_probe", functools.cache(lambda: box))
+    assert sandbox.probe() is box  # cached now: presume() asks it and starts no probe of its own
     if mode == "sandbox" and not box.enabled:
         pytest.skip(f"the bubblewrap sandbox does not work here: {box.reason}")
     assert box.enabled == (mode == "sandbox")
