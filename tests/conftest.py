@@ -413,10 +413,11 @@ def junit_schema() -> Any:
 
 
 # A `python -m grader` whose interpreter start and imports are paid once per test process: it
-# forks, and the child is the command (its own process, working folder, environment, stdin,
-# stdout, stderr, exit status). What only a fresh interpreter shows (start-up, an installed
-# plugin on PYTHONPATH, a folder named like a module) is tested with real `python -m grader`
-# processes: tests/test_cli.py, test_sandbox.py, test_plugins.py, test_task_plugin.py.
+# forks, and the child is the command (its own process, working folder, environment with
+# PYTHONPATH's folders on sys.path, stdin, stdout, stderr, exit status). Plugins are found when a
+# command asks for them, so a package on PYTHONPATH is found as in a fresh interpreter. What only
+# a fresh interpreter shows (start-up, a folder named like a module) is tested with real
+# `python -m grader` processes: tests/test_cli.py, test_sandbox.py, test_confinement_e2e.py.
 _LAUNCHER = r"""
 import atexit, json, os, sys, threading, traceback
 import grader.cli, grader.pipeline, grader.batch.engine  # what check and grade import first
@@ -437,6 +438,9 @@ def command(request):
         os.environ.update(request["env"])
         sys.argv = [MAIN, *request["args"]]
         sys.path[0] = os.getcwd()  # as `python -m` sets it
+        # PYTHONPATH's folders where the interpreter puts them: after the first, before the rest
+        added = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = [os.path.abspath(p) for p in added if os.path.abspath(p) not in sys.path]
         try:
             grader.cli.main(request["args"])
             code = 0
@@ -549,16 +553,22 @@ def run_grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
     """Run `python -m grader ARGS...` as a user would (a process of its own, forked from an
     interpreter that has imported the grader already); return a CompletedProcess.
 
-    `env` adds variables to this process's environment; `cwd` defaults to the current folder.
+    `env` adds variables to this process's environment (None removes one); `cwd` defaults to
+    the current folder.
     """
     import os
 
     launcher = _Launcher(tmp_path_factory.mktemp("launcher"))
 
     def run(
-        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+        *args: str,
+        cwd: Path | None = None,
+        env: dict[str, str | None] | None = None,
+        timeout: float = 60,
     ) -> Any:
-        return launcher.run(list(args), cwd, {**os.environ, **(env or {})}, timeout)
+        merged = {**os.environ, **(env or {})}
+        environment = {k: v for k, v in merged.items() if v is not None}
+        return launcher.run(list(args), cwd, environment, timeout)
 
     yield run
     launcher.close()
