@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -609,6 +610,7 @@ def test_a_hostile_submission_is_contained(
 
 
 def _grader(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+    """`python -m grader` in a fresh interpreter, with none of this process's GRADER_ settings."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
@@ -618,6 +620,18 @@ def _grader(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
         env={**environ, **(env or {})},
         cwd=REPO,
     )
+
+
+@pytest.fixture
+def command(run_grader: Callable[..., Any]) -> Callable[..., Any]:
+    """The same through conftest's run_grader (a process of its own per command, forked from an
+    interpreter that has imported the grader): for the tests about what the command says."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Any:
+        unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GRADER_")}
+        return run_grader(*args, env={**unset, **(env or {})}, cwd=REPO)
+
+    return run
 
 
 def _running_from(source: bytes) -> set[int]:
@@ -701,8 +715,10 @@ def test_killing_parent_in_the_fallback(
     ],
     ids=["binary_garbage", "output_flood", "forbidden_torch", "sleep_past_wall"],
 )
-def test_the_command_line_exits_1_with_a_message(stem: str, flags: list[str], words: str) -> None:
-    run = _grader("check", str(HOSTILE / f"{stem}.py"), "-e", EXERCISE, *flags)
+def test_the_command_line_exits_1_with_a_message(
+    stem: str, flags: list[str], words: str, command: Callable[..., Any]
+) -> None:
+    run = command("check", str(HOSTILE / f"{stem}.py"), "-e", EXERCISE, *flags)
     assert run.returncode == 1, run.stdout + run.stderr
     assert words in run.stdout
     assert "not full marks" in run.stdout
@@ -804,8 +820,10 @@ def test_a_correct_submission_earns_full_marks_in_the_sandbox(
     [(["--require-sandbox"], {}), ([], {"GRADER_REQUIRE_SANDBOX": "1"})],
     ids=["flag", "environment"],
 )
-def test_require_sandbox_refuses_when_it_is_off(flags: list[str], env: dict[str, str]) -> None:
-    run = _grader(
+def test_require_sandbox_refuses_when_it_is_off(
+    flags: list[str], env: dict[str, str], command: Callable[..., Any]
+) -> None:
+    run = command(
         "check", str(SOLUTION), "-e", EXERCISE, *flags, env={"GRADER_NO_SANDBOX": "1", **env}
     )
     assert run.returncode == 2, run.stdout + run.stderr
@@ -815,8 +833,8 @@ def test_require_sandbox_refuses_when_it_is_off(flags: list[str], env: dict[str,
     assert "score:" not in run.stdout  # nothing was graded
 
 
-def test_a_one_line_notice_says_the_sandbox_is_off() -> None:
-    run = _grader("check", str(SOLUTION), "-e", EXERCISE, env={"GRADER_NO_SANDBOX": "1"})
+def test_a_one_line_notice_says_the_sandbox_is_off(command: Callable[..., Any]) -> None:
+    run = command("check", str(SOLUTION), "-e", EXERCISE, env={"GRADER_NO_SANDBOX": "1"})
     assert run.returncode == 0, run.stdout + run.stderr
     notices = [line for line in run.stderr.splitlines() if line.startswith("note:")]
     assert len(notices) == 1, run.stderr
@@ -837,8 +855,10 @@ def test_in_gradescopes_container_the_notice_says_so(monkeypatch: pytest.MonkeyP
     assert sandbox.require(required=False).startswith("note: bubblewrap is refused here")
 
 
-def test_no_notice_when_the_sandbox_is_on(sandboxed: sandbox.Sandbox) -> None:
-    run = _grader("check", str(SOLUTION), "-e", EXERCISE)
+def test_no_notice_when_the_sandbox_is_on(
+    sandboxed: sandbox.Sandbox, command: Callable[..., Any]
+) -> None:
+    run = command("check", str(SOLUTION), "-e", EXERCISE)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "note:" not in run.stderr
 
