@@ -50,6 +50,19 @@ def bundled_exercise() -> Callable[[str], LoadedExercise]:
     return functools.cache(load_exercise)
 
 
+@pytest.fixture(scope="session")
+def worker_run() -> Iterator[Callable[..., Any]]:
+    """One worker's `run` for a whole test process, as `grader grade` keeps one per lane: pass
+    it as check_submission's `run` in the tests about grading, not about what one run leaves to
+    the next or about the process boundary (tests/test_worker.py holds that a worker's run gets
+    what a fresh `grader check` gives). Each submission still runs in a fresh, confined process
+    of its own; only the fork server's start (an interpreter and numpy) is paid once."""
+    from grader.run.worker import Worker
+
+    with Worker() as worker:
+        yield worker.run
+
+
 # --- end of the runner/pipeline block ----------------------------------------------------------
 
 
@@ -399,29 +412,166 @@ def junit_schema() -> Any:
     return xmlschema.XMLSchema(JUNIT_XSD)
 
 
-@pytest.fixture(scope="session")
-def run_grader() -> Callable[..., Any]:
-    """Run `python -m grader ARGS...` as a user would (a real process); return CompletedProcess.
+# A `python -m grader` whose interpreter start and imports are paid once per test process: it
+# forks, and the child is the command (its own process, working folder, environment with
+# PYTHONPATH's folders on sys.path, stdin, stdout, stderr, exit status). Plugins are found when a
+# command asks for them, so a package on PYTHONPATH is found as in a fresh interpreter. What only
+# a fresh interpreter shows (start-up, a folder named like a module) is tested with real
+# `python -m grader` processes: tests/test_cli.py, test_sandbox.py, test_confinement_e2e.py.
+_LAUNCHER = r"""
+import atexit, json, os, sys, threading, traceback
+import grader.cli, grader.pipeline, grader.batch.engine  # what check and grade import first
 
-    `env` adds variables to this process's environment; `cwd` defaults to the current folder.
+MAIN = os.path.join(os.path.dirname(grader.__file__), "__main__.py")
+
+
+def command(request):
+    code = 1
+    try:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            os.dup2(os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+        sys.stdin = open(0, closefd=False)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = [MAIN, *request["args"]]
+        sys.path[0] = os.getcwd()  # as `python -m` sets it
+        # PYTHONPATH's folders where the interpreter puts them: after the first, before the rest
+        added = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = [os.path.abspath(p) for p in added if os.path.abspath(p) not in sys.path]
+        try:
+            grader.cli.main(request["args"])
+            code = 0
+        except SystemExit as exc:
+            if exc.code is None or isinstance(exc.code, int):
+                code = exc.code or 0
+            else:
+                print(exc.code, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+        threading._shutdown()  # what the interpreter does at exit, in its order
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+for line in sys.stdin:
+    request = json.loads(line)
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        command(request)
+    print(json.dumps({"pid": pid}), flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+
+
+class _Launcher:
+    """One warm `python -m grader` per test process; one command at a time."""
+
+    def __init__(self, folder: Path) -> None:
+        import subprocess
+        import sys
+
+        self.folder = folder
+        self.count = 0
+        self.buffer = b""
+        with (folder / "launcher-stderr.txt").open("w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _LAUNCHER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                bufsize=0,
+            )
+
+    def _line(self, deadline: float | None = None) -> dict | None:
+        """The launcher's next line (JSON), or None when the deadline passes first."""
+        import json
+        import os
+        import select
+        import time
+
+        assert self.proc.stdout is not None
+        while b"\n" not in self.buffer:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.proc.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"the launcher ended: see {self.folder}/launcher-stderr.txt")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return json.loads(line)
+
+    def run(self, args: list[str], cwd: Path | None, env: dict[str, str], timeout: float) -> Any:
+        import json
+        import os
+        import signal
+        import subprocess
+        import time
+
+        assert self.proc.stdin is not None
+        self.count += 1
+        out, err = (self.folder / f"{self.count}.{n}" for n in ("out", "err"))
+        request = {
+            "args": args,
+            "cwd": str(cwd or Path.cwd()),
+            "env": env,
+            "stdout": str(out),
+            "stderr": str(err),
+        }
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        started = self._line()
+        assert started is not None
+        ended = self._line(time.monotonic() + timeout)
+        if ended is None:
+            os.kill(started["pid"], signal.SIGKILL)  # as subprocess.run does on a timeout
+            self._line()
+            raise subprocess.TimeoutExpired(["grader", *args], timeout)
+        stdout, stderr = (p.read_text(encoding="utf-8") for p in (out, err))
+        out.unlink()
+        err.unlink()
+        return subprocess.CompletedProcess(["grader", *args], ended["returncode"], stdout, stderr)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def run_grader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
+    """Run `python -m grader ARGS...` as a user would (a process of its own, forked from an
+    interpreter that has imported the grader already); return a CompletedProcess.
+
+    `env` adds variables to this process's environment (None removes one); `cwd` defaults to
+    the current folder.
     """
     import os
-    import subprocess
-    import sys
+
+    launcher = _Launcher(tmp_path_factory.mktemp("launcher"))
 
     def run(
-        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "grader", *args],
-            cwd=cwd,
-            env={**os.environ, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        *args: str,
+        cwd: Path | None = None,
+        env: dict[str, str | None] | None = None,
+        timeout: float = 60,
+    ) -> Any:
+        merged = {**os.environ, **(env or {})}
+        environment = {k: v for k, v in merged.items() if v is not None}
+        return launcher.run(list(args), cwd, environment, timeout)
 
-    return run
+    yield run
+    launcher.close()
 
 
 # --- end of the batch-grading block ------------------------------------------------------------

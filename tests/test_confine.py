@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import subprocess
@@ -41,10 +42,15 @@ def _fallback() -> sandbox.Sandbox:
     return sandbox._with_per_run(plain)
 
 
+# The machine's answer (a trial interpreter each time it is asked), asked once per test process
+# by the tests that only need it; test_the_probe_agrees_with_the_kernel asks afresh.
+_fallback_box = functools.cache(_fallback)
+
+
 @pytest.fixture(params=["sandbox", "fallback"])
 def box(request: pytest.FixtureRequest) -> sandbox.Sandbox:
     if request.param == "fallback":
-        found = _fallback()
+        found = _fallback_box()
     else:
         found = sandbox.confirmed(sandbox.probe())  # per_run tried, not only allowed
         if not found.enabled:
@@ -182,7 +188,7 @@ def test_a_huge_allocation_is_a_memory_error(box: sandbox.Sandbox) -> None:
 
 @pytest.mark.skipif(not ROOT, reason="per-run uids are allocated only by a root grader")
 def test_two_runs_never_share_a_uid() -> None:
-    box = _fallback()
+    box = _fallback_box()
     first, second = sandbox.isolation(box), sandbox.isolation(box)
     try:
         assert first["uid"] != second["uid"]
@@ -357,7 +363,7 @@ def test_in_a_sandbox_that_refuses_nested_namespaces_the_run_still_has_its_own_f
     ids=["a-threaded-process-cannot-unshare", "no-isolation-in-the-request"],
 )
 def test_a_run_that_cannot_be_confined_runs_no_student_code(breakage: str) -> None:
-    box = _fallback()
+    box = _fallback_box()
     if not box.per_run:
         pytest.skip("this machine refuses per-run namespaces")
     with isolated(box) as request:
@@ -457,7 +463,7 @@ def test_remove_tree_is_not_defeated_by_depth_and_follows_no_link(tmp_path: Path
 
 
 def test_cleanup_kills_only_the_runs_uid() -> None:
-    box = _fallback()
+    box = _fallback_box()
     settings = sandbox.isolation(box)
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

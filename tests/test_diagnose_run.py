@@ -19,6 +19,7 @@ import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,10 +94,24 @@ def exercise(exercise_id: str) -> LoadedExercise:
     return load_exercise(exercise_id)
 
 
+# One worker for the module (conftest's worker_run): these tests are about the diagnoses, not
+# about what one run leaves to the next; each submission still runs in a fresh process.
+_RUN: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_worker(worker_run: Callable[..., Any]) -> None:
+    _RUN[:] = [worker_run]
+
+
+def grade(exercise: LoadedExercise, path: Path, seed: int | None = None) -> CheckResult:
+    return check_submission(exercise, path, seed=seed, run=_RUN[0])
+
+
 @functools.cache
 def graded(exercise_id: str, path: Path, seed: int | None = None) -> CheckResult:
     """Grade once per session (fixtures are shared by several tests here)."""
-    return check_submission(exercise(exercise_id), path, seed=seed)
+    return grade(exercise(exercise_id), path, seed=seed)
 
 
 def named(result: CheckResult) -> dict[str, str | None]:
@@ -452,7 +467,7 @@ def mutate(template: str, *edits: tuple[str, str]) -> str:
 def test_the_independent_solutions_are_correct(
     write_submission: Write, exercise_id: str, template: str
 ) -> None:
-    result = check_submission(load_exercise(exercise_id), write_submission(TEMPLATES[template]))
+    result = grade(load_exercise(exercise_id), write_submission(TEMPLATES[template]))
     assert result.full_marks, explain(result)
     assert_undiagnosed(result)
 
@@ -635,7 +650,7 @@ INDEPENDENT = {
 def test_an_independent_buggy_solution_is_named(write_submission: Write, case: str) -> None:
     exercise_id, template, edits, diagnosis, quantities = INDEPENDENT[case]
     path = write_submission(mutate(TEMPLATES[template], *edits))
-    result = check_submission(load_exercise(exercise_id), path)
+    result = grade(load_exercise(exercise_id), path)
     assert_named(result, diagnosis, quantities)
 
 
@@ -676,7 +691,7 @@ def train_step(params, x, y, learning_rate):
 def test_an_independent_hard_coded_solution_is_named(
     write_submission: Write, exercise_id: str
 ) -> None:
-    result = check_submission(load_exercise(exercise_id), write_submission(HARD_CODED[exercise_id]))
+    result = grade(load_exercise(exercise_id), write_submission(HARD_CODED[exercise_id]))
     assert_named(result, "hard-coded", ALL)
     # Right (or within the document band) on the worked case, only there.
     passed = {c.quantity: c.cases_passed for c in result.checks}
@@ -692,7 +707,7 @@ def test_two_unrelated_mistakes_are_each_named(write_submission: Write) -> None:
             "dW1 = [[d1[j] * x[k] for j in range(n_hid)] for k in range(n_in)]",
         ),
     )
-    result = check_submission(load_exercise(BP), write_submission(source))
+    result = grade(load_exercise(BP), write_submission(source))
     assert wrong(result) == {"W1", "W2"}, explain(result)
     assert named(result) == {
         "W1": "transposed",
@@ -710,7 +725,7 @@ def test_two_mistakes_in_the_same_quantity_are_not_forced_into_one(write_submiss
         ("dh2 = [h2[k] - y[k]", "dh2 = [y[k] - h2[k]"),
         ("dh1_dz1 = [h1[j] * (1 - h1[j])", "dh1_dz1 = [1.0"),
     )
-    result = check_submission(load_exercise(BP), write_submission(source))
+    result = grade(load_exercise(BP), write_submission(source))
     assert wrong(result) == ALL, explain(result)
     assert named(result) == {"W1": None, "b1": None, "W2": "sign-flipped", "b2": "sign-flipped"}
 
@@ -741,7 +756,7 @@ def test_a_mistake_no_diagnosis_explains_gets_none(
     write_submission: Write, exercise_id: str, template: str, edit: tuple[str, str]
 ) -> None:
     path = write_submission(mutate(TEMPLATES[template], edit))
-    result = check_submission(load_exercise(exercise_id), path)
+    result = grade(load_exercise(exercise_id), path)
     assert wrong(result), explain(result)
     assert_undiagnosed(result)
 
@@ -755,7 +770,7 @@ def test_right_on_the_worked_case_wrong_on_hidden_ones_is_not_diagnosed(
         HOUSE_LOOPS,
         ("dW1 = [[d1[k] * x[j]", "dW1 = [[d1[k] * -abs(x[j])"),
     )
-    result = check_submission(load_exercise(BP), write_submission(source), seed=5)
+    result = grade(load_exercise(BP), write_submission(source), seed=5)
     (w1,) = [c for c in result.checks if c.status != "pass"]
     assert w1.quantity == "gradients.W1" and 1 <= w1.cases_passed < w1.cases, explain(result)
     assert_undiagnosed(result)
@@ -767,7 +782,7 @@ def test_a_sign_flip_on_some_hidden_cases_only_is_not_called_sign_flipped(
     # |dL/dz^2| in dL/dW2 only: right wherever h^2 > y (the worked case), sign-flipped
     # elsewhere. The sign-flip mistake fits some cases, not every case: no diagnosis.
     source = mutate(HOUSE_LOOPS, ("dW2 = [[d2[k] * h1[j]", "dW2 = [[abs(d2[k]) * h1[j]"))
-    result = check_submission(load_exercise(BP), write_submission(source), seed=5)
+    result = grade(load_exercise(BP), write_submission(source), seed=5)
     (w2,) = [c for c in result.checks if c.status != "pass"]
     assert w2.quantity == "gradients.W2" and 1 <= w2.cases_passed < w2.cases, explain(result)
     assert_undiagnosed(result)
@@ -835,7 +850,7 @@ def test_an_untransposed_weight_in_another_style_is_named(write_submission: Writ
     exercise_id, old, new, quantities = UNTRANSPOSED[case]
     folder = "correct_rows.py" if exercise_id == SOFTMAX else "correct_vectorized.py"
     source = mutate((SUBMISSIONS / exercise_id / folder).read_text(), (old, new))
-    result = check_submission(load_exercise(exercise_id), write_submission(source))
+    result = grade(load_exercise(exercise_id), write_submission(source))
     assert_named(result, "untransposed-weight", quantities)
 
 
@@ -853,7 +868,7 @@ def test_another_shape_error_is_not_called_untransposed(write_submission: Write,
         (SUBMISSIONS / BP / "correct_vectorized.py").read_text(),
         ("d2 = a2 - t", f"d2 = a2 - t\n    {line}"),
     )
-    result = check_submission(load_exercise(BP), write_submission(source))
+    result = grade(load_exercise(BP), write_submission(source))
     assert wrong(result) == ALL, explain(result)
     assert_undiagnosed(result)
 
@@ -908,7 +923,7 @@ def test_a_plugin_activation_without_a_derivative_is_diagnosed(
     softplus_exercise: LoadedExercise, write_submission: Write, edit, diagnosis, says
 ) -> None:
     source = SOFTPLUS_SOLUTION if edit is None else mutate(SOFTPLUS_SOLUTION, edit)
-    result = check_submission(softplus_exercise, write_submission(source))
+    result = grade(softplus_exercise, write_submission(source))
     if diagnosis is None:
         assert result.full_marks, explain(result)
         assert_undiagnosed(result)
@@ -942,7 +957,7 @@ def test_a_missing_batch_mean_in_a_train_step_is_named(
     path = tmp_path / "house-price-batch.toml"
     path.write_text(text.lstrip(), encoding="utf-8")
     source = BATCH_STEP if mean else mutate(BATCH_STEP, ("(h2 - y) / len(x)", "(h2 - y)"))
-    result = check_submission(load_exercise(path), write_submission(source))
+    result = grade(load_exercise(path), write_submission(source))
     if mean:
         assert result.full_marks, explain(result)
         assert_undiagnosed(result)
@@ -967,6 +982,6 @@ TRAIN_MISTAKES = {
 @pytest.mark.parametrize("diagnosis", list(TRAIN_MISTAKES), ids=list(TRAIN_MISTAKES))
 def test_a_mistake_inside_training_is_named(write_submission: Write, diagnosis: str) -> None:
     source = mutate((SOLUTIONS / "house-price-train.py").read_text(), TRAIN_MISTAKES[diagnosis])
-    result = check_submission(load_exercise("house-price-train"), write_submission(source))
+    result = grade(load_exercise("house-price-train"), write_submission(source))
     # Every trained parameter and the losses on the way carry the mistake.
     assert_named(result, diagnosis, {*ALL, "losses"})

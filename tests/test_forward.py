@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,17 @@ from grader.tasks.forward import task
 
 Load = Callable[[str], LoadedExercise]
 Write = Callable[..., Path]
+
+
+# One worker for the module (conftest's worker_run): these tests are about grading, not about
+# what one run leaves to the next; each submission still runs in a fresh process of its own.
+_RUN: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_worker(worker_run: Callable[..., Any]) -> None:
+    _RUN[:] = [worker_run]
+
 
 CORRECT = """
 import numpy as np
@@ -113,7 +125,9 @@ def test_the_reference_reproduces_the_lecture(bundled_exercise: Load) -> None:
 
 
 def test_a_correct_forward_earns_full_marks(bundled_exercise: Load, write_submission: Write):
-    result = check_submission(bundled_exercise("house-price-forward"), write_submission(CORRECT))
+    result = check_submission(
+        bundled_exercise("house-price-forward"), write_submission(CORRECT), run=_RUN[0]
+    )
     assert result.full_marks, [c.message for c in result.checks] + result.problems
     assert [c.quantity for c in result.checks] == ["forward.h1", "forward.h2"]
 
@@ -122,7 +136,9 @@ def test_the_lectures_printed_values_pass_the_worked_case_only(
     bundled_exercise: Load, write_submission: Write
 ) -> None:
     source = 'def forward(params, x):\n    return {"h1": [0.484, 0.424], "h2": [0.63]}\n'
-    result = check_submission(bundled_exercise("house-price-forward"), write_submission(source))
+    result = check_submission(
+        bundled_exercise("house-price-forward"), write_submission(source), run=_RUN[0]
+    )
     assert [c.cases_passed for c in result.checks] == [1, 1]  # the document tolerance
 
 
@@ -131,7 +147,9 @@ def test_a_buggy_forward_loses_the_right_marks(
     bundled_exercise: Load, write_submission: Write, bug: str
 ) -> None:
     source, wrong = BUGGY[bug]
-    result = check_submission(bundled_exercise("house-price-forward"), write_submission(source))
+    result = check_submission(
+        bundled_exercise("house-price-forward"), write_submission(source), run=_RUN[0]
+    )
     assert {c.name for c in result.checks if c.status != "pass"} == wrong
     failing = next(c for c in result.checks if c.status != "pass")
     assert "h_1^" in failing.message or "h_2^" in failing.message  # named in lecture notation
@@ -146,6 +164,8 @@ def test_a_batch_case_is_graded_against_the_batch_shape(
         case__y=[[-0.54], [0.1], [0.2]],
     )
     exercise = load_exercise(path)
-    assert check_submission(exercise, write_submission(CORRECT_BATCH)).full_marks
-    result = check_submission(exercise, write_submission(CORRECT))  # not vectorized: fails
+    assert check_submission(exercise, write_submission(CORRECT_BATCH), run=_RUN[0]).full_marks
+    result = check_submission(
+        exercise, write_submission(CORRECT), run=_RUN[0]
+    )  # not vectorized: fails
     assert not result.full_marks

@@ -115,6 +115,13 @@ def hostile(bundled_exercise: Callable[[str], LoadedExercise]) -> list[CheckResu
     return results(bundled_exercise("house-price-backprop"))
 
 
+@pytest.fixture(scope="module")
+def huge(bundled_exercise: Callable[[str], LoadedExercise]) -> CheckResult:
+    """The first of `results(exercise, huge=True)`, 12 MiB of output and 12 MiB of problems,
+    made once (each test renders a deep copy of it)."""
+    return hostile_result(bundled_exercise("house-price-backprop"), HOSTILE, huge=True)
+
+
 def assert_no_terminal_control(output: str) -> None:
     found = UNSAFE.findall(output)
     assert not found, f"raw control or separator characters: {found[:5]}"
@@ -226,14 +233,10 @@ def test_json_outputs_are_strict_ascii_json(
     ids=["text", "json", "junit", "gradescope", "csv", "github", "canvas", "html"],
 )
 def test_one_student_puts_a_bounded_amount_into_every_report(
-    reporter_class: Any,
-    bundled_exercise: Callable[[str], LoadedExercise],
-    monkeypatch: pytest.MonkeyPatch,
+    reporter_class: Any, huge: CheckResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    exercise = bundled_exercise("house-price-backprop")
-    (result,) = results(exercise, huge=True)[:1]
-    output = render(reporter_class, [result])
+    output = render(reporter_class, [huge.model_copy(deep=True)])
     assert len(output) < 200_000  # from 12 MiB of output and 12 MiB of problems
     assert "[cut: " in output or reporter_class in (CsvReporter, CanvasReporter)
 

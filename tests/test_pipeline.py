@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -33,8 +34,18 @@ def fixture_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+# One worker for the module (conftest's worker_run): these tests are about grading, not about
+# what one run leaves to the next; each submission still runs in a fresh process of its own.
+_RUN: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_worker(worker_run: Callable[..., Any]) -> None:
+    _RUN[:] = [worker_run]
+
+
 def grade(exercise: LoadedExercise, path: Path, **kwargs) -> CheckResult:
-    return check_submission(exercise, path, **kwargs)
+    return check_submission(exercise, path, run=_RUN[0], **kwargs)
 
 
 def everything_said(result: CheckResult) -> str:

@@ -3,12 +3,13 @@ broken ones that must be named, never silently skipped."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,18 +24,19 @@ SOFTPLUS_EXERCISE = (SOFTPLUS / "softplus-backprop.toml").read_text()
 SOFTPLUS_SOLUTION = (SOFTPLUS / "softplus-backprop.py").read_text()
 
 
+# conftest's run_grader: a `python -m grader` process per command, forked from one that has
+# imported the grader (entry points are read when a command asks for them, after PYTHONPATH).
+_RUN_GRADER: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _launcher(run_grader: Callable[..., Any]) -> None:
+    _RUN_GRADER[:] = [run_grader]
+
+
 def _grader(*args: str, path: Path | None = None, cwd: Path | None = None):
-    env = dict(os.environ)
-    if path is not None:
-        env["PYTHONPATH"] = str(path)
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
+    env = {} if path is None else {"PYTHONPATH": str(path)}
+    return _RUN_GRADER[0](*args, env=env, cwd=cwd, timeout=120)
 
 
 @pytest.mark.parametrize("kind", list(plugins.KINDS), ids=list(plugins.KINDS))

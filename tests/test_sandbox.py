@@ -13,6 +13,7 @@ Runs sequentially, in 60-110 s on two cores (the slow cases are the few that hit
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -378,16 +380,47 @@ def exercise() -> LoadedExercise:
     return load_exercise(EXERCISE)
 
 
+@pytest.fixture(scope="module")
+def probed() -> dict[str, sandbox.Sandbox]:
+    """`sandbox.probe()`'s answer in each mode, asked once per module: the fallback's probe is
+    a trial run of an interpreter of its own, and its answer is the machine's, not a test's
+    (the grader too asks once per process)."""
+    saved = os.environ.get("GRADER_NO_SANDBOX")
+    boxes = {}
+    try:
+        for mode in ("sandbox", "fallback"):
+            if mode == "sandbox":
+                os.environ.pop("GRADER_NO_SANDBOX", None)
+            else:
+                os.environ["GRADER_NO_SANDBOX"] = "1"
+            sandbox.probe.cache_clear()
+            boxes[mode] = sandbox.probe()
+    finally:
+        if saved is None:
+            os.environ.pop("GRADER_NO_SANDBOX", None)
+        else:
+            os.environ["GRADER_NO_SANDBOX"] = saved
+        sandbox.probe.cache_clear()
+    return boxes
+
+
 @pytest.fixture
-def isolation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The mode: sandbox (skipped where bwrap does not work) or fallback (GRADER_NO_SANDBOX=1)."""
+def isolation(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    probed: dict[str, sandbox.Sandbox],
+) -> Iterator[str]:
+    """The mode: sandbox (skipped where bwrap does not work) or fallback (GRADER_NO_SANDBOX=1).
+    The probe answers with this module's answer for the mode (`probed`)."""
     mode = request.param
     if mode == "sandbox":
         monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
     else:
         monkeypatch.setenv("GRADER_NO_SANDBOX", "1")
     sandbox.probe.cache_clear()
-    box = sandbox.probe()
+    box = probed[mode]
+    monkeypatch.setattr(sandbox, "_probe", functools.cache(lambda: box))
+    assert sandbox.probe() is box  # cached now: presume() asks it and starts no probe of its own
     if mode == "sandbox" and not box.enabled:
         pytest.skip(f"the bubblewrap sandbox does not work here: {box.reason}")
     assert box.enabled == (mode == "sandbox")
@@ -577,6 +610,7 @@ def test_a_hostile_submission_is_contained(
 
 
 def _grader(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+    """`python -m grader` in a fresh interpreter, with none of this process's GRADER_ settings."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
@@ -586,6 +620,18 @@ def _grader(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
         env={**environ, **(env or {})},
         cwd=REPO,
     )
+
+
+@pytest.fixture
+def command(run_grader: Callable[..., Any]) -> Callable[..., Any]:
+    """The same through conftest's run_grader (a process of its own per command, forked from an
+    interpreter that has imported the grader): for the tests about what the command says."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Any:
+        unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GRADER_")}
+        return run_grader(*args, env={**unset, **(env or {})}, cwd=REPO)
+
+    return run
 
 
 def _running_from(source: bytes) -> set[int]:
@@ -669,8 +715,10 @@ def test_killing_parent_in_the_fallback(
     ],
     ids=["binary_garbage", "output_flood", "forbidden_torch", "sleep_past_wall"],
 )
-def test_the_command_line_exits_1_with_a_message(stem: str, flags: list[str], words: str) -> None:
-    run = _grader("check", str(HOSTILE / f"{stem}.py"), "-e", EXERCISE, *flags)
+def test_the_command_line_exits_1_with_a_message(
+    stem: str, flags: list[str], words: str, command: Callable[..., Any]
+) -> None:
+    run = command("check", str(HOSTILE / f"{stem}.py"), "-e", EXERCISE, *flags)
     assert run.returncode == 1, run.stdout + run.stderr
     assert words in run.stdout
     assert "not full marks" in run.stdout
@@ -772,8 +820,10 @@ def test_a_correct_submission_earns_full_marks_in_the_sandbox(
     [(["--require-sandbox"], {}), ([], {"GRADER_REQUIRE_SANDBOX": "1"})],
     ids=["flag", "environment"],
 )
-def test_require_sandbox_refuses_when_it_is_off(flags: list[str], env: dict[str, str]) -> None:
-    run = _grader(
+def test_require_sandbox_refuses_when_it_is_off(
+    flags: list[str], env: dict[str, str], command: Callable[..., Any]
+) -> None:
+    run = command(
         "check", str(SOLUTION), "-e", EXERCISE, *flags, env={"GRADER_NO_SANDBOX": "1", **env}
     )
     assert run.returncode == 2, run.stdout + run.stderr
@@ -783,8 +833,8 @@ def test_require_sandbox_refuses_when_it_is_off(flags: list[str], env: dict[str,
     assert "score:" not in run.stdout  # nothing was graded
 
 
-def test_a_one_line_notice_says_the_sandbox_is_off() -> None:
-    run = _grader("check", str(SOLUTION), "-e", EXERCISE, env={"GRADER_NO_SANDBOX": "1"})
+def test_a_one_line_notice_says_the_sandbox_is_off(command: Callable[..., Any]) -> None:
+    run = command("check", str(SOLUTION), "-e", EXERCISE, env={"GRADER_NO_SANDBOX": "1"})
     assert run.returncode == 0, run.stdout + run.stderr
     notices = [line for line in run.stderr.splitlines() if line.startswith("note:")]
     assert len(notices) == 1, run.stderr
@@ -805,8 +855,10 @@ def test_in_gradescopes_container_the_notice_says_so(monkeypatch: pytest.MonkeyP
     assert sandbox.require(required=False).startswith("note: bubblewrap is refused here")
 
 
-def test_no_notice_when_the_sandbox_is_on(sandboxed: sandbox.Sandbox) -> None:
-    run = _grader("check", str(SOLUTION), "-e", EXERCISE)
+def test_no_notice_when_the_sandbox_is_on(
+    sandboxed: sandbox.Sandbox, command: Callable[..., Any]
+) -> None:
+    run = command("check", str(SOLUTION), "-e", EXERCISE)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "note:" not in run.stderr
 

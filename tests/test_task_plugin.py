@@ -5,11 +5,12 @@ way a course would: plugins, validate, check, explain, an answers file, grade.""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,18 +103,21 @@ def course(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# conftest's run_grader: a `python -m grader` process per command, forked from one that has
+# imported the grader (entry points are read when a command asks for them, after PYTHONPATH).
+_RUN_GRADER: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _launcher(run_grader: Callable[..., Any]) -> None:
+    _RUN_GRADER[:] = [run_grader]
+
+
 def _grader(site: Path | None, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GRADER_EXERCISES"}
+    env: dict[str, str | None] = {"GRADER_EXERCISES": None}
     if site is not None:
         env["PYTHONPATH"] = str(site)
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
+    return _RUN_GRADER[0](*args, env=env, cwd=cwd, timeout=120)
 
 
 def test_the_task_and_its_diagnosis_are_listed(loss_site: Path, course: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,18 @@ from grader.tasks.train import task
 
 Load = Callable[[str], LoadedExercise]
 Write = Callable[..., Path]
+
+
+# One worker for the module (conftest's worker_run): these tests are about grading, not about
+# what one run leaves to the next; each submission still runs in a fresh process of its own.
+_RUN: list[Callable[..., Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_worker(worker_run: Callable[..., Any]) -> None:
+    _RUN[:] = [worker_run]
+
+
 Problems = Callable[[Path], list[tuple[str, str]]]
 EXERCISE = "house-price-train"
 
@@ -130,7 +143,7 @@ def test_grading_names_what_is_wrong(
     bundled_exercise: Load, write_submission: Write, mistake: str
 ) -> None:
     path = write_submission(TEMPLATE.format(mistake=mistake))
-    result = check_submission(bundled_exercise(EXERCISE), path)
+    result = check_submission(bundled_exercise(EXERCISE), path, run=_RUN[0])
     wrong = {c.name for c in result.checks if c.status != "pass"}
     assert wrong == titles(MISTAKES[mistake]), [c.message for c in result.checks]
     assert result.full_marks == (mistake == "correct")
@@ -140,7 +153,7 @@ def test_a_missing_final_loss_is_a_shape_message(
     bundled_exercise: Load, write_submission: Write
 ) -> None:
     path = write_submission(TEMPLATE.format(mistake="no-final-loss"))
-    result = check_submission(bundled_exercise(EXERCISE), path)
+    result = check_submission(bundled_exercise(EXERCISE), path, run=_RUN[0])
     losses = next(c for c in result.checks if c.name == "losses")
     assert "has shape (10,), expected (11,)" in losses.message
 
@@ -155,7 +168,7 @@ def test_the_printed_losses_are_found_for_the_document_tolerance(
         '    out["losses"] = [float(f"{v:.4g}") for v in out["losses"]]\n'
         "    return out\n"
     )
-    result = check_submission(bundled_exercise(EXERCISE), write_submission(source))
+    result = check_submission(bundled_exercise(EXERCISE), write_submission(source), run=_RUN[0])
     losses = next(c for c in result.checks if c.name == "losses")
     assert losses.cases_passed == 1
     assert "worked case" not in losses.message
