@@ -138,10 +138,10 @@ student = click.option(
 
 def _use_secret_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     # The secret holds for this one command, like --exercises (see above).
-    from grader.plan import cases
-
     if value is None:
         return
+    from grader.plan import cases  # numpy: not before a command starts its work (issue 10)
+
     try:
         secret = value.read_bytes().strip()
     except OSError as exc:

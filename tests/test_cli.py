@@ -469,3 +469,32 @@ def test_ctrl_c_exits_130_as_shells_report_an_interrupt(
         main(["list"])
     assert caught.value.code == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+# --- start-up (issue 10) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [CORRECT, Path("missing.py")], ids=["graded", "refused"])
+def test_check_grades_without_the_collector_and_leaves_it_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path
+) -> None:
+    # Its imports are most of a check's time, and the collector would walk all they make;
+    # afterwards it is on again with nothing frozen, so a program that embeds the grader
+    # collects as it did.
+    import gc
+
+    from grader import pipeline
+
+    seen: list[bool] = []
+    check_submission = pipeline.check_submission
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return check_submission(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "check_submission", spy)
+    code, _, _ = run_main(capsys, "check", str(path), "-e", "house-price-backprop")
+    assert code == (0 if path == CORRECT else 2)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
