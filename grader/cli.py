@@ -9,7 +9,6 @@ import gc
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -299,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
 
         click.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
         if os.environ.get("GRADER_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         else:
             click.echo("(set GRADER_DEBUG=1 for the traceback, and please report it)", err=True)

@@ -78,6 +78,22 @@ def test_version() -> None:
     assert invoke("--version") == f"grader, version {__version__}\n"
 
 
+def test_the_version_is_the_installed_metadata_read_when_first_asked_for() -> None:
+    # importlib.metadata costs every command's start-up; `grader check` needs it only later.
+    from importlib import metadata
+
+    program = (
+        "import sys, grader.cli; "
+        "print('importlib.metadata' in sys.modules); "
+        "print(grader.__version__); "
+        "print('importlib.metadata' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", metadata.version("backprop-grader"), "True"]
+    assert __version__ == metadata.version("backprop-grader")
+
+
 def test_list_names_every_bundled_exercise_and_its_task() -> None:
     lines = invoke("list").splitlines()
     for exercise_id, task in EXERCISES.items():
