@@ -514,3 +514,20 @@ def test_check_grades_without_the_collector_and_leaves_it_as_it_was(
     assert seen == [False]
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("given", [None, "4"], ids=["unset", "set by the user"])
+def test_main_keeps_numpy_to_one_thread_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str | None
+) -> None:
+    # OpenBLAS's threads would spin on the core the sandbox is starting on.
+    from grader import cli as cli_module
+
+    environment = {k: v for k, v in os.environ.items() if k not in cli_module.ONE_THREAD}
+    if given is not None:
+        environment["OPENBLAS_NUM_THREADS"] = given
+    monkeypatch.setattr(os, "environ", environment)
+    code, _, _ = run_main(capsys, "list")
+    assert code == 0
+    assert environment["OPENBLAS_NUM_THREADS"] == (given or "1")
+    assert environment["OMP_NUM_THREADS"] == environment["MKL_NUM_THREADS"] == "1"
