@@ -141,10 +141,10 @@ MAX_SECRET_BYTES = 4096
 
 def _use_secret_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     # The secret holds for this one command, like --exercises (see above).
-    from grader.plan import cases
-
     if value is None:
         return
+    from grader.plan import cases  # numpy: not before a command starts its work (issue 10)
+
     try:
         with value.open("rb") as file:  # bounded: /dev/zero or a huge file never ends
             secret = file.read(MAX_SECRET_BYTES + 1)

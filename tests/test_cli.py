@@ -78,6 +78,22 @@ def test_version() -> None:
     assert invoke("--version") == f"grader, version {__version__}\n"
 
 
+def test_the_version_is_the_installed_metadata_read_when_first_asked_for() -> None:
+    # importlib.metadata costs every command's start-up; `grader check` needs it only later.
+    from importlib import metadata
+
+    program = (
+        "import sys, grader.cli; "
+        "print('importlib.metadata' in sys.modules); "
+        "print(grader.__version__); "
+        "print('importlib.metadata' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", metadata.version("backprop-grader"), "True"]
+    assert __version__ == metadata.version("backprop-grader")
+
+
 def test_list_names_every_bundled_exercise_and_its_task() -> None:
     lines = invoke("list").splitlines()
     for exercise_id, task in EXERCISES.items():
@@ -469,3 +485,49 @@ def test_ctrl_c_exits_130_as_shells_report_an_interrupt(
         main(["list"])
     assert caught.value.code == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+# --- start-up (issue 10) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [CORRECT, Path("missing.py")], ids=["graded", "refused"])
+def test_check_grades_without_the_collector_and_leaves_it_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path
+) -> None:
+    # Its imports are most of a check's time, and the collector would walk all they make;
+    # afterwards it is on again with nothing frozen, so a program that embeds the grader
+    # collects as it did.
+    import gc
+
+    from grader import pipeline
+
+    seen: list[bool] = []
+    check_submission = pipeline.check_submission
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return check_submission(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "check_submission", spy)
+    code, _, _ = run_main(capsys, "check", str(path), "-e", "house-price-backprop")
+    assert code == (0 if path == CORRECT else 2)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("given", [None, "4"], ids=["unset", "set by the user"])
+def test_main_keeps_numpy_to_one_thread_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str | None
+) -> None:
+    # OpenBLAS's threads would spin on the core the sandbox is starting on.
+    from grader import cli as cli_module
+
+    environment = {k: v for k, v in os.environ.items() if k not in cli_module.ONE_THREAD}
+    if given is not None:
+        environment["OPENBLAS_NUM_THREADS"] = given
+    monkeypatch.setattr(os, "environ", environment)
+    code, _, _ = run_main(capsys, "list")
+    assert code == 0
+    assert environment["OPENBLAS_NUM_THREADS"] == (given or "1")
+    assert environment["OMP_NUM_THREADS"] == environment["MKL_NUM_THREADS"] == "1"

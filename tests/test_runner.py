@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -360,11 +360,60 @@ def test_the_early_runner_starts_nothing_for_a_file_of_answers(tmp_path: Path) -
         assert runner is run_submission
 
 
-def test_no_run_starts_on_a_presumed_sandbox_the_probe_refuses(
-    write_submission: Write, monkeypatch: pytest.MonkeyPatch
+BWRAP = """#!/bin/sh
+LOG={log}
+echo "$$" >> "$LOG"
+{then}
+"""
+REFUSE = 'echo "bwrap: No permissions to create a new namespace" >&2; exit 1'
+
+
+@pytest.fixture
+def fake_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Path]]:
+    """Installs a `bwrap` first on PATH that logs each start to the file returned ($LOG), then
+    runs `then` (shell). The cached probe is forgotten before and after."""
+    from grader.run import sandbox
+
+    def install(then: str) -> Path:
+        log, folder = tmp_path / "bwrap-calls", tmp_path / "bin"
+        log.touch()
+        folder.mkdir()
+        (folder / "bwrap").write_text(BWRAP.format(log=log, then=then))
+        (folder / "bwrap").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+        return log
+
+    monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
+    sandbox.probe.cache_clear()
+    yield install
+    sandbox.probe.cache_clear()
+
+
+@pytest.fixture
+def real_bwrap() -> str:
+    """The real bubblewrap's path (skips where it does not work)."""
+    import shutil
+
+    from grader.run import sandbox
+
+    sandbox.probe.cache_clear()
+    works = sandbox.probe().enabled
+    sandbox.probe.cache_clear()
+    found = shutil.which("bwrap")
+    if not found or not works:
+        pytest.skip("bubblewrap does not work here")
+    return found
+
+
+def starts(log: Path) -> int:
+    return len(log.read_text().split())
+
+
+def test_no_run_starts_on_a_presumed_sandbox_bubblewrap_refuses(
+    write_submission: Write, fake_bwrap: Callable[[str], Path]
 ) -> None:
-    # presume() answers at once and lets the probe run beside the server's start; the run
-    # itself waits for the probe, and a refusal gives it a server without bubblewrap.
+    # presume() answers at once; the server started on it fails, so bubblewrap itself is
+    # asked (it says why), and the run gets a server without bubblewrap.
     from grader.run import sandbox
     from grader.run.worker import Worker
 
@@ -372,19 +421,88 @@ def test_no_run_starts_on_a_presumed_sandbox_the_probe_refuses(
         def f(x):
             return {"total": x.sum()}
     """)
-    monkeypatch.delenv("GRADER_NO_SANDBOX", raising=False)
-    monkeypatch.setattr(sandbox, "_probe_argv", lambda: ["false"])  # bubblewrap refused
-    sandbox.probe.cache_clear()
-    try:
-        presumed = sandbox.presume()
-        assert presumed.enabled
-        with Worker(presumed) as worker:
-            worker.launch(("grader",))
-            report = worker.run(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits()))
-            assert not worker.box.enabled
-            assert worker.box.reason.startswith("bubblewrap is refused here")
-        assert sandbox.probe() == worker.box
-    finally:
-        sandbox.probe.cache_clear()
+    log = fake_bwrap(REFUSE)
+    presumed = sandbox.presume()
+    assert presumed.enabled
+    with Worker(presumed) as worker:
+        worker.launch(("grader",))
+        report = worker.run(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits()))
+        assert not worker.box.enabled
+        assert worker.box.reason == (
+            "bubblewrap is refused here (bwrap: No permissions to create a new namespace)"
+        )
+    assert sandbox.probe() == worker.box
+    assert starts(log) == 2  # the server's, then the probe's (which said why)
     assert report.status == "ok", report.message
     assert values(report, 0)["total"] == [3.0]
+
+
+def test_a_presumed_sandbox_starts_one_bubblewrap_only(
+    write_submission: Write, fake_bwrap: Callable[[str], Path], real_bwrap: str
+) -> None:
+    # The server that became ready in the presumed sandbox is the probe's answer.
+    from grader.run import sandbox
+    from grader.run.runner import early_runner
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    log = fake_bwrap(f'exec {real_bwrap} "$@"')
+    with early_runner(path) as runner:
+        assert sandbox.require(True) == ""  # as `grader check --require-sandbox` asks
+        report = runner(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",)))
+    assert sandbox.probe().enabled
+    assert starts(log) == 1
+    assert report.status == "ok", report.message
+
+
+def test_a_one_off_run_on_a_presumed_sandbox_starts_one_bubblewrap_only(
+    write_submission: Write, fake_bwrap: Callable[[str], Path], real_bwrap: str
+) -> None:
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    log = fake_bwrap(f'exec {real_bwrap} "$@"')
+    report = run(path, [[[1, 2]]])
+    assert starts(log) == 1
+    assert report.status == "ok", report.message
+
+
+def test_a_server_that_does_not_start_where_bubblewrap_works_is_a_grader_failure(
+    write_submission: Write, fake_bwrap: Callable[[str], Path], real_bwrap: str
+) -> None:
+    # Only the first bubblewrap (the server's) fails: the probe then says bubblewrap works,
+    # and the run fails as the grader's failure rather than run anywhere else.
+    from grader.run import sandbox
+    from grader.run.worker import Worker, WorkerFailed
+
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    log = fake_bwrap(f'[ "$(wc -l < "$LOG")" -gt 1 ] || exit 1; exec {real_bwrap} "$@"')
+    with Worker(sandbox.presume()) as worker:
+        worker.launch(("grader",))
+        with pytest.raises(WorkerFailed, match="the fork server ended"):
+            worker.run(RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits()))
+        assert worker.box.enabled
+    assert sandbox.probe().enabled
+    assert starts(log) == 2
+
+
+def test_a_closed_worker_no_longer_answers_the_probe(
+    monkeypatch: pytest.MonkeyPatch, fake_bwrap: Callable[[str], Path], real_bwrap: str
+) -> None:
+    from grader.run import sandbox
+    from grader.run.worker import Worker
+
+    fake_bwrap(f'exec {real_bwrap} "$@"')
+    asked: list[list[str]] = []
+    ask = sandbox._ask_bubblewrap
+    monkeypatch.setattr(sandbox, "_ask_bubblewrap", lambda argv: asked.append(argv) or ask(argv))
+    with Worker(sandbox.presume()) as worker:
+        worker.launch(("grader",))
+    assert sandbox.probe().enabled
+    assert len(asked) == 1  # the server was gone: bubblewrap itself was asked

@@ -18,7 +18,7 @@ from grader.run.worker import Worker
 
 def run_submission(request: RunRequest) -> RunReport:
     """Run `request.function` from the submission once per call; raises only WorkerFailed."""
-    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
+    with Worker(sandbox.presume()) as worker:  # its server's start answers the probe
         return worker.run(request)
 
 
@@ -30,6 +30,6 @@ def early_runner(submission: Path) -> Iterator[Callable[[RunRequest], RunReport]
     if submission.suffix.lower() == ".toml":
         yield run_submission
         return
-    with Worker(sandbox.presume()) as worker:  # the probe runs beside the server's start
+    with Worker(sandbox.presume()) as worker:  # its server's start answers the probe
         worker.launch((*DEFAULT_FORBIDDEN, "grader"))  # as check_submission asks
         yield worker.run

@@ -29,7 +29,7 @@ import sys
 import sysconfig
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,26 +80,35 @@ def _probe_argv() -> list[str] | None:
     return [bwrap, *_namespaces(is_root()), "--ro-bind", "/", "/", "--", sys.executable, "-c", "0"]
 
 
-def _start(argv: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-
-
-_pending: subprocess.Popen | None = None  # a probe presume() started, for _probe() to read
+_witness: Callable[[], bool] | None = None  # a server started on presume()'s answer (vouch)
 
 
 @functools.cache
 def _probe() -> Sandbox:
-    global _pending
+    global _witness
     if os.environ.get("GRADER_NO_SANDBOX"):
         return _fallback("the sandbox is switched off (GRADER_NO_SANDBOX)")
     argv = _probe_argv()
     if argv is None:
         return _fallback("bubblewrap (bwrap) is not installed")
-    started, _pending = _pending, None
+    witness, _witness = _witness, None
+    if witness is not None and witness():
+        # A fork server started in these very namespaces and said it was ready: bubblewrap
+        # works, and a second one started only to exit would cost the start-up its time.
+        return Sandbox(True, "", is_root(), per_run=True)
+    return _ask_bubblewrap(argv)  # no server vouches, or it did not start: this says why
+
+
+def _ask_bubblewrap(argv: list[str]) -> Sandbox:
+    """Start bubblewrap around an interpreter that does nothing: whether it works here."""
     try:
-        run = started or _start(argv)
+        run = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             _, err = run.communicate(timeout=30)
         except subprocess.TimeoutExpired:
@@ -133,31 +142,40 @@ def probe() -> Sandbox:
 
 
 def presume() -> Sandbox:
-    """At once, what `probe()` will most likely say: where bubblewrap is installed, the probe
-    starts now (`probe()` reads its answer later) and the sandbox is presumed to work. A worker
-    started on this answer checks it against `probe()` before its first run (`Worker`)."""
-    global _pending
+    """At once, what `probe()` will most likely say: where bubblewrap is installed, that the
+    sandbox works. A worker started on this answer vouches for it (`vouch`): its server's
+    start is the probe, and no run ever starts before `probe()` has answered (`Worker`)."""
     with _probing:
-        argv = _probe_argv()
-        if _probe.cache_info().currsize or argv is None:
+        if _probe.cache_info().currsize or _probe_argv() is None:
             return _probe()
-        if _pending is None:
-            try:
-                _pending = _start(argv)
-            except OSError:
-                return _probe()  # says why
         return Sandbox(True, "", is_root(), per_run=True)
+
+
+def vouch(witness: Callable[[], bool]) -> None:
+    """Let the next `probe()` ask `witness()` first: whether a fork server started in
+    `presume()`'s sandbox became ready (then bubblewrap works, and no probe of its own runs).
+    When it says no, bubblewrap is asked as usual, which also says why. Withdraw it with
+    `withdraw(witness)` when the server is gone before anyone asked."""
+    global _witness
+    with _probing:
+        if not _probe.cache_info().currsize:
+            _witness = witness
+
+
+def withdraw(witness: Callable[[], bool]) -> None:
+    """`witness` no longer answers (its server was closed): a later `probe()` asks bubblewrap."""
+    global _witness
+    with _probing:
+        if _witness == witness:
+            _witness = None
 
 
 def _forget() -> None:
     """Probe afresh next time (the tests switch GRADER_NO_SANDBOX on and off)."""
-    global _pending
+    global _witness
     with _probing:
         _probe.cache_clear()
-        started, _pending = _pending, None
-    if started is not None:
-        started.kill()
-        started.communicate()
+        _witness = None
 
 
 # As functools.cache would have them: the tests start afresh, or ask without the cache.

@@ -88,7 +88,8 @@ class _Launch:
 class Worker:
     def __init__(self, box: sandbox.Sandbox | None = None) -> None:
         """`box`: `sandbox.presume()`'s answer, to start a server before the probe has
-        answered; it is checked against `sandbox.probe()` before the first run."""
+        answered; it is checked against `sandbox.probe()` before the first run, and the
+        server's own start answers that probe (`sandbox.vouch`)."""
         self._presumed = box is not None
         self.box = box if box is not None else sandbox.probe()
         self._proc: subprocess.Popen | None = None
@@ -97,6 +98,7 @@ class Worker:
         self._hidden: frozenset[str] = frozenset()  # packages the running server hides
         self._namespaces = False  # whether the running server's trial run got namespaces
         self._launching: _Launch | None = None  # a server started, not yet ready
+        self._start_failure: Exception | None = None  # why a vouching server did not start
 
     def __enter__(self) -> Worker:
         return self
@@ -107,7 +109,7 @@ class Worker:
     def run(self, job: RunRequest) -> RunReport:
         """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
-            self._probed()
+            self._probed(job.forbidden_imports)
             channel = self._serve(job.forbidden_imports)
             box = self._run_box()
             isolation = sandbox.isolation(box, hide=job.hide)
@@ -133,12 +135,30 @@ class Worker:
         self._hidden = frozenset(forbidden_imports)
         with contextlib.suppress(Exception):
             self._launching = self._launch()
+        if self._presumed and self._launching is not None and self.box.enabled:
+            sandbox.vouch(self._vouch)  # its start answers the probe: no second bubblewrap
 
-    def _probed(self) -> None:
+    def _vouch(self) -> bool:
+        """Whether this worker's server, started in the presumed sandbox, became ready: then
+        bubblewrap works here. Why it did not start is kept for its first run (`_serve`)."""
+        launch = self._launching
+        if launch is None or not self.box.enabled:
+            return False
+        try:
+            self._ready(launch)
+        except Exception as exc:
+            self._start_failure = exc
+            return False
+        return True
+
+    def _probed(self, forbidden_imports: tuple[str, ...]) -> None:
         """Before the first run of a worker started on a presumed sandbox: the probe's answer,
-        and a fresh server if it differs (no run ever starts on a presumption)."""
+        and a fresh server if it differs (no run ever starts on a presumption). A server
+        started first answers the probe where it starts (`sandbox.vouch`)."""
         if not self._presumed:
             return
+        if self._launching is None and self._channel is None:
+            self.launch(forbidden_imports)
         self._presumed = False
         truth = sandbox.probe()
         if truth.enabled != self.box.enabled:
@@ -180,6 +200,9 @@ class Worker:
     def _serve(self, forbidden_imports: tuple[str, ...]) -> Channel:
         """A live server that hides every forbidden package: this one, or a fresh one."""
         fresh = not set(forbidden_imports) <= self._hidden  # a package it does not hide yet
+        failed, self._start_failure = self._start_failure, None
+        if failed is not None and not fresh:
+            raise failed  # it did not start although bubblewrap works: the grader's failure
         if not fresh and self._launching is not None:
             return self._ready(self._launching)
         if fresh or self._channel is None or self._proc is None or self._proc.poll() is not None:
@@ -245,6 +268,8 @@ class Worker:
 
     def close(self) -> None:
         """Stop the server (and with it, its sandbox and scratch). Never raises."""
+        sandbox.withdraw(self._vouch)
+        self._start_failure = None
         launch, self._launching = self._launching, None
         if launch is not None and launch.attempt is not None:
             sandbox.cleanup(self.box, launch.attempt["isolation"])
