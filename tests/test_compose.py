@@ -194,3 +194,13 @@ def test_a_network_whose_gradients_vanish_at_the_printed_decimals_is_refused() -
     deep = request("2:sigmoid,2:sigmoid,2:sigmoid,1:sigmoid", decimals=2)
     with pytest.raises(InputError, match=r"rounds to 0\): print more decimals"):
         draft(deep)
+
+
+def test_a_folder_in_the_way_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    asked = replace(request(out=tmp_path / "exercises"), force=True)
+    (tmp_path / "solutions" / "drawn.py").mkdir(parents=True)  # where the solution would go
+    with pytest.raises(InputError, match=r"drawn.py is not a file"):
+        new_exercise(asked)
+    assert not (tmp_path / "exercises" / "drawn.toml").exists()

@@ -134,3 +134,16 @@ def test_text_output_is_still_the_default() -> None:
     text = CliRunner().invoke(cli, ["solve", "house-price-backprop"]).output
     assert text.startswith("house-price-backprop: Backpropagation on the house-price network\n")
     assert "{" not in text
+
+
+def test_a_zero_gradient_is_written_as_0_never_as_minus_0(write_exercise: Write) -> None:
+    # A leaky relu of slope 0 below its kink: h^1 = 0 * z^1 with z^1 < 0 is a negative zero.
+    layers = [
+        {"units": 2, "activation": {"name": "leaky-relu", "slope": 0}},
+        {"units": 1, "activation": "linear"},
+    ]
+    data = solve_json(str(write_exercise(network__layers=layers)))
+    h1 = np.asarray(data["forward"]["h1"])  # 0 times a negative z
+    assert np.all(h1 == 0) and not np.any(np.signbit(h1)), h1
+    for name, value in data["gradients"].items():
+        assert not np.any(np.signbit(np.asarray(value)) & (np.asarray(value) == 0)), name

@@ -204,6 +204,9 @@ def draft(request: Request) -> tuple[Draft, LoadedExercise]:
 def new_exercise(request: Request) -> Written:
     """Write the exercise and its model solution; refuse to overwrite either unless forced."""
     exercise_path, solution_path = paths(request)
+    for path in (exercise_path, solution_path):
+        if path.exists() and not path.is_file():  # --force replaces files, never a folder
+            raise InputError(f"{path} is not a file: it cannot be written")
     existing = [p for p in (exercise_path, solution_path) if p.exists()]
     if existing and not request.force:
         names = " and ".join(str(p) for p in existing)

@@ -30,7 +30,10 @@ from grader.reference import network as solver
 
 def _plain(arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
     # tolist() gives Python floats, which json writes with repr: the shortest exact round trip.
-    return {key: np.asarray(value, dtype=np.float64).tolist() for key, value in arrays.items()}
+    # Adding 0.0 turns a negative zero (0 times a negative slope) into the 0 a person expects.
+    return {
+        key: (np.asarray(value, dtype=np.float64) + 0.0).tolist() for key, value in arrays.items()
+    }
 
 
 def solution(exercise: LoadedExercise) -> dict[str, Any]:
