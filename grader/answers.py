@@ -25,6 +25,7 @@ import numpy as np
 
 from grader import plugins
 from grader.errors import ExerciseError, SubmissionNotFound
+from grader.exercise.consistency import refuse_overflow
 from grader.exercise.loader import LoadedExercise
 from grader.exercise.numbers import to_printed_array
 from grader.exercise.rules import Rule
@@ -175,7 +176,9 @@ def check_answers(exercise: LoadedExercise, path: Path, data: bytes | None = Non
 
     answers = read_answers(path, data)
     case = worked_case(exercise)
-    refs = [dict(exercise.task.reference(exercise.network, case))]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        refs = [dict(exercise.task.reference(exercise.network, case))]
+    refuse_overflow(str(exercise.path), refs[0])  # as validate does: no exact value to grade by
     exercise = _with_deltas(exercise, answers, case, refs)
     values, slack = {}, {}
     for q in exercise.quantities:

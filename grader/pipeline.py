@@ -20,6 +20,7 @@ import numpy as np
 from grader import __version__
 from grader.diagnose.run import diagnose
 from grader.errors import SubmissionNotFound
+from grader.exercise.consistency import refuse_overflow
 from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.explain.sketch import sketch, with_products
@@ -215,7 +216,9 @@ def check_submission(
     cases = plan_cases(exercise, seed)
     task = exercise.task
     # The reference comes from our own copies; the child only ever sees the inputs.
-    refs = [task.reference(exercise.network, case) for case in cases]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        refs = [task.reference(exercise.network, case) for case in cases]
+    refuse_overflow(str(exercise.path), refs[0])  # as validate does: no exact value to grade by
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
     protected = protected_paths(exercise) if protected is None else protected

@@ -581,3 +581,22 @@ def test_mazurs_own_slip_is_diagnosed_as_stale_order(bundled_exercise: Load) -> 
     assert statuses(result) == {"W1": "fail", "b1": "pass", "W2": "pass", "b2": "pass"}
     w1 = next(c for c in result.checks if c.quantity == "updated.W1")
     assert w1.diagnosis == "stale-order"
+
+
+def test_a_worked_case_that_overflows_is_refused_before_anything_runs(
+    write_exercise: Callable[..., Path], tmp_path: Path
+) -> None:
+    from grader.errors import ExerciseError
+    from grader.exercise import load_exercise
+
+    # validate refuses it (no exact value to hold anything to); grading must not score by it.
+    path = write_exercise(case__params__W2=[[1e300, 1e300]])
+    exercise = load_exercise(path)
+    ran = []
+    answers = tmp_path / "answers.toml"
+    answers.write_text("[gradients]\nb2 = [1.0]\n")
+    model = SUBMISSIONS.parent.parent / "solutions" / "house-price-backprop.py"
+    for submission in (model, answers):
+        with pytest.raises(ExerciseError, match=r"case: the worked case overflows float64"):
+            check_submission(exercise, submission, run=lambda request: ran.append(request))
+    assert ran == []

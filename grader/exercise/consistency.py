@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from grader.errors import ExerciseError
 from grader.exercise.pairings import pairing_problems, target_problems
 from grader.exercise.schema import Exercise
@@ -139,3 +141,20 @@ def check_consistency(spec: Exercise, net: Network, task: Any) -> None:
         problems.append(_nothing_to_grade(spec))
     if problems:
         raise ExerciseError("", list(dict.fromkeys(problems)))
+
+
+def refuse_overflow(path: str, exact: Mapping[str, Any]) -> None:
+    """Numbers too large for float64 arithmetic have no exact value to hold anything to: an
+    exercise whose worked case overflows is refused, by `validate` and by every grading."""
+    for key, values in exact.items():
+        if not np.all(np.isfinite(values)):
+            raise ExerciseError(
+                path,
+                [
+                    (
+                        "case",
+                        f"the worked case overflows float64: its exact {key} is not finite; "
+                        "use smaller parameters, inputs or learning rate",
+                    )
+                ],
+            )

@@ -24,7 +24,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
-from grader.errors import ExerciseError, PluginError
+from grader.errors import PluginError
+from grader.exercise.consistency import refuse_overflow
 from grader.exercise.loader import LoadedExercise
 from grader.plan.cases import Case, worked_case
 from grader.score.printed import Printed
@@ -143,7 +144,7 @@ def check_printed(exercise: LoadedExercise) -> list[Verdict]:
     # Overflow is checked for below, and refused with the file's name: no numpy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         exact = exact_values(exercise, case)
-        _refuse_overflow(exercise, exact)
+        refuse_overflow(str(exercise.path), exact)
         _refuse_unknown(exercise, printed, exact)
         trusted = {k: p.values.copy() for k, p in printed.items()}
         for _ in range(len(printed) + 1):
@@ -173,19 +174,3 @@ def _refuse_unknown(exercise: LoadedExercise, printed: dict[str, Printed], exact
             f"task {exercise.spec.task!r} accepts but computes no exact value for "
             f"{', '.join('expected.' + key for key in gaps)} (Task.exact)"
         )
-
-
-def _refuse_overflow(exercise: LoadedExercise, exact: Values) -> None:
-    """Numbers too large for float64 arithmetic have no exact value to hold the document to."""
-    for key, values in exact.items():
-        if not np.all(np.isfinite(values)):
-            raise ExerciseError(
-                str(exercise.path),
-                [
-                    (
-                        "case",
-                        f"the worked case overflows float64: its exact {key} is not finite; "
-                        "use smaller parameters, inputs or learning rate",
-                    )
-                ],
-            )
