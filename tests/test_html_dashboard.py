@@ -88,3 +88,14 @@ def test_names_are_text(class_result: Callable[..., Any], parse_page: Callable[[
     assert not list(root.iter("img")) and '<img src=x onerror="alert(1)">' in ET.tostring(
         root, encoding="unicode", method="text"
     )
+
+
+def test_whose_variant_an_answers_file_fits_is_on_the_instructors_page(
+    class_result: Callable[..., Any], parse_page: Callable[[str], Any]
+) -> None:
+    plain = parse_page(dashboard_page([class_result("full", "alice")], {}))
+    assert "fits the variant of" not in "".join(plain.itertext())
+    copied = class_result("partial", "carol", fits_variant_of="alice")
+    root = parse_page(dashboard_page([class_result("full", "alice"), copied], {}))
+    rows = [["".join(td.itertext()) for td in tr.iter("td")] for tr in root.iter("tr")]
+    assert any(row and row[0].strip() == "carol" and row[-1].strip() == "alice" for row in rows)

@@ -127,16 +127,27 @@ def _stopped(results: list[CheckResult], links: Links) -> str:
 
 
 def _everyone(results: list[CheckResult], links: Links) -> str:
+    # The instructor's page names whose personal variant a student's answers fit better than
+    # their own (grader/batch/integrity.py); the column is there only when a class has one.
+    flagged = any(r.fits_variant_of for r in results)
     rows = [
         [
             _who(r, links),
             f"{points(r.score)} / {points(r.max_score)}",
             text(r.outcome if r.status == "graded" else r.status),
             text(", ".join(dict.fromkeys(c.diagnosis for c in r.checks if c.diagnosis))),
+            *([text(r.fits_variant_of)] if flagged else []),
         ]
         for r in sorted(results, key=lambda r: (r.student or r.submission).lower())
     ]
-    return tag("h3", "Every student") + _table(["student", "score", "outcome", "diagnoses"], rows)
+    head = [
+        "student",
+        "score",
+        "outcome",
+        "diagnoses",
+        *(["fits the variant of"] if flagged else []),
+    ]
+    return tag("h3", "Every student") + _table(head, rows)
 
 
 def _exercise(results: list[CheckResult], links: Links) -> str:
