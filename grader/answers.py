@@ -121,9 +121,10 @@ def _with_deltas(
     if not isinstance(table, dict) or accepted is None or accepted.keys is None:
         return exercise
     _, deltas = solver.backprop(exercise.network, case.params, case.x, case.y)
+    gradable = _delta_names(exercise, case)
     extra = []
     for name, shape in accepted.keys.items():
-        if name in table and name in _delta_names(exercise, case):
+        if name in table and name in gradable:
             extra.append(Quantity(name, "deltas", shape, f"dL/d{name}", delta_symbol, True))
             refs[0][name] = deltas[name]
     document = plugins.get("tolerances", "document")

@@ -380,27 +380,38 @@ def exercise() -> LoadedExercise:
     return load_exercise(EXERCISE)
 
 
-@pytest.fixture(scope="module")
-def probed() -> dict[str, sandbox.Sandbox]:
-    """`sandbox.probe()`'s answer in each mode, asked once per module: the fallback's probe is
-    a trial run of an interpreter of its own, and its answer is the machine's, not a test's
-    (the grader too asks once per process)."""
+MODES = ("sandbox", "fallback")
+
+
+@contextlib.contextmanager
+def _module_mode(mode: str) -> Iterator[None]:
+    """GRADER_NO_SANDBOX as `mode` has it, for a module fixture (monkeypatch is per test), with
+    a fresh probe; the variable and the probe's cache are put back afterwards."""
     saved = os.environ.get("GRADER_NO_SANDBOX")
-    boxes = {}
+    if mode == "sandbox":
+        os.environ.pop("GRADER_NO_SANDBOX", None)
+    else:
+        os.environ["GRADER_NO_SANDBOX"] = "1"
+    sandbox.probe.cache_clear()
     try:
-        for mode in ("sandbox", "fallback"):
-            if mode == "sandbox":
-                os.environ.pop("GRADER_NO_SANDBOX", None)
-            else:
-                os.environ["GRADER_NO_SANDBOX"] = "1"
-            sandbox.probe.cache_clear()
-            boxes[mode] = sandbox.probe()
+        yield
     finally:
         if saved is None:
             os.environ.pop("GRADER_NO_SANDBOX", None)
         else:
             os.environ["GRADER_NO_SANDBOX"] = saved
         sandbox.probe.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def probed() -> dict[str, sandbox.Sandbox]:
+    """`sandbox.probe()`'s answer in each mode, asked once per module: the fallback's probe is
+    a trial run of an interpreter of its own, and its answer is the machine's, not a test's
+    (the grader too asks once per process)."""
+    boxes = {}
+    for mode in MODES:
+        with _module_mode(mode):
+            boxes[mode] = sandbox.probe()
     return boxes
 
 
@@ -434,23 +445,11 @@ def honest(exercise: LoadedExercise) -> Iterator[dict[str, Worker]]:
     before any test's spy sees its server (a fresh worker per test cost a server start each,
     inside the one-at-a-time lock). Each honest run is still a fresh, confined process."""
     workers: dict[str, Worker] = {}
-    saved = os.environ.get("GRADER_NO_SANDBOX")
-    try:
-        for mode in ("sandbox", "fallback"):
-            if mode == "sandbox":
-                os.environ.pop("GRADER_NO_SANDBOX", None)
-            else:
-                os.environ["GRADER_NO_SANDBOX"] = "1"
-            sandbox.probe.cache_clear()
+    for mode in MODES:
+        with _module_mode(mode):
             if sandbox.probe().enabled == (mode == "sandbox"):
                 workers[mode] = Worker()
                 check_submission(exercise, SOLUTION, run=workers[mode].run)  # starts its server
-    finally:
-        if saved is None:
-            os.environ.pop("GRADER_NO_SANDBOX", None)
-        else:
-            os.environ["GRADER_NO_SANDBOX"] = saved
-        sandbox.probe.cache_clear()
     yield workers
     for each in workers.values():
         each.close()
