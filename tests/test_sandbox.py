@@ -888,3 +888,21 @@ def test_a_forbidden_package_is_not_there_in_the_sandbox(
     values = report.events[0]["values"]
     assert values["xmlschema"]["data"] == [0.0]
     assert values["numpy"]["data"] == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("enabled", "contained", "searched"),
+    [(True, True, False), (True, False, True), (False, True, True), (False, False, True)],
+    ids=["sandbox-seen-dying", "sandbox-unclean", "fallback-seen-dying", "fallback-unclean"],
+)
+def test_only_a_run_seen_dying_in_bubblewraps_pid_namespace_skips_the_search_for_its_uid(
+    monkeypatch: pytest.MonkeyPatch, enabled: bool, contained: bool, searched: bool
+) -> None:
+    found: list[int] = []
+    monkeypatch.setattr(sandbox.sweep, "kill_uid", found.append)
+    monkeypatch.setattr(sandbox.sweep, "remove_ipc", lambda uid: None)
+    monkeypatch.setattr(sandbox.sweep, "remove_files_of", lambda uid: None)
+    uid = sandbox.UID_BASE + 7
+    box = sandbox.Sandbox(enabled, "", as_root=True)
+    sandbox.cleanup(box, {"uid": uid, "host_folder": None}, contained=contained)
+    assert found == ([uid] if searched else [])

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -532,11 +533,39 @@ def test_without_the_sandbox_a_survivor_does_not_outlive_its_run(
     no_sandbox: None, new_worker: Callable[[], Worker], exercise: LoadedExercise
 ) -> None:
     worker = new_worker()
-    through(worker, exercise, HOSTILE / "survivor.py", **SMALL)
+    forking = replace(limits_for(exercise, **SMALL), processes=4)  # else its fork is refused
+    check_submission(exercise, HOSTILE / "survivor.py", limits=forking, run=worker.run)
     server = server_pid(worker)
     assert wait_gone([p for p in marked(worker._marker) if p != server], 2.0) == []
     after = through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL)
     assert after.full_marks
+
+
+def test_in_the_sandbox_the_servers_own_sweep_ends_a_survivor(
+    sandboxed: None,
+    new_worker: Callable[[], Worker],
+    exercise: LoadedExercise,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Inside bubblewrap's PID namespace the server (a subreaper) kills and reaps every process
+    # of the run before it says "exited": no search of the machine's processes is needed.
+    worker = new_worker()
+    assert through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL).full_marks
+    server = server_pid(worker)  # started, and its trial run swept like any run without one
+    searched: list[int] = []
+    monkeypatch.setattr(sandbox.sweep, "kill_uid", searched.append)
+    forking = replace(limits_for(exercise, **SMALL), processes=4)  # a daemon's double fork
+    check_submission(exercise, HOSTILE / "survivor.py", limits=forking, run=worker.run)
+    runs = [p for p in marked(worker._marker) if p != server and not _is_bwrap(p)]
+    assert wait_gone(runs, 0) == []
+    assert searched == []
+    assert through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL).full_marks
+    assert server_pid(worker) == server  # the run was clean: the same server goes on
+
+
+def _is_bwrap(pid: int) -> bool:
+    argv = _argv(pid)
+    return bool(argv) and Path(os.fsdecode(argv[0])).name.startswith("bwrap")
 
 
 def test_the_sandbox_probe_is_restored_after_the_fallback_tests() -> None:

@@ -113,10 +113,11 @@ class Worker:
             channel = self._serve(job.forbidden_imports)
             box = self._run_box()
             isolation = sandbox.isolation(box, hide=job.hide)
+            ended = None
             try:
                 ended = supervise(channel, self._payload(job, isolation), job.limits)
             finally:
-                sandbox.cleanup(box, isolation)
+                sandbox.cleanup(box, isolation, contained=ended is not None and ended.clean)
             _require_confined(ended)
             report = interpret(ended, job.limits)
         except Exception as exc:
