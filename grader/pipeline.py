@@ -171,6 +171,20 @@ def _mutation_notes(report: RunReport, arguments: list[str]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A code submission ready to run in isolation, with what scoring its run needs."""
+
+    exercise: LoadedExercise
+    given: Path  # as handed in: a file or its folder
+    path: Path  # the file read
+    relabel: Callable[[str], str]  # a child's "(line N)" -> where the student looks
+    seed: int
+    cases: list[Case]
+    refs: list[dict]
+    request: RunRequest
+
+
 def check_submission(
     exercise: LoadedExercise,
     submission: Path | Submission,
@@ -189,6 +203,22 @@ def check_submission(
     `protected`: `protected_paths(exercise)`, when the caller has it already (a class run
     asks once per exercise, not once per submission).
     """
+    prepared = prepare(exercise, submission, seed, limits, hide, protected)
+    if isinstance(prepared, CheckResult):
+        return prepared  # hand-computed answers: nothing to run
+    return score_run(prepared, run(prepared.request))
+
+
+def prepare(
+    exercise: LoadedExercise,
+    submission: Path | Submission,
+    seed: int | None = None,
+    limits: Limits | None = None,
+    hide: tuple[str, ...] = (),
+    protected: tuple[str, ...] | None = None,
+) -> Prepared | CheckResult:
+    """check_submission up to the run: the cases, their exact values and the run's request
+    (a class run scores one run while the next one runs). Answers are graded here at once."""
     # A .txt or a .PDF is refused before anything is read (nothing there: the reader says so).
     if (
         isinstance(submission, Path)
@@ -209,10 +239,8 @@ def check_submission(
         submission = find_submission(submission, exercise)
     # A notebook's graded code cells become the program; the bytes handed in stay the key.
     program = program_source(submission.data, submission.path)
-    source = program.source
     if seed is None:
-        seed = default_seed(exercise, source)
-    limits = limits or limits_for(exercise)
+        seed = default_seed(exercise, program.source)
     cases = plan_cases(exercise, seed)
     task = exercise.task
     # The reference comes from our own copies; the child only ever sees the inputs.
@@ -222,10 +250,24 @@ def check_submission(
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")
     protected = protected_paths(exercise) if protected is None else protected
-    report = run(RunRequest(source, task.function, calls, limits, forbidden, protected, hide))
-    report = relabel_report(report, program.relabel)  # "(line 16)" -> "(cell 4, line 2)"
-    result = grade_report(exercise, given, seed, cases, refs, report)
-    hint = _sibling_hint(report, submission.path)
+    request = RunRequest(
+        program.source,
+        task.function,
+        calls,
+        limits or limits_for(exercise),
+        forbidden,
+        protected,
+        hide,
+    )
+    return Prepared(exercise, given, submission.path, program.relabel, seed, cases, refs, request)
+
+
+def score_run(prepared: Prepared, report: RunReport) -> CheckResult:
+    """check_submission after the run: score, diagnose, and the hints a run's report calls for."""
+    report = relabel_report(report, prepared.relabel)  # "(line 16)" -> "(cell 4, line 2)"
+    p = prepared
+    result = grade_report(p.exercise, p.given, p.seed, p.cases, p.refs, report)
+    hint = _sibling_hint(report, p.path)
     return result.model_copy(update={"problems": [*result.problems, hint]}) if hint else result
 
 

@@ -33,7 +33,6 @@ from grader.exercise import LoadedExercise, load_exercise
 from grader.pipeline import LimitOverrides
 from grader.result import CheckResult
 from grader.run.worker import Worker
-from grader.submission import Submission
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -113,10 +112,12 @@ def test_a_job_with_nothing_to_grade_is_missing(
     ],
     ids=["about-the-student", "the-grader-broke"],
 )
+@pytest.mark.parametrize("half", ["prepare", "score_run"])  # before the run, or after it
 def test_a_job_never_raises(
     error: Exception,
     status: str,
     message: str,
+    half: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     bundled_exercise: Callable[[str], LoadedExercise],
@@ -124,11 +125,12 @@ def test_a_job_never_raises(
     def broken(*args: Any, **kwargs: Any) -> CheckResult:
         raise error
 
-    monkeypatch.setattr(engine, "check_submission", broken)
+    monkeypatch.setattr(engine, half, broken)
     path = tmp_path / "alice.py"
     path.write_text("")
     job = Job("alice", bundled_exercise(EXERCISE), path)
-    result = grade_job(job, SimpleNamespace(run=None), LimitOverrides())  # type: ignore[arg-type]
+    ran = SimpleNamespace(run=lambda request: None)  # a run whose report nobody reads
+    result = grade_job(job, ran, LimitOverrides())  # type: ignore[arg-type]
     assert (result.student, result.status, result.score) == ("alice", status, 0)
     assert result.problems == [message]
 
@@ -203,7 +205,7 @@ def test_results_come_in_job_order_and_are_committed(
 
     again = Recorder()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "check_submission", must_not_grade)
+        patch.setattr(engine, "prepare", must_not_grade)
         assert grade_all(jobs, book, lanes(2), again) == results
     assert sorted(again.calls) == [(s, True) for s in ("alice", "bob", "carol", "dan")]
 
@@ -215,21 +217,25 @@ def test_results_come_in_job_order_and_are_committed(
     assert [resumed for _, resumed in regraded.calls] == [False] * 4
 
 
+@pytest.mark.parametrize("half", ["prepare", "score_run"])  # before bob's run, or after it
 def test_a_grader_failure_on_one_job_spares_the_others(
+    half: str,
     make_class: Callable[..., Path],
     book: Gradebook,
     monkeypatch: pytest.MonkeyPatch,
     bundled_exercise: Callable[[str], LoadedExercise],
 ) -> None:
-    real = engine.check_submission
+    real = getattr(engine, half)
 
-    # The engine hands check_submission the bytes it read (and hashed): a Submission.
-    def failing(exercise: LoadedExercise, read: Submission, *args: Any, **kwargs: Any):
+    # The engine prepares the bytes it read (and hashed): a Submission; scoring gets what
+    # was prepared, with the run's report.
+    def failing(first: Any, *args: Any, **kwargs: Any):
+        read = first if half == "score_run" else args[0]
         if read.path.stem == "bob":
             raise RuntimeError("injected")
-        return real(exercise, read, *args, **kwargs)
+        return real(first, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "check_submission", failing)
+    monkeypatch.setattr(engine, half, failing)
     root = make_class(
         {
             "alice": SUBMISSIONS / EXERCISE / "correct_vectorized.py",
@@ -244,7 +250,7 @@ def test_a_grader_failure_on_one_job_spares_the_others(
         ("carol", "graded", True),
     ]
     # A grader failure is never final: the resume grades bob again (and only bob).
-    monkeypatch.setattr(engine, "check_submission", real)
+    monkeypatch.setattr(engine, half, real)
     resumed = Recorder()
     again = grade_all(discover(root, [bundled_exercise(EXERCISE)]), book, lanes(1), resumed)
     assert [(r.student, r.status, r.full_marks) for r in again] == [

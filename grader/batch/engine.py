@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from grader import __version__
@@ -15,8 +15,16 @@ from grader.batch.gradebook import Gradebook, Key
 from grader.errors import GraderError, InternalError
 from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
-from grader.pipeline import LimitOverrides, check_submission, protected_paths
+from grader.pipeline import (
+    LimitOverrides,
+    Prepared,
+    check_submission,
+    prepare,
+    protected_paths,
+    score_run,
+)
 from grader.result import CheckResult, Status
+from grader.run.report import RunReport
 from grader.run.worker import Worker
 from grader.submission import Submission, read_submission, read_trusted
 
@@ -62,6 +70,27 @@ def grade_job(
 ) -> CheckResult:
     """One student's result for one exercise; never raises. `hide`: the class's folders;
     `protected`: the exercise's protected_paths(), if known already."""
+    return score_job(job, run_job(job, worker, limits, submission, hide, protected))
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A job whose run is over and not yet scored (scoring is the CPU-bound half)."""
+
+    prepared: Prepared
+    report: RunReport
+
+
+def run_job(
+    job: Job,
+    worker: Worker,
+    limits: LimitOverrides,
+    submission: Submission | None = None,
+    hide: tuple[str, ...] = (),
+    protected: tuple[str, ...] | None = None,
+) -> CheckResult | Ran:
+    """The first half of grade_job: its run, or its result when there is nothing to score
+    (missing, refused, answers, a grader failure). Never raises."""
     if submission is None:
         job, submission = read_job(job)
     if job.path is None or submission is None:
@@ -69,23 +98,43 @@ def grade_job(
             job, "missing", "missing", "; ".join(filter(None, [job.problem, job.note]))
         )
     try:
-        result = check_submission(
+        ready = prepare(
             job.exercise,
             submission,
             limits=limits.limits_for(job.exercise),
-            run=worker.run,
             hide=hide,
             protected=protected,
         )
-    except GraderError as exc:  # e.g. an unreadable file: about this student, not the class
+        if isinstance(ready, CheckResult):
+            return _as_students(job, ready)
+        return Ran(ready, worker.run(ready.request))
+    except Exception as exc:
+        return _failed(job, exc)
+
+
+def score_job(job: Job, ran: CheckResult | Ran) -> CheckResult:
+    """The second half of grade_job. Never raises."""
+    if isinstance(ran, CheckResult):
+        return ran
+    try:
+        return _as_students(job, score_run(ran.prepared, ran.report))
+    except Exception as exc:
+        return _failed(job, exc)
+
+
+def _failed(job: Job, exc: Exception) -> CheckResult:
+    if isinstance(exc, GraderError):  # e.g. an unreadable file: about this student, not the class
         return _unscored(job, "missing", "missing", str(exc))
-    except Exception as exc:  # the grader broke: say so, keep going, exit 3 at the end
-        return _unscored(
-            job,
-            "error",
-            "error",
-            f"the grader failed on this submission ({type(exc).__name__}: {exc})",
-        )
+    # The grader broke: say so, keep going, exit 3 at the end.
+    return _unscored(
+        job,
+        "error",
+        "error",
+        f"the grader failed on this submission ({type(exc).__name__}: {exc})",
+    )
+
+
+def _as_students(job: Job, result: CheckResult) -> CheckResult:
     notes = [job.note] if job.note else []
     return result.with_changes(student=job.student, problems=notes + result.problems)
 
@@ -135,50 +184,116 @@ def grade_all(
     job's gradebook key, for the run's record. `hide`: folders no run may see (the submissions
     and the output folder). `workers`: one per lane, started already (the caller closes
     them); by default each lane starts its own."""
-    results: list[CheckResult | None] = [None] * len(jobs)
-    todo: queue.Queue[int] = queue.Queue()
-    for index in range(len(jobs)):
-        todo.put(index)
-    lock = threading.Lock()
-    # Once per exercise, not per submission: they hold for the whole run.
-    exercises = {job.exercise.id: job.exercise for job in jobs}
-    protected = {name: protected_paths(exercise) for name, exercise in exercises.items()}
+    grading = _Grading(jobs, book, settings, on_result, on_start, keys, hide)
+    count = max(1, settings.workers)
+    supplied = list(workers or [])[:count]
+    given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
+    # Daemon threads: an interrupted run ends at once; each finished result is already committed.
+    lanes = [threading.Thread(target=grading.lane, args=(w,), daemon=True) for w in given]
+    scorer = threading.Thread(target=grading.score, daemon=True)
+    scorer.start()
+    for thread in lanes:
+        thread.start()
+    for thread in lanes:
+        thread.join()
+    grading.done.put(None)
+    scorer.join()
+    if grading.failures:
+        raise grading.failures[0]
+    return [r for r in grading.results if r is not None]
 
-    def lane(given: Worker | None) -> None:
+
+@dataclass(frozen=True)
+class _Resumed:
+    """A result found in the gradebook."""
+
+    result: CheckResult
+
+
+class _Grading:
+    """One class run's lanes and its scorer. Each lane takes the next job, runs it on its own
+    worker and hands it on; one scorer scores and commits what the lanes hand on, in the order
+    they do. A lane starts its next run at once instead of scoring first, so every worker's
+    server stays busy while this process scores (the CPU-bound half, under one GIL anyway)."""
+
+    def __init__(
+        self,
+        jobs: list[Job],
+        book: Gradebook,
+        settings: ClassRun,
+        on_result: Callable[[CheckResult, bool], None],
+        on_start: Callable[[Job], None] | None,
+        keys: list[Key | None] | None,
+        hide: tuple[str, ...],
+    ) -> None:
+        self.jobs, self.book, self.settings = jobs, book, settings
+        self.on_result, self.on_start, self.keys, self.hide = on_result, on_start, keys, hide
+        self.results: list[CheckResult | None] = [None] * len(jobs)
+        self.todo: queue.Queue[int] = queue.Queue()
+        for index in range(len(jobs)):
+            self.todo.put(index)
+        # Bounded: a lane waits rather than run far ahead of what is committed.
+        self.done: queue.Queue[tuple[int, Key, Job, _Resumed | CheckResult | Ran] | None] = (
+            queue.Queue(maxsize=2 * max(1, settings.workers))
+        )
+        self.lock = threading.Lock()
+        self.failures: list[BaseException] = []
+        # Once per exercise, not per submission: they hold for the whole run.
+        exercises = {job.exercise.id: job.exercise for job in jobs}
+        self.protected = {name: protected_paths(e) for name, e in exercises.items()}
+
+    def lane(self, given: Worker | None) -> None:
         worker = given or Worker()
         try:
-            while True:
+            while not self.failures:
                 try:
-                    index = todo.get_nowait()
+                    index = self.todo.get_nowait()
                 except queue.Empty:
                     return
-                job, submission = read_job(jobs[index])
-                key = job_key(job, submission)
-                if keys is not None:
-                    keys[index] = key
-                found = None if settings.regrade else book.get(key)
-                if found is None and on_start is not None:
-                    with lock:
-                        on_start(job)
-                result = found or grade_job(
-                    job, worker, settings.limits, submission, hide, protected[job.exercise.id]
-                )
-                if found is None and result.status != "error":  # a grader failure is retried
-                    book.put(key, result)
-                results[index] = result
-                with lock:
-                    on_result(result, found is not None)
+                self.done.put(self._run(index, worker))
+        except BaseException as exc:  # the gradebook failed: grade_all raises it
+            self.failures.append(exc)
         finally:
             if given is None:
                 worker.close()
 
-    # Daemon lanes: an interrupted run ends at once; each finished result is already committed.
-    count = max(1, settings.workers)
-    supplied = list(workers or [])[:count]
-    given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
-    threads = [threading.Thread(target=lane, args=(w,), daemon=True) for w in given]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [r for r in results if r is not None]
+    def _run(
+        self, index: int, worker: Worker
+    ) -> tuple[int, Key, Job, _Resumed | CheckResult | Ran]:
+        job, submission = read_job(self.jobs[index])
+        key = job_key(job, submission)
+        if self.keys is not None:
+            self.keys[index] = key
+        found = None if self.settings.regrade else self.book.get(key)
+        if found is not None:
+            return index, key, job, _Resumed(found)
+        if self.on_start is not None:
+            with self.lock:
+                self.on_start(job)
+        protected = self.protected[job.exercise.id]
+        return (
+            index,
+            key,
+            job,
+            run_job(job, worker, self.settings.limits, submission, self.hide, protected),
+        )
+
+    def score(self) -> None:
+        while (item := self.done.get()) is not None:
+            if self.failures:
+                continue  # keep taking what lanes hand on: none may wait for ever on a full queue
+            try:
+                self._score(*item)
+            except BaseException as exc:  # the gradebook or the progress failed: grade_all raises
+                self.failures.append(exc)
+
+    def _score(self, index: int, key: Key, job: Job, step: _Resumed | CheckResult | Ran) -> None:
+        if isinstance(step, _Resumed):
+            result, resumed = step.result, True
+        else:
+            result, resumed = score_job(job, step), False
+            if result.status != "error":  # a grader failure is retried
+                self.book.put(key, result)
+        self.results[index] = result
+        with self.lock:
+            self.on_result(result, resumed)
