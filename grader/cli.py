@@ -192,42 +192,47 @@ def grade(
     **limits: int | None,
 ) -> int:
     """Grade a class: SUBMISSIONS holds <student>.py files or <student>/ folders."""
-    from grader.batch.run import grade_class
-    from grader.batch.settings import ClassRun
-    from grader.batch.shard import WHOLE, from_option
-    from grader.commands.student import warn_if_guessable
-    from grader.exercise.course import load_named
-    from grader.pipeline import LimitOverrides, protected_paths
-    from grader.run import sandbox
+    from grader.run.runner import early_workers
 
-    part = from_option(shard, dict(os.environ))
-    exercises = [load_named(e) for e in exercise_ids]
-    warn_if_guessable(exercises)  # each student is graded on their own variant
-    sandbox.require(require_sandbox)  # refuses when --require-sandbox and bwrap is off
-    protected = [p for e in exercises for p in protected_paths(e)]
-    isolation_notice = sandbox.require_isolation(no_isolation, protected)
-    if isolation_notice:
-        click.echo(isolation_notice, err=True)
-    names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
-    done = grade_class(
-        ClassRun(
-            root=submissions,
-            exercises=tuple(exercises),
-            out=out,
-            formats=tuple(names),
-            workers=jobs or os.cpu_count() or 1,
-            regrade=regrade,
-            shard=part or WHOLE,
-            limits=LimitOverrides(wall_seconds=timeout, **limits),
-            progress=sys.stderr,
-            unisolated="--no-isolation" in isolation_notice,
+    # The lanes' fork servers start now, beside the imports and the class's reading below.
+    with early_workers(jobs or os.cpu_count() or 1) as workers:
+        from grader.batch.run import grade_class
+        from grader.batch.settings import ClassRun
+        from grader.batch.shard import WHOLE, from_option
+        from grader.commands.student import warn_if_guessable
+        from grader.exercise.course import load_named
+        from grader.pipeline import LimitOverrides, protected_paths
+        from grader.run import sandbox
+
+        part = from_option(shard, dict(os.environ))
+        exercises = [load_named(e) for e in exercise_ids]
+        warn_if_guessable(exercises)  # each student is graded on their own variant
+        sandbox.require(require_sandbox)  # refuses when --require-sandbox and bwrap is off
+        protected = [p for e in exercises for p in protected_paths(e)]
+        isolation_notice = sandbox.require_isolation(no_isolation, protected)
+        if isolation_notice:
+            click.echo(isolation_notice, err=True)
+        names = [n.strip() for f in formats for n in f.split(",") if n.strip()]
+        done = grade_class(
+            ClassRun(
+                root=submissions,
+                exercises=tuple(exercises),
+                out=out,
+                formats=tuple(names),
+                workers=jobs or os.cpu_count() or 1,
+                regrade=regrade,
+                shard=part or WHOLE,
+                limits=LimitOverrides(wall_seconds=timeout, **limits),
+                progress=sys.stderr,
+                unisolated="--no-isolation" in isolation_notice,
+            ),
+            workers,
         )
-    )
-    unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""
-    click.echo(done.summary + unisolated, err=True)
-    for report in done.reports:
-        click.echo(f"wrote {report}", err=True)
-    return ExitCode.INTERNAL if done.grader_failed else ExitCode.OK
+        unisolated = " (graded with --no-isolation)" if "--no-isolation" in isolation_notice else ""
+        click.echo(done.summary + unisolated, err=True)
+        for report in done.reports:
+            click.echo(f"wrote {report}", err=True)
+        return ExitCode.INTERNAL if done.grader_failed else ExitCode.OK
 
 
 @cli.command()

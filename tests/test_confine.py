@@ -515,7 +515,7 @@ def test_no_isolation_is_said_in_the_notice_and_the_summary(
     # (settings.unisolated) is test_grade_cli's and test_gradescope's.
     seen = []
 
-    def grade_class(settings: object) -> _Done:
+    def grade_class(settings: object, workers: object = ()) -> _Done:
         seen.append(settings)
         return _Done("1 student graded")
 

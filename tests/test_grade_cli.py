@@ -445,8 +445,8 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
 
     seen: dict[str, Any] = {}
 
-    def fake(settings: ClassRun) -> run.ClassResults:
-        seen["settings"] = settings
+    def fake(settings: ClassRun, workers: Any = ()) -> run.ClassResults:
+        seen["settings"], seen["workers"] = settings, workers
         return run.ClassResults([], [], "0 results")
 
     monkeypatch.setattr(run, "grade_class", fake)
@@ -458,6 +458,7 @@ def test_jobs_default_to_the_cpu_count_and_formats_split_on_commas(
     assert [e.id for e in settings.exercises] == [BACKPROP]
     assert settings.out == Path("grader-out")
     assert settings.workers == (os.cpu_count() or 1)
+    assert len(seen["workers"]) == settings.workers  # one per lane, started before the reading
     assert settings.formats == ("json", "csv", "github")
     assert settings.regrade is False
     assert settings.limits == LimitOverrides()  # every limit the exercise's (or the default)

@@ -110,8 +110,11 @@ UNISOLATED = (
 )
 
 
-def grade_class(settings: ClassRun) -> ClassResults:
-    """Grade every student of `settings.root` on each exercise, write the reports."""
+def grade_class(settings: ClassRun, workers: Sequence[Worker] = ()) -> ClassResults:
+    """Grade every student of `settings.root` on each exercise, write the reports.
+
+    `workers`: one per lane, launched already (the caller closes them); by default the lanes'
+    workers start here, and close at the end."""
     for name in settings.formats:
         plugins.get("reporters", name)  # an unknown format fails before any grading
     exercises = distinct(settings.exercises)
@@ -126,11 +129,14 @@ def grade_class(settings: ClassRun) -> ClassResults:
     variants = class_variants(everyone)  # each student's own numbers, where [variants] says
     jobs = [personal_job(everyone[i], variants) for i in positions]
     _forget_last_run(out / "gradebook.sqlite")
-    workers = _launched(exercises, settings.workers)
+    if workers:
+        lanes = list(workers)[: max(1, settings.workers)]
+        return _grade_launched(settings, exercises, everyone, positions, jobs, lanes, variants)
+    launched = _launched(exercises, settings.workers)
     try:
-        return _grade_launched(settings, exercises, everyone, positions, jobs, workers, variants)
+        return _grade_launched(settings, exercises, everyone, positions, jobs, launched, variants)
     finally:
-        for worker in workers:
+        for worker in launched:
             worker.close()
 
 

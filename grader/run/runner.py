@@ -33,3 +33,19 @@ def early_runner(submission: Path) -> Iterator[Callable[[RunRequest], RunReport]
     with Worker(sandbox.presume()) as worker:  # its server's start answers the probe
         worker.launch((*DEFAULT_FORBIDDEN, "grader"))  # as check_submission asks
         yield worker.run
+
+
+@contextlib.contextmanager
+def early_workers(count: int) -> Iterator[list[Worker]]:
+    """`grader grade`'s workers, one per lane, whose servers start now (for the default
+    forbidden imports: an exercise that forbids more restarts them) and load on the other
+    cores while the caller imports and reads the class. Closed when the block ends."""
+    box = sandbox.presume()  # their starts answer the probe
+    workers = [Worker(box) for _ in range(max(1, count))]
+    try:
+        for worker in workers:
+            worker.launch((*DEFAULT_FORBIDDEN, "grader"))
+        yield workers
+    finally:
+        for worker in workers:
+            worker.close()
