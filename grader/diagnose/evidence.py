@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from grader.diagnose.mistakes import Mistake
 from grader.exercise.loader import LoadedExercise
-from grader.plan.cases import Case
+from grader.plan import memo
+from grader.plan.cases import Case, shared_worked_case
 from grader.tasks import hooks
 from grader.tasks.base import Quantity
 
@@ -29,7 +31,7 @@ class Evidence:
     # Evidence of every wrong quantity of one submission shares it (diagnose/run.py).
     planted: dict[tuple[Mistake, int], Mapping | None] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def usable(self) -> list[np.ndarray] | None:
         """What came back on every case, when every case returned finite numbers (else None)."""
         values = [s for s in self.submitted if s is not None and np.all(np.isfinite(s))]
@@ -98,12 +100,23 @@ class Evidence:
         # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
         # by a planted mistake, only by the diagnoses that look at the numbers alone.
         if (mistake, number) not in self.planted:
-            net, task = self.exercise.network, self.exercise.task
-            self.planted[mistake, number] = hooks.plant(task, net, self.cases[number], mistake)
+            self.planted[mistake, number] = self._plant(mistake, self.cases[number])
         values = self.planted[mistake, number]
         if values is None or self.quantity.name not in values:
             return None
         return np.asarray(values[self.quantity.name], dtype=np.float64)
+
+    def _plant(self, mistake: Mistake, case: Case) -> Mapping | None:
+        net, task = self.exercise.network, self.exercise.task
+        if case is not shared_worked_case(self.exercise):
+            return hooks.plant(task, net, case, mistake)
+        # The worked case is every submission's: plant into it once per exercise (most
+        # mistakes are refuted there, so a class run plants little else).
+        return memo.once(
+            self.exercise,
+            ("planted", mistake),
+            lambda: _frozen(hooks.plant(task, net, case, mistake)),
+        )
 
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
         out = []
@@ -113,3 +126,19 @@ class Evidence:
                 return None
             out.append(value)
         return out
+
+
+def _frozen(values: Mapping | None) -> Mapping | None:
+    """Planted values shared by every submission: read-only copies, so that none can change
+    them (and the task's own arrays stay its own)."""
+    if values is None:
+        return None
+    return {name: _read_only(value) for name, value in values.items()}
+
+
+def _read_only(value: object) -> object:
+    if not isinstance(value, np.ndarray):
+        return value  # a list or a number: read into a fresh array each time
+    array = value.copy()
+    array.flags.writeable = False
+    return array

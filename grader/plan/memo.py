@@ -1,0 +1,48 @@
+"""Values computed once per loaded exercise and reused for every submission graded against it.
+
+A class run grades hundreds of submissions against one LoadedExercise: its worked case, the
+sketch and chain-rule trace of that case, and the mistakes planted into it are the same for
+all of them. A memo belongs to the exercise *object* (it lives as long as the object does),
+never to its contents: a variant, or answers.py's `replace(exercise, ...)`, is another object
+and computes its own. Class-run lanes are threads: two of them may compute one value twice,
+and either answer is the same.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_memos: dict[int, tuple[weakref.ref, dict[Hashable, Any]]] = {}
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    found = _memos.get(key)
+    if found is not None and found[0] is ref:
+        del _memos[key]
+
+
+def memo(owner: object) -> dict[Hashable, Any]:
+    """The owner's own table, empty the first time (the owner must accept weak references)."""
+    key = id(owner)
+    found = _memos.get(key)
+    if found is not None and found[0]() is owner:
+        return found[1]
+    table: dict[Hashable, Any] = {}
+    _memos[key] = (weakref.ref(owner, lambda ref: _forget(key, ref)), table)
+    return table
+
+
+def once(owner: object, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` the first time `key` is asked of `owner`, the same value ever after (every
+    time, for an owner without weak references: a plugin object with __slots__, say)."""
+    try:
+        table = memo(owner)
+    except TypeError:
+        return compute()
+    if key not in table:
+        table[key] = compute()
+    return table[key]
