@@ -15,6 +15,8 @@ from grader.plan.cases import Case, shared_worked_case
 from grader.tasks import hooks
 from grader.tasks.base import Quantity
 
+_UNPLANTED: Mapping = {}  # not asked yet (None is an answer: the task plants nothing)
+
 
 @dataclass
 class Evidence:
@@ -44,7 +46,7 @@ class Evidence:
 
     def close(self, got: np.ndarray, want: np.ndarray, case: int) -> bool:
         slack = self.slack[case] if self.slack else 0.0
-        return bool(np.all(np.abs(got - want) <= 1e-8 + 1e-5 * np.abs(want) + slack))
+        return bool((np.abs(got - want) <= 1e-8 + 1e-5 * np.abs(want) + slack).all())
 
     def fits(self, predicted: list[np.ndarray] | None) -> bool:
         """The prediction matches the submission on every case and is wrong on at least one."""
@@ -99,9 +101,10 @@ class Evidence:
         """This quantity on case `number` as a submission with `mistake` computes it."""
         # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
         # by a planted mistake, only by the diagnoses that look at the numbers alone.
-        if (mistake, number) not in self.planted:
-            self.planted[mistake, number] = self._plant(mistake, self.cases[number])
-        values = self.planted[mistake, number]
+        key = (mistake, number)
+        values = self.planted.get(key, _UNPLANTED)
+        if values is _UNPLANTED:
+            values = self.planted[key] = self._plant(mistake, self.cases[number])
         if values is None or self.quantity.name not in values:
             return None
         return np.asarray(values[self.quantity.name], dtype=np.float64)

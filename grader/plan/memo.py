@@ -4,8 +4,9 @@ A class run grades hundreds of submissions against one LoadedExercise: its worke
 sketch and chain-rule trace of that case, and the mistakes planted into it are the same for
 all of them. A memo belongs to the exercise *object* (it lives as long as the object does),
 never to its contents: a variant, or answers.py's `replace(exercise, ...)`, is another object
-and computes its own. Class-run lanes are threads: two of them may compute one value twice,
-and either answer is the same.
+and computes its own. Other long-lived objects keep their answers the same way: an activation
+its probed slopes, a plugin registry its sorted diagnoses. Class-run lanes are threads: two of
+them may compute one value twice, and either answer is the same.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+_MISSING = object()
 _memos: dict[int, tuple[weakref.ref, dict[Hashable, Any]]] = {}
 
 
@@ -43,6 +45,7 @@ def once(owner: object, key: Hashable, compute: Callable[[], T]) -> T:
         table = memo(owner)
     except TypeError:
         return compute()
-    if key not in table:
-        table[key] = compute()
-    return table[key]
+    value = table.get(key, _MISSING)
+    if value is _MISSING:
+        value = table[key] = compute()
+    return value
