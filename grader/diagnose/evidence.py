@@ -113,13 +113,14 @@ class Evidence:
         net, task = self.exercise.network, self.exercise.task
         if case is not shared_worked_case(self.exercise):
             return hooks.plant(task, net, case, mistake)
+
         # The worked case is every submission's: plant into it once per exercise (most
         # mistakes are refuted there, so a class run plants little else).
-        return memo.once(
-            self.exercise,
-            ("planted", mistake),
-            lambda: _frozen(hooks.plant(task, net, case, mistake)),
-        )
+        def planted() -> Mapping | None:
+            values = hooks.plant(task, net, case, mistake)
+            return None if values is None else memo.frozen(values)
+
+        return memo.once(self.exercise, ("planted", mistake), planted)
 
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
         out = []
@@ -129,19 +130,3 @@ class Evidence:
                 return None
             out.append(value)
         return out
-
-
-def _frozen(values: Mapping | None) -> Mapping | None:
-    """Planted values shared by every submission: read-only copies, so that none can change
-    them (and the task's own arrays stay its own)."""
-    if values is None:
-        return None
-    return {name: _read_only(value) for name, value in values.items()}
-
-
-def _read_only(value: object) -> object:
-    if not isinstance(value, np.ndarray):
-        return value  # a list or a number: read into a fresh array each time
-    array = value.copy()
-    array.flags.writeable = False
-    return array

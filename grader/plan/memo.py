@@ -12,8 +12,10 @@ them may compute one value twice, and either answer is the same.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 
@@ -49,3 +51,18 @@ def once(owner: object, key: Hashable, compute: Callable[[], T]) -> T:
     if value is _MISSING:
         value = table[key] = compute()
     return value
+
+
+def frozen(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values to share between submissions: read-only copies of the arrays, so that no caller
+    can change what the next one reads (and the producer's own arrays stay its own). Anything
+    else (a list, a number) is kept: it is read into a fresh array where it is used."""
+    return {name: _read_only(value) for name, value in values.items()}
+
+
+def _read_only(value: Any) -> Any:
+    if not isinstance(value, np.ndarray):
+        return value
+    array = value.copy()
+    array.flags.writeable = False
+    return array
