@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -23,10 +24,12 @@ _MISSING = object()
 _memos: dict[int, tuple[weakref.ref, dict[Hashable, Any]]] = {}
 
 
-def _forget(key: int, ref: weakref.ref) -> None:
-    found = _memos.get(key)
+def _forget(memos: dict[int, tuple[weakref.ref, dict]], key: int, ref: weakref.ref) -> None:
+    # `memos` is passed in, not read from the module: owners that die while the interpreter
+    # shuts down are forgotten after the module's globals are gone.
+    found = memos.get(key)
     if found is not None and found[0] is ref:
-        del _memos[key]
+        del memos[key]
 
 
 def memo(owner: object) -> dict[Hashable, Any]:
@@ -36,7 +39,7 @@ def memo(owner: object) -> dict[Hashable, Any]:
     if found is not None and found[0]() is owner:
         return found[1]
     table: dict[Hashable, Any] = {}
-    _memos[key] = (weakref.ref(owner, lambda ref: _forget(key, ref)), table)
+    _memos[key] = (weakref.ref(owner, partial(_forget, _memos, key)), table)
     return table
 
 
