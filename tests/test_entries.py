@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.result import HEAT, MAX_ENTRIES
-from grader.score.entries import entries, heat
+from grader.score.entries import entries, heat, labeller
 from grader.tasks.base import Quantity
 
 W1 = Quantity("W1", "gradients", (2, 2), "dL/dW1")
@@ -40,3 +40,16 @@ def test_a_small_quantity_has_no_heat_map_and_a_long_vector_is_one_row() -> None
     assert heat(np.ones(MAX_ENTRIES, dtype=bool)) == []
     row = heat(np.zeros(MAX_ENTRIES + 1, dtype=bool))
     assert len(row) == 1 and len(row[0]) == HEAT and set(row[0]) == {1.0}
+
+
+def test_labels_are_remembered_per_index_type() -> None:
+    # numpy's int64 prints differently from Python's int in a label without the lecture's form.
+    def label(name: str, index: tuple[int, ...]) -> str:
+        return f"{name}{list(index)}"
+
+    loss = Quantity("loss", "losses", (2,), "losses", label)
+    remembered = labeller(loss)
+    assert remembered((1,)) == label("loss", (1,))
+    assert remembered((np.int64(1),)) == label("loss", (np.int64(1),))
+    assert remembered((1,)) == label("loss", (1,))
+    assert labeller(W1)((1, 0)) == "w_21^1"

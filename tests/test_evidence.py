@@ -217,3 +217,35 @@ def test_batch_is_the_number_of_observations_of_every_case(backprop: LoadedExerc
     assert ev.batch == 3
     ev.cases = [*batched[:-1], dataclasses.replace(batched[-1], x=np.ones((4, 2)))]
     assert ev.batch is None
+
+
+def test_a_mistake_is_planted_into_the_worked_case_once_per_exercise(
+    backprop: LoadedExercise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A class run diagnoses every submission on the same worked case: plant there once.
+    from grader.tasks import hooks
+
+    planted: list[str] = []
+    real = hooks.plant
+
+    def plant(task, net, case, mistake):
+        planted.append(case.label)
+        return real(task, net, case, mistake)
+
+    monkeypatch.setattr(hooks, "plant", plant)
+    mistake = Mistake(sign=-1.0, scale=3.25)  # asked by no other test: not planted yet
+    for seed in (SEED, SEED + 1):
+        cases = plan_cases(backprop, seed)
+        refs = [np.asarray(backward_task.reference(backprop.network, c)["W2"]) for c in cases]
+        quantity = next(q for q in backprop.quantities if q.name == "W2")
+        ev = Evidence(backprop, quantity, cases, refs, [-3.25 * r for r in refs])
+        assert ev.explained_by(mistake)
+    assert planted.count("worked case") == 1
+    assert planted.count("hidden case 1") == 2  # the hidden cases are each submission's own
+
+
+def test_what_is_planted_into_the_worked_case_cannot_be_changed(backprop: LoadedExercise) -> None:
+    ev = evidence(backprop, "W1")
+    (value, *_) = ev.predict(Mistake(sign=-1.0)) or []
+    with pytest.raises(ValueError, match="read-only"):
+        value[0, 0] = 1.0

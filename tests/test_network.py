@@ -424,6 +424,26 @@ def test_network_shapes_and_outputs() -> None:
     assert isinstance(forward(LECTURE, PARAMS, X), Forward)
 
 
+def test_shapes_are_a_fresh_dict_each_time() -> None:
+    shapes = LECTURE.shapes()
+    shapes.pop("W1")
+    assert "W1" in LECTURE.shapes()
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one", "batch"])
+def test_backward_makes_the_same_pass_forward_makes(batch: bool) -> None:
+    # Without fwd, backprop runs its own pass: bit for bit what forward() gives and backward
+    # is handed.
+    x, y = (np.stack([X, -X]), np.stack([Y, Y])) if batch else (X, Y)
+    own, handed = (
+        backprop(LECTURE, PARAMS, x, y),
+        backprop(LECTURE, PARAMS, x, y, forward(LECTURE, PARAMS, x)),
+    )
+    for a, b in zip(own, handed, strict=True):
+        assert a.keys() == b.keys()
+        assert all(np.array_equal(a[k], b[k]) and a[k].shape == b[k].shape for k in a)
+
+
 @pytest.mark.parametrize(
     ("change", "match"),
     [

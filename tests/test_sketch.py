@@ -54,3 +54,23 @@ def test_only_gradients_get_products(bundled_exercise, quantity: str) -> None:
     exercise = bundled_exercise("house-price-backprop")
     check = _check(quantity, [_entry([1, 0], False)])
     assert with_products(exercise, worked_case(exercise), [check]) == [check]
+
+
+def test_the_worked_case_is_drawn_once_per_exercise(bundled_exercise) -> None:
+    from grader.plan.cases import shared_worked_case
+
+    exercise = bundled_exercise("house-price-backprop")
+    shared = shared_worked_case(exercise)
+    assert sketch(exercise, shared) is sketch(exercise, shared)
+    assert sketch(exercise, shared) == sketch(exercise, worked_case(exercise))
+
+
+def test_products_on_the_shared_worked_case_are_those_of_a_fresh_one(bundled_exercise) -> None:
+    from grader.plan.cases import shared_worked_case
+
+    exercise = bundled_exercise("house-price-backprop")
+    check = _check("gradients.W1", [_entry([i, j], False) for i in range(2) for j in range(2)])
+    for _ in range(2):  # written, then remembered
+        (shared,) = with_products(exercise, shared_worked_case(exercise), [check])
+        (fresh,) = with_products(exercise, worked_case(exercise), [check])
+        assert shared == fresh

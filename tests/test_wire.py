@@ -60,8 +60,25 @@ def test_every_known_event_is_parsed_in_order() -> None:
         b"\n\n",
         b'{"event": "hello", "case": 0}\n',
         b'{"no_event": true}\n',
+        b'{"event": ["done"]}\n',
+        b'{"event": {"done": 1}}\n',
+        b'{"event": "confined"}\n',
+        b"\xef\xbb\xbf" + line(DONE),  # json.loads reads bytes with a BOM: a second "done"
     ],
-    ids=["text", "bytes", "truncated", "list", "number", "blank", "unknown-event", "no-event"],
+    ids=[
+        "text",
+        "bytes",
+        "truncated",
+        "list",
+        "number",
+        "blank",
+        "unknown-event",
+        "no-event",
+        "list-event",
+        "unhashable-event",
+        "confined",
+        "bom",
+    ],
 )
 def test_garbage_and_unknown_events_are_ignored(garbage: bytes) -> None:
     assert parse_events(garbage + line(DONE) + garbage) == [DONE]

@@ -18,15 +18,21 @@ from grader.diagnose.evidence import Evidence
 from grader.diagnose.mistakes import Mistake
 from grader.diagnose.scaled import Scaled
 from grader.diagnose.untransposed import UntransposedWeight
+from grader.plan import memo
 
 
-def _nonlinear_layers(ev: Evidence) -> list[int]:
+def _nonlinear_layers(ev: Evidence) -> tuple[int, ...]:
     """Layers with an elementwise derivative that is not 1: where dh/dz can be got wrong."""
-    return [
-        i
-        for i, layer in enumerate(ev.exercise.network.layers, start=1)
-        if slopes.elementwise(layer.activation) and not slopes.linear(layer.activation)
-    ]
+    layers = ev.exercise.network.layers
+    return memo.once(
+        ev.exercise,  # asked for every wrong quantity of every submission
+        "nonlinear layers",
+        lambda: tuple(
+            i
+            for i, layer in enumerate(layers, start=1)
+            if slopes.elementwise(layer.activation) and not slopes.linear(layer.activation)
+        ),
+    )
 
 
 def _per_layer(ev: Evidence, how: str) -> Iterator[tuple[tuple[int, str], ...]]:
@@ -59,10 +65,16 @@ def _layers(mistake: Mistake) -> list[int]:
     return [i for i, _ in mistake.derivatives]
 
 
-def _other_activations() -> list[str]:
+def _other_activations() -> tuple[str, ...]:
     """Installed activations (plugins too) whose derivative can be mistaken for another's."""
-    found = plugins.registry("activations")
-    return [n for n, p in found.items() if slopes.elementwise(p.obj) and not slopes.linear(p.obj)]
+    found = plugins.registry("activations")  # read once per process: listed once per registry
+    return memo.once(
+        found,
+        "mistakable activations",
+        lambda: tuple(
+            n for n, p in found.items() if slopes.elementwise(p.obj) and not slopes.linear(p.obj)
+        ),
+    )
 
 
 def _wrong_derivatives(ev: Evidence) -> Iterator[Mistake]:
@@ -139,9 +151,10 @@ class HardCoded:
         if submitted is None or len(ev.cases) < 2:
             return None
         first = submitted[0]
-        same = all(np.array_equal(s, first) for s in submitted[1:])
+        if not all(np.array_equal(s, first) for s in submitted[1:]):
+            return None
         varies = any(not np.allclose(r, ev.reference[0]) for r in ev.reference[1:])
-        return self.sentence if same and varies else None
+        return self.sentence if varies else None
 
 
 class ZeroGradient:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from grader.diagnose.mistakes import Mistake
 from grader.exercise.loader import LoadedExercise
-from grader.plan.cases import Case
+from grader.plan import memo
+from grader.plan.cases import Case, shared_worked_case
 from grader.tasks import hooks
 from grader.tasks.base import Quantity
+
+_UNPLANTED: Mapping = {}  # not asked yet (None is an answer: the task plants nothing)
 
 
 @dataclass
@@ -29,7 +33,7 @@ class Evidence:
     # Evidence of every wrong quantity of one submission shares it (diagnose/run.py).
     planted: dict[tuple[Mistake, int], Mapping | None] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def usable(self) -> list[np.ndarray] | None:
         """What came back on every case, when every case returned finite numbers (else None)."""
         values = [s for s in self.submitted if s is not None and np.all(np.isfinite(s))]
@@ -42,7 +46,7 @@ class Evidence:
 
     def close(self, got: np.ndarray, want: np.ndarray, case: int) -> bool:
         slack = self.slack[case] if self.slack else 0.0
-        return bool(np.all(np.abs(got - want) <= 1e-8 + 1e-5 * np.abs(want) + slack))
+        return bool((np.abs(got - want) <= 1e-8 + 1e-5 * np.abs(want) + slack).all())
 
     def fits(self, predicted: list[np.ndarray] | None) -> bool:
         """The prediction matches the submission on every case and is wrong on at least one."""
@@ -97,13 +101,26 @@ class Evidence:
         """This quantity on case `number` as a submission with `mistake` computes it."""
         # The task plants the mistake (its `plant` hook); a task without one is never diagnosed
         # by a planted mistake, only by the diagnoses that look at the numbers alone.
-        if (mistake, number) not in self.planted:
-            net, task = self.exercise.network, self.exercise.task
-            self.planted[mistake, number] = hooks.plant(task, net, self.cases[number], mistake)
-        values = self.planted[mistake, number]
+        key = (mistake, number)
+        values = self.planted.get(key, _UNPLANTED)
+        if values is _UNPLANTED:
+            values = self.planted[key] = self._plant(mistake, self.cases[number])
         if values is None or self.quantity.name not in values:
             return None
         return np.asarray(values[self.quantity.name], dtype=np.float64)
+
+    def _plant(self, mistake: Mistake, case: Case) -> Mapping | None:
+        net, task = self.exercise.network, self.exercise.task
+        if case is not shared_worked_case(self.exercise):
+            return hooks.plant(task, net, case, mistake)
+
+        # The worked case is every submission's: plant into it once per exercise (most
+        # mistakes are refuted there, so a class run plants little else).
+        def planted() -> Mapping | None:
+            values = hooks.plant(task, net, case, mistake)
+            return None if values is None else memo.frozen(values)
+
+        return memo.once(self.exercise, ("planted", mistake), planted)
 
     def _compute(self, mistake: Mistake) -> list[np.ndarray] | None:
         out = []

@@ -9,15 +9,21 @@ import numpy as np
 from grader import plugins
 from grader.diagnose.evidence import Evidence
 from grader.exercise.loader import LoadedExercise
+from grader.plan import memo
 from grader.plan.cases import Case
 from grader.protocols import Diagnosis
 from grader.result import Check
 
 
 def _ordered() -> list[tuple[str, Diagnosis]]:
-    found = plugins.registry("diagnoses")
-    return sorted(
-        ((name, p.obj) for name, p in found.items()), key=lambda item: (item[1].priority, item[0])
+    found = plugins.registry("diagnoses")  # read once per process: sorted once per registry
+    return memo.once(
+        found,
+        "by priority",
+        lambda: sorted(
+            ((name, p.obj) for name, p in found.items()),
+            key=lambda item: (item[1].priority, item[0]),
+        ),
     )
 
 

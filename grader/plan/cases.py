@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from grader.plan import memo
 
 if TYPE_CHECKING:  # the loader builds the worked case to check the file: no import cycle
     from grader.exercise.loader import LoadedExercise
@@ -83,9 +85,26 @@ def case_of(spec: Exercise) -> Case:
     )
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def shared_worked_case(exercise: LoadedExercise) -> Case:
+    """The worked case that every `plan_cases` of this exercise object starts with: one copy,
+    read-only (what is computed from it is shared too: grader/plan/memo.py)."""
+
+    def read_only() -> Case:
+        case = worked_case(exercise)
+        params = {name: _read_only(array) for name, array in case.params.items()}
+        return replace(case, params=params, x=_read_only(case.x), y=_read_only(case.y))
+
+    return memo.once(exercise, "worked case", read_only)
+
+
 def hidden_cases(exercise: LoadedExercise, seed: int, count: int) -> list[Case]:
     rng = np.random.default_rng(seed)
-    worked = worked_case(exercise)
+    worked = shared_worked_case(exercise)
     net = exercise.network
     cases = []
     for number in range(1, count + 1):
@@ -109,6 +128,6 @@ def hidden_cases(exercise: LoadedExercise, seed: int, count: int) -> list[Case]:
 
 def plan_cases(exercise: LoadedExercise, seed: int) -> list[Case]:
     return [
-        worked_case(exercise),
+        shared_worked_case(exercise),
         *hidden_cases(exercise, seed, exercise.spec.grading.hidden_cases),
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -58,7 +59,12 @@ class Network:
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """{"W1": (units_1, inputs), "b1": (units_1,), "W2": ...} in layer order (a layer
-        without a bias has no b<l>; a shared one is (1,))."""
+        without a bias has no b<l>; a shared one is (1,)). A fresh dict: the caller's own."""
+        return dict(self._shapes)
+
+    @cached_property
+    def _shapes(self) -> dict[str, tuple[int, ...]]:
+        # Asked several times by every solve and every score: a class run asks thousands.
         widths = [self.inputs, *(layer.units for layer in self.layers)]
         shapes: dict[str, tuple[int, ...]] = {}
         for i, layer in enumerate(self.layers, start=1):
@@ -116,6 +122,15 @@ def _batch(net: Network, x: Array, y: Array | None = None) -> tuple:
 def forward(net: Network, params: Params, x: Array, pinned: Params | None = None) -> Forward:
     """Run the network; a pinned "h<l>" array replaces that output wherever it is not NaN."""
     p, (lead, h, _) = _params(net, params), _batch(net, x)
+    values, used = _layers(net, p, lead, h, pinned)
+    shaped = {key: v.reshape(*lead, v.shape[-1]) for key, v in values.items()}
+    return Forward(shaped, frozenset(used))
+
+
+def _layers(
+    net: Network, p: dict[str, Array], lead: tuple, h: Array, pinned: Params | None
+) -> tuple[dict[str, Array], set[str]]:
+    """Every z^l and h^l as a 2-D batch, from checked params and a 2-D x; the pinned used."""
     pinned = dict(pinned or {})  # a copy we empty as we go: what is left was misnamed
     values: dict[str, Array] = {}
     used: set[str] = set()
@@ -131,8 +146,7 @@ def forward(net: Network, params: Params, x: Array, pinned: Params | None = None
         values[f"h{i}"] = h
     for key in pinned:
         raise ValueError(f"pinned {key}: no such output (expected one of h1..h{len(net.layers)})")
-    shaped = {key: v.reshape(*lead, v.shape[-1]) for key, v in values.items()}
-    return Forward(shaped, frozenset(used))
+    return values, used
 
 
 def loss(net: Network, params: Params, x: Array, y: Array) -> float:
@@ -200,16 +214,19 @@ def backprop(
 ) -> tuple[dict[str, Array], dict[str, Array]]:
     """(gradients, deltas): see backward and deltas."""
     p, (lead, x2, y2) = _params(net, params), _batch(net, x, y)
-    fwd = forward(net, p, x) if fwd is None else fwd
     pins = dict(pinned_deltas or {})
-    v = {  # fwd's values as 2-D batches, checked against the network and x
-        key: np.atleast_2d(_array(fwd.values.get(key), f"fwd {key}", (*lead, layer.units)))
-        for i, layer in enumerate(net.layers, start=1)
-        for key in (f"z{i}", f"h{i}")
-    }
+    if fwd is None:  # the exact pass, made here: 2-D already, nothing to check or copy
+        v, pinned = _layers(net, p, lead, x2, None)[0], frozenset[str]()
+    else:
+        pinned = fwd.pinned
+        v = {  # fwd's values as 2-D batches, checked against the network and x
+            key: np.atleast_2d(_array(fwd.values.get(key), f"fwd {key}", (*lead, layer.units)))
+            for i, layer in enumerate(net.layers, start=1)
+            for key in (f"z{i}", f"h{i}")
+        }
     last = len(net.layers)
     hs = [x2, *(v[f"h{i}"] for i in range(1, last + 1))]
-    delta = head.output_delta(net, v[f"z{last}"], hs[last], y2, f"h{last}" in fwd.pinned)
+    delta = head.output_delta(net, v[f"z{last}"], hs[last], y2, f"h{last}" in pinned)
     grads: dict[str, Array] = {}
     deltas: dict[str, Array] = {}
     for i in range(last, 0, -1):  # delta is dL/dz^i
@@ -220,7 +237,7 @@ def backprop(
         if (bias := bias_gradient(layer, delta)) is not None:
             grads[f"b{i}"] = bias
         if i > 1:
-            delta = _through(net.layers[i - 2], i - 1, v, delta @ p[f"W{i}"], fwd.pinned)
+            delta = _through(net.layers[i - 2], i - 1, v, delta @ p[f"W{i}"], pinned)
     ordered = {key: deltas[key] for key in sorted(deltas, key=lambda k: int(k[1:]))}
     return {key: grads[key] for key in net.shapes()}, ordered
 

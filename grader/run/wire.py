@@ -10,6 +10,7 @@ grader a fixed budget; an array past a bound becomes a clear message for that qu
 from __future__ import annotations
 
 import json
+import threading
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -103,6 +104,9 @@ class Done(_Event):
 
 
 _EVENT = TypeAdapter(Annotated[Failure | Result | CallError | Done, Field(discriminator="event")])
+# The events above by their tag: any other line (the child's "confined", noise) is no event,
+# and is told apart without building a validation error.
+_TAGS = ("result", "call-error", "done", "import-error", "missing-function", "forbidden-import")
 
 
 def _constant(name: str) -> float:
@@ -114,6 +118,17 @@ def _integer(digits: str) -> int | float:
     # int() is quadratic in the digits; past the bound the value is a float (huge, or inf),
     # which no integer field accepts and which, as data, is simply a wrong number.
     return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
+
+
+_local = threading.local()
+
+
+def _decoder() -> json.JSONDecoder:
+    # One per thread (class-run lanes are threads): json.loads would build one per line.
+    found: json.JSONDecoder | None = getattr(_local, "decoder", None)
+    if found is None:
+        found = _local.decoder = json.JSONDecoder(parse_constant=_constant, parse_int=_integer)
+    return found
 
 
 def _entries(event: dict[str, Any]) -> int:
@@ -129,9 +144,15 @@ def parse_events(raw: bytes) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     seen: set[Any] = set()
     entries = 0
+    decoder = _decoder()
     for line in raw.split(b"\n", MAX_LINES)[:MAX_LINES]:  # the rest is never even split
+        if not line:
+            continue  # the end of the last line
         try:
-            data = json.loads(line, parse_constant=_constant, parse_int=_integer)
+            # What json.loads does with bytes, with a decoder made once per thread.
+            data = decoder.decode(line.decode(json.detect_encoding(line), "surrogatepass"))
+            if not isinstance(data, dict) or data.get("event") not in _TAGS:
+                continue  # a tuple, not a set: an unhashable "event" is simply not one of them
             event = _EVENT.validate_python(data).model_dump()
         except (ValueError, ValidationError, RecursionError):  # deep nesting is hostile
             continue

@@ -17,7 +17,7 @@ from grader.plan.cases import Case
 from grader.result import Check, CheckStatus, WrongEntry
 from grader.run.report import RunReport
 from grader.run.wire import decode
-from grader.score.entries import entries, heat
+from grader.score.entries import entries, heat, labeller
 from grader.score.printed import Printed
 from grader.tasks.base import Quantity
 
@@ -68,9 +68,12 @@ def _compare(
 ) -> CaseOutcome:
     finite = np.isfinite(got)
     ok = finite & rule.tolerance.accepts(np.where(finite, got, 0.0), exact, printed, rule.settings)
+    if ok.all():  # most cases of a class: nothing to list
+        return CaseOutcome(passed=True, wrong=[], ok=ok, got=got)
+    label = labeller(q)
     wrong = [
         WrongEntry(
-            label=q.entry(index),
+            label=label(index),
             case=case.label,
             expected=float(exact[index]),
             got=float(got[index]),
