@@ -25,6 +25,7 @@ from grader.exercise.finding import model_solution, search_dirs
 from grader.exercise.loader import LoadedExercise
 from grader.explain.sketch import sketch, with_products
 from grader.plan.cases import Case, default_seed, plan_cases
+from grader.plan.references import references
 from grader.program import program_source, relabel_report
 from grader.report.safe import one_line
 from grader.result import CheckResult, Status
@@ -244,8 +245,7 @@ def prepare(
     cases = plan_cases(exercise, seed)
     task = exercise.task
     # The reference comes from our own copies; the child only ever sees the inputs.
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
-        refs = [task.reference(exercise.network, case) for case in cases]
+    refs = references(exercise, cases)  # an overflow is refused below
     refuse_overflow(str(exercise.path), refs[0])  # as validate does: no exact value to grade by
     calls = [[_plain(v) for v in task.arguments(case).values()] for case in cases]
     forbidden = (*exercise.spec.grading.forbidden_imports, "grader")

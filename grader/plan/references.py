@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
 from grader.exercise.loader import LoadedExercise
@@ -11,7 +9,7 @@ from grader.plan import memo
 from grader.plan.cases import Case, shared_worked_case
 
 
-def references(exercise: LoadedExercise, cases: list[Case]) -> list[Mapping[str, np.ndarray]]:
+def references(exercise: LoadedExercise, cases: list[Case]) -> list[dict[str, np.ndarray]]:
     """The task's reference on every case. The worked case every plan of this exercise object
     shares is solved once (read-only arrays; a dict of its own for each caller).
 
@@ -21,7 +19,7 @@ def references(exercise: LoadedExercise, cases: list[Case]) -> list[Mapping[str,
     task, net = exercise.task, exercise.network
     shared = shared_worked_case(exercise)
 
-    def solve(case: Case) -> Mapping[str, np.ndarray]:
+    def solve(case: Case) -> dict[str, np.ndarray]:
         if case is not shared:
             return task.reference(net, case)
         return dict(
