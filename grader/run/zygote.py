@@ -215,7 +215,7 @@ def main():
     control, scratch = int(sys.argv[1]), sys.argv[2]
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
-    from child import become_run  # type: ignore[import-not-found]  # a sibling script
+    from child import become_run, prepare  # type: ignore[import-not-found]  # a sibling script
     from policy import confine, preload  # type: ignore[import-not-found]  # a sibling script
 
     sys.path.pop(0)
@@ -223,6 +223,7 @@ def main():
     # becomes a uid that cannot read the interpreter's files still has them, and confine()'s
     # own modules are loaded by the import of child above.
     preload()
+    prepare()  # a run's own first steps, once, on made-up data: each run finds them warm
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # without bwrap's --die-with-parent too
     # A run under the server's own uid (no root to drop from) must not ptrace the server.
     _prctl(_PR_SET_DUMPABLE, 0)
