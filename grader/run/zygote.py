@@ -231,7 +231,10 @@ def main():
     # becomes a uid that cannot read the interpreter's files still has them, and confine()'s
     # own modules are loaded by the import of child above.
     preload()
-    prepare()  # a run's own first steps, once, on made-up data: each run finds them warm
+    # A run's own steps, once, on made-up data: each run finds them warm. Only a warm-up: a
+    # server where it fails (numpy missing) serves as it would without it.
+    with contextlib.suppress(Exception):
+        prepare()
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # without bwrap's --die-with-parent too
     # A run under the server's own uid (no root to drop from) must not ptrace the server.
     _prctl(_PR_SET_DUMPABLE, 0)
