@@ -6,6 +6,7 @@ loads it, and its hook is tested as a function (installing it would bind this te
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import subprocess
 import sys
@@ -115,6 +116,22 @@ def test_a_forbidden_package_that_exists_is_caught_when_loaded_by_hand(tmp_path:
     run = _child(source, tmp_path)
     assert run.returncode == policy.POLICY_EXIT, run.stdout + run.stderr
     assert "LOADED" not in run.stdout
+
+
+def test_the_preloaded_modules_are_imported_once_per_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """confine() preloads; in a run forked from a server that preloaded, that costs nothing."""
+    policy.preload()
+    imported: list[str] = []
+    real = builtins.__import__
+    monkeypatch.setattr(
+        builtins, "__import__", lambda name, *a, **k: imported.append(name) or real(name, *a, **k)
+    )
+    policy.preload()
+    assert imported == []
+    policy.preload(("json",))  # another list is imported as asked
+    assert imported == ["json"]
 
 
 def test_nothing_forbidden_installs_nothing(tmp_path: Path) -> None:

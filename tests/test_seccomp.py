@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -65,6 +66,14 @@ def test_every_jump_fits_and_lands_on_a_return(arch: str) -> None:
             for offset in (jt, jf):
                 assert at + 1 + offset < len(program)
     assert program[-1][0] == seccomp._RET
+
+
+@needs_filter
+def test_the_filter_is_compiled_once_when_the_module_loads() -> None:
+    """A fork server loads the module once; its runs install what it compiled then."""
+    prog, buffer = seccomp._COMPILED[ARCH]
+    packed = b"".join(struct.pack("=HBBI", *op) for op in seccomp._program(ARCH))
+    assert prog.len == len(seccomp._program(ARCH)) and buffer.raw == packed
 
 
 def test_an_unknown_architecture_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,10 @@ REFUSED = {errno.EPERM, errno.EACCES, errno.EINVAL, errno.ENOSPC, errno.EUSERS, 
 COVERED = ("/dev/shm", "/var/tmp", "/dev/mqueue", "/run/shm")
 
 _libc = ctypes.CDLL(None, use_errno=True)
+# Looked up once, when the fork server loads this module: looking a function up in a CDLL
+# builds and caches a new object, which in a forked run would be built again every time.
+_prctl, _unshare, _mount_call = _libc.prctl, _libc.unshare, _libc.mount
+_syscall, _capget, _capset = _libc.syscall, _libc.capget, _libc.capset
 
 
 def _check(result, what):
@@ -40,7 +44,7 @@ def switch_user(uid):
         raise OSError(errno.EPERM, f"could not become uid {uid}")
     # setuid() made the process non-dumpable: /proc/self would stay root's, and the run could
     # neither map itself into a user namespace nor list its own fds. No other process is `uid`.
-    _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    _check(_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
 
 
 def unshare():
@@ -54,8 +58,8 @@ def unshare():
     if threads != 1:  # the kernel refuses a user namespace to a threaded process (EINVAL)
         raise OSError(errno.EINVAL, f"unshare needs one thread, the run has {threads}")
     # A fork server may have made itself non-dumpable: /proc/self/uid_map would be root's.
-    _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
-    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) != 0:
+    _check(_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    if _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) != 0:
         code = ctypes.get_errno()
         if code in REFUSED:
             return False
@@ -79,7 +83,7 @@ def _bytes(text):
 
 
 def _mount(source, target, fstype, flags, data=None):
-    result = _libc.mount(_bytes(source), _bytes(target), _bytes(fstype), flags, _bytes(data))
+    result = _mount_call(_bytes(source), _bytes(target), _bytes(fstype), flags, _bytes(data))
     _check(result, f"mount {target}")
 
 
@@ -114,7 +118,7 @@ class _MountAttr(ctypes.Structure):
 def read_only_everywhere():
     """Every mount the run can see becomes read-only (and nosuid): no writable host path."""
     attr = _MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
-    done = _libc.syscall(
+    done = _syscall(
         MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)
     )
     if done == 0:
@@ -146,29 +150,42 @@ class _CapHeader(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
 
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+def _last_cap():
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        return int(f.read())
+
+
+try:  # the kernel's, read once by the fork server; a run reads it itself if that failed
+    _LAST_CAP = _last_cap()
+except (OSError, ValueError):
+    _LAST_CAP = None
+
+
 def drop_capabilities():
     """No capability left in any set, none to regain: a new user namespace grants them all."""
-    with open("/proc/sys/kernel/cap_last_cap") as f:
-        last = int(f.read())
+    last = _last_cap() if _LAST_CAP is None else _LAST_CAP
     if _effective() != 0:  # dropping from the bounding set needs CAP_SETPCAP
         for cap in range(last + 1):
-            _check(_libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")
-    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # EINVAL before 4.3
+            _check(_prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "prctl(PR_CAPBSET_DROP)")
+    _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # EINVAL before 4.3
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    _check(_libc.capset(ctypes.byref(header), (ctypes.c_uint32 * 6)()), "capset")
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    _check(_capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+    _check(_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
     if _effective() != 0:
         raise OSError(errno.EPERM, "capabilities remain after dropping them")
 
 
 def _effective():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("CapEff:"):
-                return int(line.split()[1], 16)
-    raise OSError(errno.ENOENT, "no CapEff in /proc/self/status")
+    """The effective set, from the kernel (capget) rather than by parsing /proc/self/status."""
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    _check(_capget(ctypes.byref(header), data), "capget")
+    return data[0].effective | data[1].effective << 32
 
 
 def not_dumpable():
     """Another process of the same uid may not read this one's memory (/proc/PID/mem)."""
-    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    _check(_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")

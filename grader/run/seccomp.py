@@ -120,6 +120,21 @@ class _Fprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+def _compiled(arch):
+    """The filter as the kernel reads it: a struct sock_fprog, and the buffer it points to
+    (kept alive with it)."""
+    code = b"".join(struct.pack("=HBBI", *op) for op in _program(arch))
+    buffer = ctypes.create_string_buffer(code, len(code))
+    return _Fprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p)), buffer
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_prctl, _syscall = _libc.prctl, _libc.syscall
+# Compiled when this module loads, in the fork server before it forks any run: a run only
+# installs it (building it in Python cost every run about half a millisecond).
+_COMPILED = {arch: _compiled(arch) for arch in (machine(),) if arch in _DENIED}
+
+
 def install():
     """Deny the calls above for this process and every thread and child it has later.
 
@@ -129,14 +144,11 @@ def install():
     arch = machine()
     if arch not in _DENIED:
         raise OSError(errno.ENOSYS, f"no seccomp table for {arch}")
-    code = b"".join(struct.pack("=HBBI", *op) for op in _program(arch))
-    buffer = ctypes.create_string_buffer(code, len(code))
-    prog = _Fprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    prog = (_COMPILED.get(arch) or _compiled(arch))[0]
+    if _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
     # TSYNC: every thread of the process gets the filter, not only the calling one.
-    done = libc.syscall(
+    done = _syscall(
         _SECCOMP_SYSCALL[arch],
         SECCOMP_SET_MODE_FILTER,
         SECCOMP_FILTER_FLAG_TSYNC,
