@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -438,3 +439,36 @@ def test_a_run_killed_midway_resumes_to_the_uninterrupted_results(tmp_path: Path
     assert rows(database) == STUDENTS
     assert comparable(out) == comparable(tmp_path / "whole")
     assert (out / "gradebook.csv").read_text() == (tmp_path / "whole" / "gradebook.csv").read_text()
+
+
+@pytest.mark.parametrize("where", ["gradebook-read", "gradebook-write", "progress"])
+def test_a_failure_of_the_class_run_itself_is_raised_and_no_thread_is_left_waiting(
+    where: str,
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    monkeypatch: pytest.MonkeyPatch,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    # Each of preparing (the gradebook read), scoring (its write) and running (the progress
+    # told of a start) fails on the second student: grade_all raises that failure, after
+    # every thread it started has ended (none waits on a queue nobody takes from any more).
+    calls = {"n": 0}
+
+    def second_fails(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(f"{where} failed")
+
+    if where == "gradebook-read":
+        real_get = book.get
+        monkeypatch.setattr(book, "get", lambda key: second_fails() or real_get(key))
+    elif where == "gradebook-write":
+        real_put = book.put
+        monkeypatch.setattr(book, "put", lambda k, r: second_fails() or real_put(k, r))
+    students = {f"s{n}": SUBMISSIONS / EXERCISE / "correct_loops.py" for n in range(6)}
+    jobs = discover(make_class(students), [bundled_exercise(EXERCISE)])
+    before = set(threading.enumerate())
+    on_start = second_fails if where == "progress" else None
+    with pytest.raises(OSError, match=f"{where} failed"):
+        grade_all(jobs, book, lanes(2), Recorder(), on_start)
+    assert set(threading.enumerate()) <= before

@@ -70,7 +70,8 @@ def grade_job(
 ) -> CheckResult:
     """One student's result for one exercise; never raises. `hide`: the class's folders;
     `protected`: the exercise's protected_paths(), if known already."""
-    return score_job(job, run_job(job, worker, limits, submission, hide, protected))
+    ready = prepare_job(job, limits, submission, hide, protected)
+    return score_job(job, run_prepared(job, worker, ready))
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,15 @@ class Ran:
     report: RunReport
 
 
-def run_job(
+def prepare_job(
     job: Job,
-    worker: Worker,
     limits: LimitOverrides,
     submission: Submission | None = None,
     hide: tuple[str, ...] = (),
     protected: tuple[str, ...] | None = None,
-) -> CheckResult | Ran:
-    """The first half of grade_job: its run, or its result when there is nothing to score
-    (missing, refused, answers, a grader failure). Never raises."""
+) -> CheckResult | Prepared:
+    """The first step of grade_job: its run's request, or its result when there is nothing to
+    run (missing, refused, answers, a grader failure). Never raises."""
     if submission is None:
         job, submission = read_job(job)
     if job.path is None or submission is None:
@@ -105,15 +105,23 @@ def run_job(
             hide=hide,
             protected=protected,
         )
-        if isinstance(ready, CheckResult):
-            return _as_students(job, ready)
+    except Exception as exc:
+        return _failed(job, exc)
+    return _as_students(job, ready) if isinstance(ready, CheckResult) else ready
+
+
+def run_prepared(job: Job, worker: Worker, ready: CheckResult | Prepared) -> CheckResult | Ran:
+    """The second step of grade_job: the run, on `worker`. Never raises."""
+    if isinstance(ready, CheckResult):
+        return ready
+    try:
         return Ran(ready, worker.run(ready.request))
     except Exception as exc:
         return _failed(job, exc)
 
 
 def score_job(job: Job, ran: CheckResult | Ran) -> CheckResult:
-    """The second half of grade_job. Never raises."""
+    """The last step of grade_job. Never raises."""
     if isinstance(ran, CheckResult):
         return ran
     try:
@@ -190,14 +198,17 @@ def grade_all(
     given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
     # Daemon threads: an interrupted run ends at once; each finished result is already committed.
     lanes = [threading.Thread(target=grading.lane, args=(w,), daemon=True) for w in given]
-    scorer = threading.Thread(target=grading.score, daemon=True)
-    scorer.start()
-    for thread in lanes:
+    helpers = [
+        threading.Thread(target=grading.prepare, args=(count,), daemon=True),
+        threading.Thread(target=grading.score, daemon=True),
+    ]
+    for thread in [*helpers, *lanes]:
         thread.start()
     for thread in lanes:
         thread.join()
-    grading.done.put(None)
-    scorer.join()
+    grading.ran.put(None)
+    for thread in helpers:
+        thread.join()
     if grading.failures:
         raise grading.failures[0]
     return [r for r in grading.results if r is not None]
@@ -210,11 +221,16 @@ class _Resumed:
     result: CheckResult
 
 
+_Step = tuple[int, Key, Job, _Resumed | CheckResult | Prepared]  # prepared, to run
+_Done = tuple[int, Key, Job, _Resumed | CheckResult | Ran]  # run, to score
+
+
 class _Grading:
-    """One class run's lanes and its scorer. Each lane takes the next job, runs it on its own
-    worker and hands it on; one scorer scores and commits what the lanes hand on, in the order
-    they do. A lane starts its next run at once instead of scoring first, so every worker's
-    server stays busy while this process scores (the CPU-bound half, under one GIL anyway)."""
+    """One class run: one thread prepares each job (reads it, looks it up in the gradebook,
+    plans its cases and its request), a lane per worker runs them, and one thread scores and
+    commits what the lanes hand on, in the order they hand it on. A lane only runs: its
+    worker's server is busy again as soon as a run ends, while this process prepares and
+    scores the others (CPU-bound Python, under one GIL anyway)."""
 
     def __init__(
         self,
@@ -229,37 +245,29 @@ class _Grading:
         self.jobs, self.book, self.settings = jobs, book, settings
         self.on_result, self.on_start, self.keys, self.hide = on_result, on_start, keys, hide
         self.results: list[CheckResult | None] = [None] * len(jobs)
-        self.todo: queue.Queue[int] = queue.Queue()
-        for index in range(len(jobs)):
-            self.todo.put(index)
-        # Bounded: a lane waits rather than run far ahead of what is committed.
-        self.done: queue.Queue[tuple[int, Key, Job, _Resumed | CheckResult | Ran] | None] = (
-            queue.Queue(maxsize=2 * max(1, settings.workers))
-        )
+        # Bounded: nothing is prepared or run far ahead of what is committed.
+        lanes = max(1, settings.workers)
+        self.ready: queue.Queue[_Step | None] = queue.Queue(maxsize=2 * lanes)
+        self.ran: queue.Queue[_Done | None] = queue.Queue(maxsize=2 * lanes)
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
         # Once per exercise, not per submission: they hold for the whole run.
         exercises = {job.exercise.id: job.exercise for job in jobs}
         self.protected = {name: protected_paths(e) for name, e in exercises.items()}
 
-    def lane(self, given: Worker | None) -> None:
-        worker = given or Worker()
+    def prepare(self, lanes: int) -> None:
         try:
-            while not self.failures:
-                try:
-                    index = self.todo.get_nowait()
-                except queue.Empty:
-                    return
-                self.done.put(self._run(index, worker))
+            for index in range(len(self.jobs)):
+                if self.failures:
+                    break
+                self.ready.put(self._prepared(index))
         except BaseException as exc:  # the gradebook failed: grade_all raises it
             self.failures.append(exc)
         finally:
-            if given is None:
-                worker.close()
+            for _ in range(lanes):
+                self.ready.put(None)  # one end for each lane
 
-    def _run(
-        self, index: int, worker: Worker
-    ) -> tuple[int, Key, Job, _Resumed | CheckResult | Ran]:
+    def _prepared(self, index: int) -> _Step:
         job, submission = read_job(self.jobs[index])
         key = job_key(job, submission)
         if self.keys is not None:
@@ -267,23 +275,39 @@ class _Grading:
         found = None if self.settings.regrade else self.book.get(key)
         if found is not None:
             return index, key, job, _Resumed(found)
+        protected = self.protected[job.exercise.id]
+        limits = self.settings.limits
+        return index, key, job, prepare_job(job, limits, submission, self.hide, protected)
+
+    def lane(self, given: Worker | None) -> None:
+        worker = given or Worker()
+        try:
+            while (step := self.ready.get()) is not None:
+                if self.failures:
+                    continue  # keep taking what is prepared: the preparer must not wait for ever
+                try:
+                    self.ran.put(self._run(step, worker))
+                except BaseException as exc:  # the progress failed: grade_all raises it
+                    self.failures.append(exc)
+        finally:
+            if given is None:
+                worker.close()
+
+    def _run(self, step: _Step, worker: Worker) -> _Done:
+        index, key, job, ready = step
+        if not isinstance(ready, Prepared):
+            return index, key, job, ready
         if self.on_start is not None:
             with self.lock:
                 self.on_start(job)
-        protected = self.protected[job.exercise.id]
-        return (
-            index,
-            key,
-            job,
-            run_job(job, worker, self.settings.limits, submission, self.hide, protected),
-        )
+        return index, key, job, run_prepared(job, worker, ready)
 
     def score(self) -> None:
-        while (item := self.done.get()) is not None:
+        while (step := self.ran.get()) is not None:
             if self.failures:
                 continue  # keep taking what lanes hand on: none may wait for ever on a full queue
             try:
-                self._score(*item)
+                self._score(*step)
             except BaseException as exc:  # the gradebook or the progress failed: grade_all raises
                 self.failures.append(exc)
 

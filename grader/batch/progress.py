@@ -43,10 +43,10 @@ class Progress:
     first_start: float | None = None
     running: dict[str, float] = field(default_factory=dict)  # label -> when it started
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    on_terminal: bool = field(init=False)  # asked once: a stream does not become a terminal
 
-    @property
-    def on_terminal(self) -> bool:
-        return self.stream.isatty()
+    def __post_init__(self) -> None:
+        self.on_terminal = self.stream.isatty()
 
     def start(self, job: Job) -> None:
         with self._lock:
