@@ -22,6 +22,10 @@ from grader.run.limits import Limits
 from grader.run.streams import Capped
 
 GRACE_SECONDS = 10.0  # for the server to answer a kill before it counts as hung
+# A run that ends sooner has its pipes read once, at its end: no wake-up of the grader for each
+# line it writes (most runs end within a few milliseconds). Past this, they are read as they
+# fill, so a flood is still stopped early; until then a run that fills a pipe waits.
+WATCH_AFTER_SECONDS = 0.02
 TIDY_SECONDS = 30.0  # for it to empty the run's folder; past that the worker is replaced
 
 
@@ -92,6 +96,10 @@ class _Run:
         self.started = time.monotonic()
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
         self.selector.register(self.pipes.request_w, selectors.EVENT_WRITE, self._write)
+        self.watching = False  # its pipes, read as they fill (see WATCH_AFTER_SECONDS)
+
+    def _watch_pipes(self) -> None:
+        self.watching = True
         for fd, into in (
             (self.pipes.results_r, self.results),
             (self.pipes.stdout_r, self.stdout),
@@ -149,6 +157,11 @@ class _Run:
                 self._control(self.channel.fileno())
                 continue
             until = deadline if self.killed_at is None else self.killed_at + GRACE_SECONDS
+            if not self.watching:
+                if now >= self.started + WATCH_AFTER_SECONDS:
+                    self._watch_pipes()
+                    continue
+                until = min(until, self.started + WATCH_AFTER_SECONDS)
             for key, _ in self.selector.select(max(0.0, until - now)):
                 if isinstance(key.data, Capped):
                     self._read(key.fd, key.data)

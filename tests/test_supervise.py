@@ -1,0 +1,76 @@
+"""grader/run/supervise.py: a run's pipes are read once at its end when it ends at once, and as
+they fill after WATCH_AFTER_SECONDS (so a flood is still stopped). Timeouts, caps, a server that
+dies or hangs: tests/test_worker.py, which runs every kind of submission through one worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from grader.run import supervise
+from grader.run.limits import Limits
+from grader.run.request import RunRequest
+
+CHATTY = b"""
+for number in range(300):
+    print("line", number)
+
+def f(x):
+    return {"total": x.sum()}
+"""
+
+FLOOD = b"""
+def f(x):
+    while True:
+        print("x" * 1000)
+"""
+
+
+def _request(source: bytes, **limits: Any) -> RunRequest:
+    return RunRequest(source, "f", [[[1.0, 2.0]]], Limits(**limits), ("grader",))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pipe reads made while the run runs (not the drain at its end)."""
+    made: list[int] = []
+    real = supervise._Run._read
+
+    def counted(self: Any, fd: int, into: Any) -> None:
+        made.append(fd)
+        real(self, fd, into)
+
+    monkeypatch.setattr(supervise._Run, "_read", counted)
+    return made
+
+
+def test_a_run_that_ends_before_its_pipes_are_watched_is_read_whole_at_its_end(
+    monkeypatch: pytest.MonkeyPatch, reads: list[int], worker_run: Callable[..., Any]
+) -> None:
+    monkeypatch.setattr(supervise, "WATCH_AFTER_SECONDS", 3600.0)  # never, for this run
+    report = worker_run(_request(CHATTY))
+    assert report.status == "ok", report.message
+    assert report.stdout.splitlines()[-1] == "line 299"
+    assert reads == []  # no wake-up of the grader for any of its 300 lines
+
+
+def test_a_watched_run_has_its_pipes_read_as_they_fill(
+    monkeypatch: pytest.MonkeyPatch, reads: list[int], worker_run: Callable[..., Any]
+) -> None:
+    monkeypatch.setattr(supervise, "WATCH_AFTER_SECONDS", 0.0)
+    report = worker_run(_request(CHATTY))
+    assert report.status == "ok", report.message
+    assert report.stdout.splitlines()[-1] == "line 299"
+    assert reads != []
+
+
+def test_a_flood_is_stopped_as_a_flood_once_its_pipes_are_watched(
+    monkeypatch: pytest.MonkeyPatch, worker_run: Callable[..., Any]
+) -> None:
+    # It fills its pipe long before it is watched, waits, then floods past its cap: stopped
+    # for that, not by its wall clock.
+    monkeypatch.setattr(supervise, "WATCH_AFTER_SECONDS", 0.5)
+    report = worker_run(_request(FLOOD, wall_seconds=60.0, output_bytes=64 * 1024))
+    assert report.status == "output-limit", report.message
