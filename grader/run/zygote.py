@@ -13,7 +13,6 @@ grader carrying JSON lines:
                       {"op": "kill", "run": ID}
     server -> grader  {"op": "ready", "namespaces": BOOL}  once, numpy loaded; whether the
                       TRIAL confined itself (false without one)
-                      {"op": "started", "run": ID, "pid": PID}
                       {"op": "exited", "run": ID, "code": N, "cpu": SECONDS, "killed": BOOL,
                        "clean": BOOL}  every process of the run is dead (clean: none was left)
                       {"op": "tidied", "run": ID, "clean": BOOL}  the scratch folder is empty
@@ -63,8 +62,10 @@ class Channel:
     def __init__(self, sock):
         self.sock, self.buffer, self.fds = sock, b"", []
 
-    def send(self, **message):
-        self.sock.sendall(json.dumps(message).encode() + b"\n")
+    def send(self, *messages, **message):
+        """`message`, or each of `messages`, in one write: the grader wakes once for them."""
+        lines = [json.dumps(m) + "\n" for m in (messages or [message])]
+        self.sock.sendall("".join(lines).encode())
 
     def has_line(self):
         return b"\n" in self.buffer
@@ -208,14 +209,13 @@ def serve(channel, scratch, become_run, namespaces=False):
             become_run(run, fds)  # never returns
         for fd in fds:
             os.close(fd)  # at once: what the run writes never passes through here
-        channel.send(op="started", run=run, pid=pid)
         ended = _watch(channel, pid, run, poller)
         if ended is None:
             break
         code, cpu, killed = ended
         swept = sweep()  # before the grader reads its pipes to the end: no writer is left
-        channel.send(op="exited", run=run, code=code, cpu=cpu, killed=killed, clean=swept)
-        channel.send(op="tidied", run=run, clean=_tidy(scratch))
+        exited = dict(op="exited", run=run, code=code, cpu=cpu, killed=killed, clean=swept)
+        channel.send(exited, dict(op="tidied", run=run, clean=_tidy(scratch)))
     sweep()
 
 
