@@ -74,3 +74,16 @@ def test_a_flood_is_stopped_as_a_flood_once_its_pipes_are_watched(
     monkeypatch.setattr(supervise, "WATCH_AFTER_SECONDS", 0.5)
     report = worker_run(_request(FLOOD, wall_seconds=60.0, output_bytes=64 * 1024))
     assert report.status == "output-limit", report.message
+
+
+def test_a_request_larger_than_a_pipe_holds_reaches_the_run_whole(
+    worker_run: Callable[..., Any],
+) -> None:
+    # What the pipe holds is written before the server is told; the rest as the run reads.
+    values = [float(n % 97) for n in range(40_000)]  # about 200 KB of JSON
+    source = b"def f(x):\n    return {'total': x.sum(), 'count': float(x.size)}\n"
+    report = worker_run(RunRequest(source, "f", [[values]], Limits(), ("grader",)))
+    assert report.status == "ok", report.message
+    result = report.events[0]["values"]
+    assert result["count"]["data"] == [40_000.0]
+    assert result["total"]["data"] == [sum(values)]

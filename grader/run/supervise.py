@@ -89,13 +89,15 @@ class _Run:
         self.timed_out = False
 
     def start(self) -> None:
+        self._write(self.pipes.request_w)  # what the pipe holds at once: the run never waits
         try:
             self.channel.send(fds=self.pipes.theirs, op="run", run=self.id)
         finally:
             self.pipes.close(self.pipes.theirs)  # the run's ends now live in the run alone
         self.started = time.monotonic()
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
-        self.selector.register(self.pipes.request_w, selectors.EVENT_WRITE, self._write)
+        if self.payload:
+            self.selector.register(self.pipes.request_w, selectors.EVENT_WRITE, self._write)
         self.watching = False  # its pipes, read as they fill (see WATCH_AFTER_SECONDS)
 
     def _watch_pipes(self) -> None:
@@ -126,7 +128,8 @@ class _Run:
             written = len(self.payload)
         self.payload = self.payload[written:]
         if not self.payload:
-            self.selector.unregister(fd)
+            if fd in self.selector.get_map():
+                self.selector.unregister(fd)
             self.pipes.close_request()
 
     def _read(self, fd: int, into: Capped) -> None:
@@ -172,6 +175,8 @@ class _Run:
 
     def wait_tidied(self) -> None:
         """Until the server says the run's folder is empty; giving up leaves `tidied` None."""
+        if self.tidied is not None:
+            return  # said with the run's end, as the server does
         self.selector.close()
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
