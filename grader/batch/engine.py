@@ -6,7 +6,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader import __version__
 from grader.batch.discover import Job
@@ -198,17 +198,13 @@ def grade_all(
     given: list[Worker | None] = [*supplied, *[None] * (count - len(supplied))]
     # Daemon threads: an interrupted run ends at once; each finished result is already committed.
     lanes = [threading.Thread(target=grading.lane, args=(w,), daemon=True) for w in given]
-    helpers = [
-        threading.Thread(target=grading.prepare, args=(count,), daemon=True),
-        threading.Thread(target=grading.score, daemon=True),
-    ]
-    for thread in [*helpers, *lanes]:
+    computing = threading.Thread(target=grading.compute, args=(count,), daemon=True)
+    for thread in [computing, *lanes]:
         thread.start()
     for thread in lanes:
         thread.join()
     grading.ran.put(None)
-    for thread in helpers:
-        thread.join()
+    computing.join()
     if grading.failures:
         raise grading.failures[0]
     return [r for r in grading.results if r is not None]
@@ -226,11 +222,11 @@ _Done = tuple[int, Key, Job, _Resumed | CheckResult | Ran]  # run, to score
 
 
 class _Grading:
-    """One class run: one thread prepares each job (reads it, looks it up in the gradebook,
-    plans its cases and its request), a lane per worker runs them, and one thread scores and
-    commits what the lanes hand on, in the order they hand it on. A lane only runs: its
-    worker's server is busy again as soon as a run ends, while this process prepares and
-    scores the others (CPU-bound Python, under one GIL anyway)."""
+    """One class run: a lane per worker runs jobs, and one thread does the computing around
+    them: it keeps a few jobs prepared ahead (read, looked up in the gradebook, their cases and
+    request planned), and scores and commits what the lanes hand on, in the order they hand it
+    on. A lane only runs: its worker's server is busy again as soon as a run ends, while this
+    process prepares and scores the others (CPU-bound Python, under one GIL anyway)."""
 
     def __init__(
         self,
@@ -245,27 +241,43 @@ class _Grading:
         self.jobs, self.book, self.settings = jobs, book, settings
         self.on_result, self.on_start, self.keys, self.hide = on_result, on_start, keys, hide
         self.results: list[CheckResult | None] = [None] * len(jobs)
-        # Bounded: nothing is prepared or run far ahead of what is committed.
-        lanes = max(1, settings.workers)
-        self.ready: queue.Queue[_Step | None] = queue.Queue(maxsize=2 * lanes)
-        self.ran: queue.Queue[_Done | None] = queue.Queue(maxsize=2 * lanes)
+        # Nothing is prepared (compute() keeps `ahead` ready) or run far ahead of what is
+        # committed. `ready` has no bound of its own: the lanes' ends never wait to be put there.
+        self.ahead = 2 * max(1, settings.workers)
+        self.ready: queue.Queue[_Step | None] = queue.Queue()
+        self.ran: queue.Queue[_Done | None] = queue.Queue(maxsize=self.ahead)
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
         # Once per exercise, not per submission: they hold for the whole run.
         exercises = {job.exercise.id: job.exercise for job in jobs}
         self.protected = {name: protected_paths(e) for name, e in exercises.items()}
 
-    def prepare(self, lanes: int) -> None:
+    def compute(self, lanes: int) -> None:
+        """The one thread that computes: it keeps a few jobs prepared for the lanes, and scores
+        and commits what they hand on (one thread, not two: fewer hand-overs of the GIL)."""
+        index = 0
+        while True:
+            if index < len(self.jobs) and self.ready.qsize() < self.ahead:
+                self._guarded(self._prepare, index)
+                index = len(self.jobs) if self.failures else index + 1
+                if index == len(self.jobs):
+                    for _ in range(lanes):
+                        self.ready.put(None)  # one end for each lane
+                continue
+            step = self.ran.get()
+            if step is None:
+                return
+            if not self.failures:  # else only taken: no lane may wait for ever on a full queue
+                self._guarded(self._score, *step)
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
         try:
-            for index in range(len(self.jobs)):
-                if self.failures:
-                    break
-                self.ready.put(self._prepared(index))
-        except BaseException as exc:  # the gradebook failed: grade_all raises it
+            work(*args)
+        except BaseException as exc:  # the gradebook or the progress failed: grade_all raises
             self.failures.append(exc)
-        finally:
-            for _ in range(lanes):
-                self.ready.put(None)  # one end for each lane
+
+    def _prepare(self, index: int) -> None:
+        self.ready.put(self._prepared(index))
 
     def _prepared(self, index: int) -> _Step:
         job, submission = read_job(self.jobs[index])
@@ -301,15 +313,6 @@ class _Grading:
             with self.lock:
                 self.on_start(job)
         return index, key, job, run_prepared(job, worker, ready)
-
-    def score(self) -> None:
-        while (step := self.ran.get()) is not None:
-            if self.failures:
-                continue  # keep taking what lanes hand on: none may wait for ever on a full queue
-            try:
-                self._score(*step)
-            except BaseException as exc:  # the gradebook or the progress failed: grade_all raises
-                self.failures.append(exc)
 
     def _score(self, index: int, key: Key, job: Job, step: _Resumed | CheckResult | Ran) -> None:
         if isinstance(step, _Resumed):
