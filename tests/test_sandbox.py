@@ -906,3 +906,48 @@ def test_only_a_run_seen_dying_in_bubblewraps_pid_namespace_skips_the_search_for
     box = sandbox.Sandbox(enabled, "", as_root=True)
     sandbox.cleanup(box, {"uid": uid, "host_folder": None}, contained=contained)
     assert found == ([uid] if searched else [])
+
+
+@pytest.fixture
+def uid_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh stock and set of uids in use for the test (restored after it)."""
+    monkeypatch.setattr(sandbox, "_stock", [])
+    monkeypatch.setattr(sandbox, "_uids_in_use", set())
+    monkeypatch.setattr(sandbox, "is_root", lambda: True)
+    monkeypatch.setattr(sandbox.sys, "platform", "linux")
+
+
+def test_a_uid_checked_ahead_goes_to_the_next_run_and_to_no_other(uid_state: None) -> None:
+    for _ in range(sandbox.STOCK + 3):
+        sandbox.stock_uid()
+    assert len(sandbox._stock) == sandbox.STOCK  # checked ahead, but only so many
+    stocked = list(sandbox._stock)
+    given = [sandbox._fresh_uid() for _ in range(sandbox.STOCK + 2)]
+    assert sorted(given[: sandbox.STOCK]) == sorted(stocked)
+    assert len(set(given)) == len(given)  # never the same uid twice while in use
+    assert set(given) <= sandbox._uids_in_use
+
+
+def test_a_uid_a_user_or_group_has_is_never_given_to_a_run(
+    uid_state: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import grp
+    import pwd
+
+    drawn = iter([5, 5, 6, 7])  # UID_BASE + 5 belongs to a user, + 6 to a group
+    monkeypatch.setattr(sandbox.secrets, "randbelow", lambda n: next(drawn))
+
+    def user(uid: int) -> object:
+        if uid == sandbox.UID_BASE + 5:
+            return object()
+        raise KeyError(uid)
+
+    def group(uid: int) -> object:
+        if uid == sandbox.UID_BASE + 6:
+            return object()
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", user)
+    monkeypatch.setattr(grp, "getgrgid", group)
+    sandbox.stock_uid()
+    assert sandbox._fresh_uid() == sandbox.UID_BASE + 7

@@ -787,3 +787,16 @@ def test_either_time_limit_is_a_timeout_with_both_limits_named(
         f"did not finish within its time limits ({wall:g} s of wall-clock time, {cpu} s of CPU "
         "time): an infinite loop, a very long loop or waiting on input are the usual causes"
     ]
+
+
+def test_a_worker_looks_up_the_next_runs_uid_while_a_run_runs(
+    new_worker: Callable[[], Worker], exercise: LoadedExercise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not sandbox.is_root():
+        pytest.skip("runs get a uid of their own only when the grader is root")
+    monkeypatch.setattr(sandbox, "_stock", [])
+    worker = new_worker()
+    assert through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL).full_marks
+    (stocked,) = sandbox._stock
+    assert through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL).full_marks
+    assert stocked not in sandbox._stock  # the second run was given it

@@ -309,28 +309,58 @@ def cleanup(box: Sandbox, settings: dict, contained: bool = False) -> None:
             _uids_in_use.discard(uid)
 
 
-_uids_in_use: set[int] = set()
+_uids_in_use: set[int] = set()  # given to a run, or checked ahead for one (_stock)
+_stock: list[int] = []  # checked ahead: no user or group has them (stock_uid)
 _uid_lock = threading.Lock()
+STOCK = 4  # uids checked ahead at most
 
 
 def _fresh_uid() -> int:
-    """A uid (and gid) no user, group or other run of this grader has."""
+    """A uid (and gid) no user, group or other run of this grader has: one checked ahead
+    (`stock_uid`), or one checked now."""
+    with _uid_lock:
+        if _stock:
+            return _stock.pop()
+    return _checked_uid()
+
+
+def stock_uid() -> None:
+    """Check a uid ahead of time, for a later run. A worker does it while its current run
+    runs: the next run's start then waits for no look-up in the user and group databases
+    (with --jobs 2 those look-ups, between one run and the next, cost a class run 4 % of its
+    throughput). Where runs get no uid of their own, nothing."""
+    if not (sys.platform.startswith("linux") and is_root()):
+        return
+    with _uid_lock:
+        if len(_stock) >= STOCK:
+            return
+    uid = _checked_uid()
+    with _uid_lock:
+        _stock.append(uid)
+
+
+def _checked_uid() -> int:
+    """A uid reserved for this grader (in `_uids_in_use`) that no user or group has. The
+    look-ups run outside the lock: another lane's run may start or end meanwhile."""
     import grp
     import pwd
 
-    with _uid_lock:
-        while True:
+    while True:
+        with _uid_lock:
             uid = UID_BASE + secrets.randbelow(1 << 24)
-            taken = uid in _uids_in_use
-            for lookup in (pwd.getpwuid, grp.getgrgid):
-                try:
-                    lookup(uid)
-                    taken = True
-                except KeyError:
-                    pass
-            if not taken:
-                _uids_in_use.add(uid)
-                return uid
+            if uid in _uids_in_use:
+                continue
+            _uids_in_use.add(uid)  # reserved while it is looked up
+        owned = False
+        for lookup in (pwd.getpwuid, grp.getgrgid):
+            try:
+                lookup(uid)
+                owned = True
+            except KeyError:
+                pass
+        if not owned:
+            return uid
+        # A user's or a group's: it stays reserved, so that no run is ever given it.
 
 
 def _hideable(paths: Iterable[str | Path]) -> list[str]:

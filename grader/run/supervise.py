@@ -11,10 +11,11 @@ the worker (it is replaced), never the student.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import selectors
 import time
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.run.control import Channel, ServerGone
@@ -27,6 +28,9 @@ GRACE_SECONDS = 10.0  # for the server to answer a kill before it counts as hung
 # fill, so a flood is still stopped early; until then a run that fills a pipe waits.
 WATCH_AFTER_SECONDS = 0.02
 TIDY_SECONDS = 30.0  # for it to empty the run's folder; past that the worker is replaced
+
+
+_run_ids = itertools.count(1)
 
 
 class ServerHung(ServerGone):
@@ -76,7 +80,7 @@ class _Pipes:
 class _Run:
     def __init__(self, channel: Channel, payload: bytes, limits: Limits) -> None:
         self.channel, self.payload, self.limits = channel, payload, limits
-        self.id = uuid.uuid4().hex
+        self.id = str(next(_run_ids))  # unique in this process: no random bytes to draw
         self.pipes = _Pipes()
         self.results = Capped(limits.result_bytes, keep_all=True)
         self.stdout = Capped(limits.output_bytes)
@@ -231,11 +235,19 @@ class _Run:
         self.pipes.close(self.pipes.ours)
 
 
-def supervise(channel: Channel, payload: bytes, limits: Limits) -> Ended:
-    """Run one request on the server behind `channel`; raises ServerGone if the server fails."""
+def supervise(
+    channel: Channel,
+    payload: bytes,
+    limits: Limits,
+    meanwhile: Callable[[], None] | None = None,
+) -> Ended:
+    """Run one request on the server behind `channel`; raises ServerGone if the server fails.
+    `meanwhile` is called once the run has started: work that would otherwise wait for it."""
     run = _Run(channel, payload, limits)
     try:
         run.start()
+        if meanwhile is not None:
+            meanwhile()
         run.wait()
         run.drain()
         run.wait_tidied()

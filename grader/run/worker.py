@@ -115,7 +115,9 @@ class Worker:
             isolation = sandbox.isolation(box, hide=job.hide)
             ended = None
             try:
-                ended = supervise(channel, self._payload(job, isolation), job.limits)
+                # The next run's uid is looked up while this one runs.
+                payload = self._payload(job, isolation)
+                ended = supervise(channel, payload, job.limits, sandbox.stock_uid)
             finally:
                 sandbox.cleanup(box, isolation, contained=ended is not None and ended.clean)
             _require_confined(ended)
