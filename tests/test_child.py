@@ -32,7 +32,7 @@ def test_the_warm_up_runs_its_sample_and_an_error_without_a_file() -> None:
     left = [
         m
         for m in list(sys.modules.values())
-        if getattr(m, "__file__", "").startswith("/nonexistent")
+        if (getattr(m, "__file__", None) or "").startswith("/nonexistent")
     ]
     assert left == []  # its made-up submission is not a module of the server
 
