@@ -213,6 +213,7 @@ def require(required: bool) -> str:
 SANDBOX_RUN_MOUNT = "/sandbox/run"  # an empty folder bwrap makes for a run's own tmpfs
 
 
+@functools.cache  # asked for every run; interpreter_paths() is fixed for the process
 def _holds_interpreter(folder: str) -> bool:
     return any(path == Path(folder) or Path(folder) in path.parents for path in interpreter_paths())
 
