@@ -569,5 +569,9 @@ def test_a_runs_tmpfs_never_hides_the_interpreter(
 ) -> None:
     # A virtualenv under /tmp (as some CI jobs make) would vanish under a tmpfs over /tmp.
     monkeypatch.setattr(sandbox, "interpreter_paths", lambda: (Path(interpreter),))
-    box = sandbox.Sandbox(enabled, "", as_root=True, per_run=True)
-    assert sandbox.run_mount(box) == mount
+    sandbox._holds_interpreter.cache_clear()  # asked once per process: here, per interpreter
+    try:
+        box = sandbox.Sandbox(enabled, "", as_root=True, per_run=True)
+        assert sandbox.run_mount(box) == mount
+    finally:
+        sandbox._holds_interpreter.cache_clear()
