@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from startup import compile_package
+from startup import compile_package, median_seconds
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "submissions" / "house-price-backprop"
@@ -122,6 +122,10 @@ def main() -> None:
     n = args.students
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs at the end")
+    # The machine's own speed, which a virtual machine's host can change from one run to the
+    # next: compare it with the figure beside the README's before comparing throughputs.
+    numpy_ms = 1000 * median_seconds([sys.executable, "-c", "import numpy"], 7)
+    print(f"this machine's speed: python -c 'import numpy' takes {numpy_ms:.0f} ms (median of 7)")
     print(f"class: {n} submissions of {EXERCISE} ({len(list(FIXTURES.glob('*.py')))} styles)")
     print(
         f"one `grader check` per submission: median {per_check:.3f} s over {args.sample} "
