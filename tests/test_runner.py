@@ -457,20 +457,25 @@ def test_a_presumed_sandbox_starts_one_bubblewrap_only(
     assert report.status == "ok", report.message
 
 
+def _summing(write_submission: Write) -> RunRequest:
+    """A request to run a submission that sums its one argument."""
+    path = write_submission("""
+        def f(x):
+            return {"total": x.sum()}
+    """)
+    return RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
+
+
 def test_a_class_runs_early_workers_start_one_bubblewrap_per_lane_and_no_probe(
     write_submission: Write, fake_bwrap: Callable[[str], Path], real_bwrap: str
 ) -> None:
     from grader.run import sandbox
     from grader.run.runner import early_workers
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    request = _summing(write_submission)
     log = fake_bwrap(f'exec {real_bwrap} "$@"')
     with early_workers(2) as workers:
         assert sandbox.require(True) == ""  # as `grader grade --require-sandbox` asks
-        request = RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
         reports = [worker.run(request) for worker in workers]
     assert starts(log) == 2
     assert [r.status for r in reports] == ["ok", "ok"], [r.message for r in reports]
@@ -482,14 +487,10 @@ def test_a_class_runs_early_workers_fall_back_where_bubblewrap_refuses(
     from grader.run import sandbox
     from grader.run.runner import early_workers
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    request = _summing(write_submission)
     log = fake_bwrap(REFUSE)
     with early_workers(2) as workers:
         assert not sandbox.probe().enabled  # no run started on the presumption
-        request = RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
         reports = [worker.run(request) for worker in workers]
         assert not any(worker.box.enabled for worker in workers)
     assert starts(log) == 3  # each lane's server, then the probe's (which said why)
