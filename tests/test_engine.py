@@ -472,3 +472,16 @@ def test_a_failure_of_the_class_run_itself_is_raised_and_no_thread_is_left_waiti
     with pytest.raises(OSError, match=f"{where} failed"):
         grade_all(jobs, book, lanes(2), Recorder(), on_start)
     assert set(threading.enumerate()) <= before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_class_with_nobody_to_grade_is_graded_at_once(book: Gradebook, workers: int) -> None:
+    # An empty folder, or a shard that holds no student: every lane is told there is nothing
+    # (it once waited for ever). A bound, not a measure of speed.
+    got: list[list[CheckResult]] = []
+    grading = threading.Thread(
+        target=lambda: got.append(grade_all([], book, lanes(workers), Recorder())), daemon=True
+    )
+    grading.start()
+    grading.join(timeout=60)
+    assert got == [[]]

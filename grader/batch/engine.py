@@ -255,14 +255,15 @@ class _Grading:
     def compute(self, lanes: int) -> None:
         """The one thread that computes: it keeps a few jobs prepared for the lanes, and scores
         and commits what they hand on (one thread, not two: fewer hand-overs of the GIL)."""
-        index = 0
+        index, ended = 0, False
         while True:
-            if index < len(self.jobs) and self.ready.qsize() < self.ahead:
+            if not ended and (index == len(self.jobs) or self.failures):
+                for _ in range(lanes):
+                    self.ready.put(None)  # one end for each lane
+                ended = True
+            if not ended and self.ready.qsize() < self.ahead:
                 self._guarded(self._prepare, index)
-                index = len(self.jobs) if self.failures else index + 1
-                if index == len(self.jobs):
-                    for _ in range(lanes):
-                        self.ready.put(None)  # one end for each lane
+                index += 1
                 continue
             step = self.ran.get()
             if step is None:
