@@ -91,6 +91,7 @@ class _Run:
         self.tidied: bool | None = None
         self.killed_at: float | None = None
         self.timed_out = False
+        self.watching = False  # its pipes, read as they fill (see WATCH_AFTER_SECONDS)
 
     def start(self) -> None:
         self._write(self.pipes.request_w)  # what the pipe holds at once: the run never waits
@@ -102,7 +103,6 @@ class _Run:
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
         if self.payload:
             self.selector.register(self.pipes.request_w, selectors.EVENT_WRITE, self._write)
-        self.watching = False  # its pipes, read as they fill (see WATCH_AFTER_SECONDS)
 
     def _watch_pipes(self) -> None:
         self.watching = True
