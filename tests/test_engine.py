@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -441,6 +442,42 @@ def test_a_run_killed_midway_resumes_to_the_uninterrupted_results(tmp_path: Path
     assert (out / "gradebook.csv").read_text() == (tmp_path / "whole" / "gradebook.csv").read_text()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches processes in /proc")
+def test_ctrl_c_ends_the_runs_in_progress_and_exits_130_with_what_was_scored_kept(
+    tmp_path: Path,
+) -> None:
+    # Four quick students, then two whose import sleeps for 30 s: Ctrl-C lands while both
+    # lanes run one of those, and ends them (it once waited for them, and the interpreter could
+    # crash ending while the lanes still ran Python: exit -11).
+    root = tmp_path / "class"
+    root.mkdir()
+    style = SUBMISSIONS / EXERCISE / "correct_loops.py"
+    for number in range(6):
+        pause = "\nimport time\ntime.sleep(30)\n" if number >= 4 else ""
+        (root / f"s{number}.py").write_text(style.read_text() + pause)
+    out = tmp_path / "out"
+    command = [*grade_command(root, out)]
+    command[command.index("--timeout") + 1] = "60"
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while rows(out / "gradebook.sqlite") < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        markers = markers_of(descendants(proc.pid))
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, err
+    assert time.monotonic() - interrupted < 25  # not after the sleepers' 30 s: a bound
+    assert err.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in err
+    assert rows(out / "gradebook.sqlite") == 4  # what was scored is kept, nothing else
+    assert carrying(markers) == []  # every worker and every run ended with it
+
+
 @pytest.mark.parametrize("where", ["gradebook-read", "gradebook-write", "progress"])
 def test_a_failure_of_the_class_run_itself_is_raised_and_no_thread_is_left_waiting(
     where: str,
@@ -485,3 +522,38 @@ def test_a_class_with_nobody_to_grade_is_graded_at_once(book: Gradebook, workers
     grading.start()
     grading.join(timeout=60)
     assert got == [[]]
+
+
+def test_an_interrupted_class_run_leaves_no_thread_and_no_run_behind(
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    bundled_exercise: Callable[[str], LoadedExercise],
+    tmp_path: Path,
+) -> None:
+    # Ctrl-C in the thread that waits for the lanes (SIGALRM stands in for SIGINT here): each
+    # lane's run is ended and each thread joined before grade_all raises, however long the
+    # runs in progress would still take.
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text(
+        (SUBMISSIONS / EXERCISE / "correct_loops.py").read_text() + "\n"
+        "import time\ntime.sleep(30)\n"
+    )
+    jobs = discover(make_class({"s1": sleeper, "s2": sleeper}), [bundled_exercise(EXERCISE)])
+    settings = ClassRun(Path("class"), (), Path("out"), workers=2)
+    settings = replace(settings, limits=LimitOverrides(wall_seconds=60))
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    before = set(threading.enumerate())
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(KeyboardInterrupt):
+            grade_all(jobs, book, settings, Recorder())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 25  # the sleepers' runs were ended: a bound
+    assert set(threading.enumerate()) <= before

@@ -201,10 +201,20 @@ def grade_all(
     computing = threading.Thread(target=grading.compute, args=(count,), daemon=True)
     for thread in [computing, *lanes]:
         thread.start()
-    for thread in lanes:
-        thread.join()
-    grading.ran.put(None)
-    computing.join()
+    try:
+        for thread in lanes:
+            thread.join()
+    except BaseException:
+        # Ctrl-C: every run in progress ends now, and every thread before the interpreter does
+        # (a thread still running Python while it ends could crash it). What was scored is
+        # committed; the rest is graded on the next run.
+        grading.abort()
+        for thread in lanes:
+            thread.join()
+        raise
+    finally:
+        grading.ran.put(None)
+        computing.join()
     if grading.failures:
         raise grading.failures[0]
     return [r for r in grading.results if r is not None]
@@ -248,6 +258,7 @@ class _Grading:
         self.ran: queue.Queue[_Done | None] = queue.Queue(maxsize=self.ahead)
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
+        self.workers: list[Worker] = []  # the lanes' (abort() ends their runs)
         # Once per exercise, not per submission: they hold for the whole run.
         exercises = {job.exercise.id: job.exercise for job in jobs}
         self.protected = {name: protected_paths(e) for name, e in exercises.items()}
@@ -292,8 +303,15 @@ class _Grading:
         limits = self.settings.limits
         return index, key, job, prepare_job(job, limits, submission, self.hide, protected)
 
+    def abort(self) -> None:
+        """No job is prepared, run or scored any more, and the runs in progress end now."""
+        self.failures.append(KeyboardInterrupt())
+        for worker in list(self.workers):
+            worker.abort()
+
     def lane(self, given: Worker | None) -> None:
         worker = given or Worker()
+        self.workers.append(worker)
         try:
             while (step := self.ready.get()) is not None:
                 if self.failures:

@@ -109,6 +109,8 @@ class Progress:
             yield
         finally:
             stop.set()
+            if ticker.is_alive():
+                ticker.join()  # no thread may draw while the interpreter ends
 
 
 def summary(results: list[CheckResult], elapsed: float, resumed: int) -> str:

@@ -269,6 +269,16 @@ class Worker:
         finally:
             theirs.close()
 
+    def abort(self) -> None:
+        """From another thread: end the server, and with it the run in progress, now. The
+        thread running it gets a WorkerFailed at once (and closes the worker). Never raises."""
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                proc.kill()
+
     def close(self) -> None:
         """Stop the server (and with it, its sandbox and scratch). Never raises."""
         sandbox.withdraw(self._vouch)
