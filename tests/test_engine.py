@@ -545,15 +545,25 @@ def test_an_interrupted_class_run_leaves_no_thread_and_no_run_behind(
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    runs: list[Job] = []
+
+    def on_start(job: Job) -> None:  # in a lane; the signal goes to the waiting thread
+        runs.append(job)
+        if len(runs) == 2:  # both lanes are running a sleeper
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+
     before = set(threading.enumerate())
     previous = signal.signal(signal.SIGALRM, interrupt)
     started = time.monotonic()
     try:
-        signal.setitimer(signal.ITIMER_REAL, 1.0)
         with pytest.raises(KeyboardInterrupt):
-            grade_all(jobs, book, settings, Recorder())
+            grade_all(jobs, book, settings, Recorder(), on_start)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert time.monotonic() - started < 25  # the sleepers' runs were ended: a bound
+    # Each lane has said it ended; the last steps of a thread's exit may take a moment.
+    deadline = time.monotonic() + 5
+    while not set(threading.enumerate()) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert set(threading.enumerate()) <= before

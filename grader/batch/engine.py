@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -199,9 +200,9 @@ def grade_all(
     # Daemon threads: an interrupted run ends at once; each finished result is already committed.
     lanes = [threading.Thread(target=grading.lane, args=(w,), daemon=True) for w in given]
     computing = threading.Thread(target=grading.compute, args=(count,), daemon=True)
-    for thread in [computing, *lanes]:
-        thread.start()
     try:
+        for thread in [computing, *lanes]:
+            thread.start()
         for thread in lanes:
             thread.join()
     except BaseException:
@@ -209,12 +210,12 @@ def grade_all(
         # (a thread still running Python while it ends could crash it). What was scored is
         # committed; the rest is graded on the next run.
         grading.abort()
-        for thread in lanes:
-            thread.join()
+        grading.wait_for_lanes()  # not join(): one interrupted marks its thread stopped for good
         raise
     finally:
         grading.ran.put(None)
-        computing.join()
+        with contextlib.suppress(RuntimeError):  # never started: Ctrl-C came first
+            computing.join()
     if grading.failures:
         raise grading.failures[0]
     return [r for r in grading.results if r is not None]
@@ -259,6 +260,8 @@ class _Grading:
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
         self.workers: list[Worker] = []  # the lanes' (abort() ends their runs)
+        self.live = 0  # lanes running
+        self.lanes_gone = threading.Condition(self.lock)
         # Once per exercise, not per submission: they hold for the whole run.
         exercises = {job.exercise.id: job.exercise for job in jobs}
         self.protected = {name: protected_paths(e) for name, e in exercises.items()}
@@ -309,7 +312,23 @@ class _Grading:
         for worker in list(self.workers):
             worker.abort()
 
+    def wait_for_lanes(self) -> None:
+        """Until every lane that started has ended. (A lane that Ctrl-C kept from starting
+        ends by itself at once: it finds the class run aborted.)"""
+        with self.lanes_gone:
+            self.lanes_gone.wait_for(lambda: self.live == 0)
+
     def lane(self, given: Worker | None) -> None:
+        with self.lock:
+            self.live += 1
+        try:
+            self._lane(given)
+        finally:
+            with self.lanes_gone:
+                self.live -= 1
+                self.lanes_gone.notify_all()
+
+    def _lane(self, given: Worker | None) -> None:
         worker = given or Worker()
         self.workers.append(worker)
         try:
