@@ -800,3 +800,31 @@ def test_a_worker_looks_up_the_next_runs_uid_while_a_run_runs(
     (stocked,) = sandbox._stock
     assert through(worker, exercise, SUBMISSIONS / "correct_helpers.py", **SMALL).full_marks
     assert stocked not in sandbox._stock  # the second run was given it
+
+
+def test_a_run_has_no_signal_blocked_even_from_a_server_started_by_a_class_runs_lane(
+    new_worker: Callable[[], Worker], write_submission: Callable[..., Path]
+) -> None:
+    # A lane blocks Ctrl-C for itself (grader/batch/signals.py); a server it starts inherits
+    # that mask, and must not pass it on to the runs.
+    from grader.batch.signals import leave_ctrl_c_to_the_main_thread
+
+    path = write_submission("""
+        import signal
+
+        def f(x):
+            return {"blocked": float(len(signal.pthread_sigmask(signal.SIG_BLOCK, [])))}
+    """)
+    found: list[Any] = []
+
+    def lane() -> None:
+        leave_ctrl_c_to_the_main_thread()
+        worker = new_worker()
+        found.append(worker.run(RunRequest(path.read_bytes(), "f", [[[1.0]]], Limits())))
+
+    thread = threading.Thread(target=lane)
+    thread.start()
+    thread.join()
+    (report,) = found
+    assert report.status == "ok", report.message
+    assert report.events[0]["values"]["blocked"]["data"] == [0.0]

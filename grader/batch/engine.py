@@ -13,6 +13,7 @@ from grader import __version__
 from grader.batch.discover import Job
 from grader.batch.fingerprint import fingerprint
 from grader.batch.gradebook import Gradebook, Key
+from grader.batch.signals import leave_ctrl_c_to_the_main_thread
 from grader.errors import GraderError, InternalError
 from grader.exercise.finding import model_solution
 from grader.exercise.loader import LoadedExercise
@@ -269,6 +270,7 @@ class _Grading:
     def compute(self, lanes: int) -> None:
         """The one thread that computes: it keeps a few jobs prepared for the lanes, and scores
         and commits what they hand on (one thread, not two: fewer hand-overs of the GIL)."""
+        leave_ctrl_c_to_the_main_thread()
         index, ended = 0, False
         while True:
             if not ended and (index == len(self.jobs) or self.failures):
@@ -319,6 +321,7 @@ class _Grading:
             self.lanes_gone.wait_for(lambda: self.live == 0)
 
     def lane(self, given: Worker | None) -> None:
+        leave_ctrl_c_to_the_main_thread()
         with self.lock:
             self.live += 1
         try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from grader.batch.discover import Job
+from grader.batch.signals import leave_ctrl_c_to_the_main_thread
 from grader.report.safe import no_workflow_commands, one_line
 from grader.result import CheckResult
 
@@ -99,6 +100,7 @@ class Progress:
         stop = threading.Event()
 
         def tick() -> None:
+            leave_ctrl_c_to_the_main_thread()
             while not stop.wait(every):
                 self.redraw(only_while_running=True)
 

@@ -220,6 +220,9 @@ def serve(channel, scratch, become_run, namespaces=False):
 
 
 def main():
+    # A server started from a class run's lane thread inherits its blocked Ctrl-C (see
+    # grader/batch/signals.py): every run starts with no signal blocked, wherever it came from.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     control, scratch = int(sys.argv[1]), sys.argv[2]
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)  # -I keeps the script's folder off sys.path: child.py is there
