@@ -75,10 +75,11 @@ def timed(argv: list[str]) -> tuple[float, int]:
     sampler = threading.Thread(target=sample)
     sampler.start()
     code = proc.wait()
+    elapsed = time.monotonic() - started  # not after the sampler's last sleep
     sampler.join()
     if code not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {code}")
-    return time.monotonic() - started, peak
+    return elapsed, peak
 
 
 def grade(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
