@@ -23,6 +23,7 @@ from grader.exercise.loader import LoadedExercise
 from grader.pipeline import LimitOverrides
 from grader.report.visibility import with_visibility
 from grader.result import CheckResult
+from grader.run.runner import early_workers
 from grader.run.worker import Worker
 
 
@@ -132,22 +133,10 @@ def grade_class(settings: ClassRun, workers: Sequence[Worker] = ()) -> ClassResu
     if workers:
         lanes = list(workers)[: max(1, settings.workers)]
         return _grade_launched(settings, exercises, everyone, positions, jobs, lanes, variants)
-    launched = _launched(exercises, settings.workers)
-    try:
-        return _grade_launched(settings, exercises, everyone, positions, jobs, launched, variants)
-    finally:
-        for worker in launched:
-            worker.close()
-
-
-def _launched(exercises: Sequence[LoadedExercise], lanes: int) -> list[Worker]:
-    """A worker per lane, every server starting at once (the first grades the canary while
-    the others load): each hides what any of the exercises forbids, as check_submission asks."""
+    # The first server grades the canary while the others load.
     forbidden = {name for e in exercises for name in e.spec.grading.forbidden_imports}
-    workers = [Worker() for _ in range(max(1, lanes))]
-    for worker in workers:
-        worker.launch((*sorted(forbidden), "grader"))
-    return workers
+    with early_workers(settings.workers, forbidden) as launched:
+        return _grade_launched(settings, exercises, everyone, positions, jobs, launched, variants)
 
 
 def _grade_launched(

@@ -7,7 +7,7 @@ result in `grader check` as in `grader grade`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from grader.run import sandbox
@@ -36,15 +36,18 @@ def early_runner(submission: Path) -> Iterator[Callable[[RunRequest], RunReport]
 
 
 @contextlib.contextmanager
-def early_workers(count: int) -> Iterator[list[Worker]]:
-    """`grader grade`'s workers, one per lane, whose servers start now (for the default
-    forbidden imports: an exercise that forbids more restarts them) and load on the other
-    cores while the caller imports and reads the class. Closed when the block ends."""
+def early_workers(
+    count: int, forbidden: Iterable[str] = DEFAULT_FORBIDDEN
+) -> Iterator[list[Worker]]:
+    """A class run's workers, one per lane, whose servers all start now and load on the other
+    cores while the caller goes on (imports, reads the class). They hide the `forbidden`
+    packages and the grader, as check_submission asks: an exercise that forbids more restarts
+    them. Closed when the block ends."""
     box = sandbox.presume()  # their starts answer the probe
     workers = [Worker(box) for _ in range(max(1, count))]
     try:
         for worker in workers:
-            worker.launch((*DEFAULT_FORBIDDEN, "grader"))
+            worker.launch((*sorted(set(forbidden)), "grader"))
         yield workers
     finally:
         for worker in workers:
