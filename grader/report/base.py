@@ -25,3 +25,19 @@ class BaseReporter:
 
     def close(self) -> None:
         self.stream.flush()
+
+
+class CollectingReporter(BaseReporter):
+    """For a format that is one document: keeps every result for `close()` to write.
+    `batch`: whether `grader grade` announced a class (a class of one is still a class)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self.results: list[CheckResult] = []
+        self.batch = False
+
+    def start(self, total: int) -> None:
+        self.batch = True
+
+    def add(self, result: CheckResult) -> None:
+        self.results.append(result)

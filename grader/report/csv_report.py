@@ -10,9 +10,8 @@ every quantity is known.
 from __future__ import annotations
 
 import csv
-from typing import Any
 
-from grader.report.base import BaseReporter
+from grader.report.base import CollectingReporter
 from grader.report.safe import spreadsheet_cell
 from grader.result import CheckResult
 
@@ -31,15 +30,8 @@ def quantity_columns(results: list[CheckResult]) -> list[str]:
     return list(dict.fromkeys(c.name for r in results for c in r.checks))
 
 
-class CsvReporter(BaseReporter):
+class CsvReporter(CollectingReporter):
     filename = "gradebook.csv"
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.results: list[CheckResult] = []
-
-    def add(self, result: CheckResult) -> None:
-        self.results.append(result)
 
     def close(self) -> None:
         quantities = quantity_columns(self.results)

@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from grader.report.base import BaseReporter
+from grader.report.base import CollectingReporter
 from grader.report.markdown import cell
 from grader.report.safe import no_workflow_commands, one_line, printable
 from grader.result import CheckResult
@@ -81,17 +81,16 @@ def annotation(kind: str, result: CheckResult) -> str:
     return f"::{kind} {where}title={_property(title)}::{_data(_message(result))}\n"
 
 
-class GithubReporter(BaseReporter):
+class GithubReporter(CollectingReporter):
     filename = None  # annotations are read from the step's standard output
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
-        self.results: list[CheckResult] = []
         self.shown: Counter[str] = Counter()
         self.unshown = 0
 
     def add(self, result: CheckResult) -> None:
-        self.results.append(result)
+        super().add(result)
         kind = level(result)
         if kind is None:
             return

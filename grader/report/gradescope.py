@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.report.base import BaseReporter
+from grader.report.base import CollectingReporter
 from grader.report.markdown import code_block, escaped
 from grader.result import Check, CheckResult
 
@@ -100,17 +100,10 @@ def results_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
-class GradescopeReporter(BaseReporter):
+class GradescopeReporter(CollectingReporter):
     per_result = True  # one results.json per submission under <out>/gradescope/
     reports_failures = True  # `grader check` writes one even when grading itself failed
     filename = "results.json"
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.results: list[CheckResult] = []
-
-    def add(self, result: CheckResult) -> None:
-        self.results.append(result)
 
     def close(self) -> None:
         for result in self.results:

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import IO
 
-from grader.report.base import BaseReporter
-from grader.result import CheckResult
+from grader.report.base import CollectingReporter
 
 
-class JsonReporter(BaseReporter):
+class JsonReporter(CollectingReporter):
     filename = "results.json"
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
-        self.results: list[dict] = []
-        self.batch = False
-
-    def start(self, total: int) -> None:
-        """`grader grade` calls this: a class is always a list, even a class of one."""
-        self.batch = True
-
-    def add(self, result: CheckResult) -> None:
-        # Through pydantic's JSON encoder: NaN and Infinity become strings, keeping it strict JSON.
-        self.results.append(json.loads(result.model_dump_json()))
-
     def close(self) -> None:
-        one = len(self.results) == 1 and not self.batch
-        payload = self.results[0] if one else {"results": self.results}
+        # Through pydantic's JSON encoder: NaN and Infinity become strings, keeping it strict JSON.
+        results = [json.loads(result.model_dump_json()) for result in self.results]
+        one = len(results) == 1 and not self.batch  # a class is a list, even a class of one
+        payload = results[0] if one else {"results": results}
         json.dump(payload, self.stream, indent=2, allow_nan=False)
         self.stream.write("\n")
         self.stream.flush()

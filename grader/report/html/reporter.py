@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from grader.report.base import BaseReporter
+from grader.report.base import CollectingReporter
 from grader.report.html.dashboard import Links, dashboard_page
 from grader.report.html.student import student_page
 from grader.result import CheckResult
@@ -40,22 +40,11 @@ def _folder(stream: IO[str]) -> Path | None:
     return Path(name).resolve().parent
 
 
-class HtmlReporter(BaseReporter):
+class HtmlReporter(CollectingReporter):
     filename = "report.html"
 
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
-        self.results: list[CheckResult] = []
-        self.batch = False
-
-    def start(self, total: int) -> None:
-        """`grader grade` calls this: a class gets the dashboard, even a class of one."""
-        self.batch = True
-
-    def add(self, result: CheckResult) -> None:
-        self.results.append(result)
-
     def close(self) -> None:
+        # A class gets the dashboard, even a class of one.
         if not self.batch and len(self.results) == 1:
             self.stream.write(student_page(self.results[0]))
         else:
