@@ -23,6 +23,12 @@ from grader.run.runner import run_submission
 Write = Callable[..., Path]
 
 
+SUMMING = """
+    def f(x):
+        return {"total": x.sum()}
+"""  # a submission that sums its one argument
+
+
 def run(path: Path, calls: list[list], function: str = "f", **limits: float) -> RunReport:
     return run_submission(RunRequest(path.read_bytes(), function, calls, Limits(**limits)))
 
@@ -330,10 +336,7 @@ def test_the_early_runner_starts_its_server_before_the_first_run(write_submissio
     from grader.run.runner import early_runner
     from grader.run.worker import Worker
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    path = write_submission(SUMMING)
     started: list[Worker] = []
     original = Worker.launch
 
@@ -417,10 +420,7 @@ def test_no_run_starts_on_a_presumed_sandbox_bubblewrap_refuses(
     from grader.run import sandbox
     from grader.run.worker import Worker
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    path = write_submission(SUMMING)
     log = fake_bwrap(REFUSE)
     presumed = sandbox.presume()
     assert presumed.enabled
@@ -444,10 +444,7 @@ def test_a_presumed_sandbox_starts_one_bubblewrap_only(
     from grader.run import sandbox
     from grader.run.runner import early_runner
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    path = write_submission(SUMMING)
     log = fake_bwrap(f'exec {real_bwrap} "$@"')
     with early_runner(path) as runner:
         assert sandbox.require(True) == ""  # as `grader check --require-sandbox` asks
@@ -458,11 +455,8 @@ def test_a_presumed_sandbox_starts_one_bubblewrap_only(
 
 
 def _summing(write_submission: Write) -> RunRequest:
-    """A request to run a submission that sums its one argument."""
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    """A request to run SUMMING."""
+    path = write_submission(SUMMING)
     return RunRequest(path.read_bytes(), "f", [[[1, 2]]], Limits(), ("grader",))
 
 
@@ -500,10 +494,7 @@ def test_a_class_runs_early_workers_fall_back_where_bubblewrap_refuses(
 def test_a_one_off_run_on_a_presumed_sandbox_starts_one_bubblewrap_only(
     write_submission: Write, fake_bwrap: Callable[[str], Path], real_bwrap: str
 ) -> None:
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    path = write_submission(SUMMING)
     log = fake_bwrap(f'exec {real_bwrap} "$@"')
     report = run(path, [[[1, 2]]])
     assert starts(log) == 1
@@ -518,10 +509,7 @@ def test_a_server_that_does_not_start_where_bubblewrap_works_is_a_grader_failure
     from grader.run import sandbox
     from grader.run.worker import Worker, WorkerFailed
 
-    path = write_submission("""
-        def f(x):
-            return {"total": x.sum()}
-    """)
+    path = write_submission(SUMMING)
     log = fake_bwrap(f'[ "$(wc -l < "$LOG")" -gt 1 ] || exit 1; exec {real_bwrap} "$@"')
     with Worker(sandbox.presume()) as worker:
         worker.launch(("grader",))
