@@ -257,7 +257,11 @@ def test_a_big_write_fills_the_runs_own_tmpfs_not_the_disk(box: sandbox.Sandbox)
 
 
 def test_no_host_path_is_writable(box: sandbox.Sandbox) -> None:
-    targets = [RUN / "x.py", REPO / "x", Path("/var/tmp/x"), Path("/dev/shm/x")]
+    name = f"grader-planted-{os.getpid()}"  # nothing on the machine has it already
+    places = [RUN / f"{name}.py", REPO / name, *(Path(d, name) for d in sweep.SHARED_SCRATCH)]
+    # The run's own tmpfs is writable: /tmp, or /var/tmp where the interpreter lies in /tmp.
+    own = Path(sandbox.run_mount(box))
+    targets = [t for t in places if own not in t.parents]
     out = confined(
         box,
         f"""
