@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from grader import __version__
+from grader import __version__, plugins
 from grader.batch import engine
 from grader.batch.discover import Job, discover
 from grader.batch.engine import canary, grade_all, grade_job
@@ -282,6 +282,21 @@ def test_the_fingerprint_changes_with_the_graders_code(monkeypatch: pytest.Monke
     before = module.fingerprint()
     module.fingerprint.cache_clear()
     monkeypatch.setattr(module, "_code_hash", lambda: "edited")
+    try:
+        assert module.fingerprint() != before
+    finally:
+        module.fingerprint.cache_clear()
+
+
+def test_the_fingerprint_changes_with_the_plugin_distributions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from grader.batch import fingerprint as module
+
+    before = module.fingerprint()
+    module.fingerprint.cache_clear()
+    installed = [*plugins.distributions(), "grader-softplus==0.1.0"]
+    monkeypatch.setattr(plugins, "distributions", lambda: installed)
     try:
         assert module.fingerprint() != before
     finally:

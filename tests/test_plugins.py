@@ -46,6 +46,14 @@ def test_builtins_come_from_this_projects_entry_points(kind):
     assert all(p.distribution == "backprop-grader" for p in registry.values())
 
 
+def test_distributions_are_read_without_importing_a_plugin():
+    from grader import __version__
+
+    plugins._loaded.cache_clear()
+    assert f"backprop-grader=={__version__}" in plugins.distributions()
+    assert plugins._loaded.cache_info().currsize == 0  # a class run imports what it uses
+
+
 def test_unknown_name_suggests_a_near_miss():
     with pytest.raises(
         PluginError, match=r"unknown activation 'sigmod' \(did you mean 'sigmoid'\?\)"

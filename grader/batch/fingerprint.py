@@ -2,7 +2,8 @@
 
 A grading fix shipped without a version bump must not keep stale scores, so the key holds a
 hash of the installed grader package's Python files and the name and version of every
-distribution that provides a plugin. Computed once per process.
+distribution that provides a plugin (from their metadata: no plugin is imported for it).
+Computed once per process.
 """
 
 from __future__ import annotations
@@ -24,19 +25,10 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def _plugin_distributions() -> list[str]:
-    found = {
-        f"{plugin.distribution}=={plugin.version}"
-        for kind in plugins.KINDS
-        for plugin in plugins.registry(kind).values()
-    }
-    return sorted(found)
-
-
 @functools.cache
 def fingerprint() -> str:
     """`<version>+<16 hex digits>`: changes with any change of code or plugin versions."""
     digest = hashlib.sha256(_code_hash().encode())
-    for distribution in _plugin_distributions():
+    for distribution in plugins.distributions():  # none imported: it costs start-up time
         digest.update(b"\0" + distribution.encode())
     return f"{__version__}+{digest.hexdigest()[:16]}"
