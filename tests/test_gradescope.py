@@ -307,6 +307,18 @@ def test_the_default_visibility_is_visible(
     assert {t.visibility for t in spec.tests or []} == {"visible"}
 
 
+def test_a_result_that_says_the_exercises_visibility_already_is_kept_as_it_is(
+    write_exercise: Callable[..., Path], class_result: Callable[..., CheckResult]
+) -> None:
+    from grader.report.visibility import with_visibility
+
+    result = class_result("partial")
+    exercise = _exercise_with_visibility(write_exercise, visibilities={"W1": "hidden"})
+    once = with_visibility(result, exercise)
+    assert once is not result and with_visibility(once, exercise) is once
+    assert with_visibility(result, _exercise_with_visibility(write_exercise)) is result
+
+
 def test_a_grader_error_stays_hidden_whatever_the_exercise_says(
     write_exercise: Callable[..., Path], class_result: Callable[..., CheckResult]
 ) -> None:
