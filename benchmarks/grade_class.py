@@ -5,7 +5,9 @@
 Prints submissions per second at --jobs 1 and --jobs 2, the peak memory of the whole process
 tree (grader, workers and submissions, sampled from /proc), and the speed-up over running one
 `grader check` process per submission (timed on a sample, scaled to the class). Run it on an
-idle machine; it uses the installed `grader` and the repository's fixture submissions.
+idle machine; it uses the `grader` installed in this interpreter (its commands run from a
+temporary folder: from the repository's root, `python -m grader` would import the checkout's
+own copy instead) and the repository's fixture submissions.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def _tree_rss(pid: int) -> int:
 def timed(argv: list[str]) -> tuple[float, int]:
     """Wall seconds and peak tree memory of one command."""
     started = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir()
+    )
     peak = 0
 
     def sample() -> None:

@@ -5,7 +5,9 @@
 Prints the median wall time of `python -c "import numpy"` (the floor: every run pays it once),
 of `grader --version` (the command line's own imports), and of `grader check` on the bundled
 model solution (imports, loading the exercise, one sandboxed run, the report), and each one's
-ratio to the numpy import. Run it on an idle machine; it uses the installed `grader`.
+ratio to the numpy import. Run it on an idle machine; it uses the installed `grader` (each
+command runs from a temporary folder: from the repository's root, `python -m grader` would
+import the checkout's own copy instead).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTION = REPO / "solutions" / "house-price-backprop.py"
+NEUTRAL = tempfile.gettempdir()  # no `grader` folder here for `python -m grader` to import
+DEVNULL = subprocess.DEVNULL
 TARGET_CHECK_SECONDS = 0.25  # issue 10: `grader check` of the model solution, idle 2 cores
 
 
@@ -42,7 +47,7 @@ def median_seconds(argv: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(argv, stdout=DEVNULL, stderr=DEVNULL, check=False, cwd=NEUTRAL)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -67,7 +72,7 @@ def main() -> None:
     # PYTHONDONTWRITEBYTECODE is set, every run would compile the package from source.
     compile_package()
     for argv in commands.values():  # warm the page cache once, untimed
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(argv, stdout=DEVNULL, stderr=DEVNULL, check=False, cwd=NEUTRAL)
     floor = None
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"median of {runs} runs each; load average {load:.1f} on {os.cpu_count()} CPUs")
