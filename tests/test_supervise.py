@@ -4,6 +4,7 @@ dies or hangs: tests/test_worker.py, which runs every kind of submission through
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +37,13 @@ def _request(source: bytes, **limits: Any) -> RunRequest:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pipe reads made while the run runs (not the drain at its end)."""
     made: list[int] = []
-    real = supervise._Run._read
+    real = supervise.Run._read
 
     def counted(self: Any, fd: int, into: Any) -> None:
         made.append(fd)
         real(self, fd, into)
 
-    monkeypatch.setattr(supervise._Run, "_read", counted)
+    monkeypatch.setattr(supervise.Run, "_read", counted)
     return made
 
 
@@ -87,3 +88,52 @@ def test_a_request_larger_than_a_pipe_holds_reaches_the_run_whole(
     result = report.events[0]["values"]
     assert result["count"]["data"] == [40_000.0]
     assert result["total"]["data"] == [sum(values)]
+
+
+# --- runs sent ahead, against a server of our own making ----------------------------------------
+
+
+@pytest.fixture
+def fake_server() -> Any:
+    """A control channel whose far end is this test: it reads the runs sent and answers."""
+    import socket
+
+    from grader.run import zygote
+    from grader.run.control import Channel
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    server = zygote.Channel(theirs)
+    yield Channel(ours), server
+    for fd in server.fds:
+        os.close(fd)
+    ours.close()
+    theirs.close()
+
+
+def _ended(server: Any, run: str) -> list[dict[str, Any]]:
+    exited = {"op": "exited", "run": run, "code": 0, "cpu": 0.0, "killed": False, "clean": True}
+    return [exited, {"op": "tidied", "run": run, "clean": True}]
+
+
+def test_what_a_later_runs_server_says_first_is_kept_for_that_run(fake_server: Any) -> None:
+    channel, server = fake_server
+    first = supervise.send(channel, b"{}", Limits(wall_seconds=5))
+    second = supervise.send(channel, b"{}", Limits(wall_seconds=5))
+    runs = [server.receive()["run"], server.receive()["run"]]
+    for fd in server.fds:
+        os.close(fd)  # the runs' ends: every pipe reads to its end
+    server.fds = []
+    # Both over and reported in one write, the second's report read with the first's.
+    server.send(*_ended(server, runs[0]), *_ended(server, runs[1]))
+    assert supervise.finish(first).clean and supervise.finish(second).clean
+
+
+def test_a_report_for_a_run_nobody_sent_is_a_broken_server(fake_server: Any) -> None:
+    from grader.run.control import ServerGone
+
+    channel, server = fake_server
+    run = supervise.send(channel, b"{}", Limits(wall_seconds=5))
+    server.receive()
+    server.send(*_ended(server, "no such run"))
+    with pytest.raises(ServerGone, match="another run"):
+        supervise.finish(run)

@@ -211,6 +211,111 @@ def test_a_worker_run_ends_within_its_wall_limit(
     assert time.monotonic() - started < 1 + 30  # a hang of the worker, never a slow machine
 
 
+# --- runs sent ahead: the server starts each as soon as the one before it is over --------------
+
+SLEEPS = b"""
+import time
+
+def f(x):
+    time.sleep(SECONDS)
+    return {"total": x.sum()}
+"""
+
+
+def _sleeper(seconds: float, **limits: Any) -> RunRequest:
+    source = SLEEPS.replace(b"SECONDS", str(seconds).encode())
+    return RunRequest(source, "f", [[[1.0, 2.0]]], Limits(**limits), ("grader",))
+
+
+def test_a_run_sent_ahead_gets_its_whole_wall_clock_from_when_it_starts(
+    new_worker: Callable[[], Worker],
+) -> None:
+    worker = new_worker()
+    first = worker.send(_sleeper(2.0, wall_seconds=30))
+    # Sent now, run after the first: counted from the send, its clock would run out.
+    second = worker.send(_sleeper(0.5, wall_seconds=2.0))
+    one, two = worker.finish(first), worker.finish(second)
+    assert (one.status, two.status) == ("ok", "ok"), (one.message, two.message)
+    assert two.elapsed < 2.0
+
+
+def test_a_run_holds_no_descriptor_of_the_runs_sent_after_it(
+    new_worker: Callable[[], Worker],
+) -> None:
+    # The server holds the pipes of a run that waits while it forks the one before it: that
+    # one closes every descriptor but its own before any student code.
+    counts = b"""
+import os
+
+def f(x):
+    return {"open": float(len(os.listdir("/proc/self/fd")))}
+"""
+    worker = new_worker()
+    first = worker.send(_sleeper(0.5, **SMALL))
+    looking = worker.send(RunRequest(counts, "f", [[[1.0]]], Limits(**SMALL), ("grader",)))
+    waiting = [worker.send(_sleeper(0, **SMALL)) for _ in range(2)]
+    assert worker.finish(first).status == "ok"
+    report = worker.finish(looking)
+    for sent in waiting:
+        worker.finish(sent)
+    assert report.status == "ok", report.message
+    # stdin, stdout, stderr, its result pipe and the listing's own: nothing of the others
+    assert report.events[0]["values"]["open"]["data"] == [5.0]
+
+
+def test_a_run_sent_behind_one_whose_server_dies_is_graded_on_a_fresh_server(
+    new_worker: Callable[[], Worker], sandboxed: None
+) -> None:
+    worker = new_worker()
+    worker.run(_sleeper(0, **SMALL))  # the server is up
+    old = server_pid(worker)
+    first = worker.send(_sleeper(60, wall_seconds=90))
+    second = worker.send(_sleeper(0, **SMALL))
+    killer = threading.Timer(0.7, os.kill, (old, signal.SIGKILL))
+    killer.start()
+    try:
+        with pytest.raises(WorkerFailed, match="fork server ended"):
+            worker.finish(first)
+    finally:
+        killer.cancel()
+    report = worker.finish(second)  # not the student's failure, nor the grader's: sent again
+    assert report.status == "ok", report.message
+    assert server_pid(worker) != old
+
+
+def test_a_run_sent_behind_one_that_leaves_the_server_unclean_runs_on_a_fresh_server(
+    new_worker: Callable[[], Worker], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = new_worker()
+    worker.run(_sleeper(0, **SMALL))
+    old = server_pid(worker)
+    first = worker.send(_sleeper(0, **SMALL))
+    second = worker.send(_sleeper(0, **SMALL))
+    real = supervise_module.Run.ended
+
+    def unclean(run: Any) -> Any:
+        return replace(real(run), clean=False)  # as if the server had left something behind
+
+    monkeypatch.setattr(supervise_module.Run, "ended", unclean)
+    assert worker.finish(first).status == "ok"  # and the worker replaces its server
+    monkeypatch.setattr(supervise_module.Run, "ended", real)
+    assert worker.finish(second).status == "ok"
+    assert server_pid(worker) != old
+
+
+def test_a_sent_run_that_is_forgotten_holds_no_descriptor(
+    new_worker: Callable[[], Worker], sandboxed: None
+) -> None:
+    worker = new_worker()
+    worker.run(_sleeper(0, **SMALL))  # the server is up
+    before = len(os.listdir("/proc/self/fd"))
+    first = worker.send(_sleeper(0, **SMALL))
+    second = worker.send(_sleeper(30, wall_seconds=60))
+    assert worker.finish(first).status == "ok"
+    worker.forget(second)  # a class run interrupted: it is not graded now
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 # --- a server that hangs or dies: the grader's failure, and a fresh server next -----------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 
 class ServerGone(Exception):
@@ -21,6 +21,27 @@ class Channel:
         self.sock = sock
         self._buffer = b""
         self._pending: list[dict[str, Any]] = []
+        # Runs sent and not yet over, with what was read for each while another run was
+        # supervised (its time of arrival, the message): the server runs them one at a time.
+        self._kept: dict[str, list[tuple[float, dict[str, Any]]]] = {}
+        self.free_since = 0.0  # when the last run supervised to its end was over
+
+    def expect(self, run: str) -> None:
+        self._kept.setdefault(run, [])
+
+    def expects(self, run: object) -> TypeGuard[str]:
+        return isinstance(run, str) and run in self._kept
+
+    def keep(self, run: str, arrived: float, message: dict[str, Any]) -> None:
+        self._kept[run].append((arrived, message))
+
+    def kept(self, run: str) -> list[tuple[float, dict[str, Any]]]:
+        """What was read for `run` while another run was supervised, each message once."""
+        found, self._kept[run] = self._kept.get(run, []), []
+        return found
+
+    def forget(self, run: str) -> None:
+        self._kept.pop(run, None)
 
     def fileno(self) -> int:
         return self.sock.fileno()

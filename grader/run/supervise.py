@@ -6,6 +6,10 @@ under their caps, and when the wall clock runs out or a cap is passed asks the s
 the run. The server answers with the exit status, the CPU time used, and whether it cleaned up.
 The run's result is settled when it has ended; a clean-up that fails or takes too long costs
 the worker (it is replaced), never the student.
+
+A run can be sent before the one ahead of it on the same server is over (`send`, then `finish`
+each in the order sent): the server starts it the moment that one is reported, while the
+grader is still busy with it. Its wall clock starts then, not when it was sent.
 """
 
 from __future__ import annotations
@@ -77,7 +81,9 @@ class _Pipes:
         os.close(self.request_w)
 
 
-class _Run:
+class Run:
+    """One run, from its send to its end (`send` and `finish` below)."""
+
     def __init__(self, channel: Channel, payload: bytes, limits: Limits) -> None:
         self.channel, self.payload, self.limits = channel, payload, limits
         self.id = str(next(_run_ids))  # unique in this process: no random bytes to draw
@@ -86,6 +92,7 @@ class _Run:
         self.stdout = Capped(limits.output_bytes)
         self.stderr = Capped(limits.output_bytes, shared_with=self.stdout)
         self.selector = selectors.DefaultSelector()
+        self.sent_at = self.started = 0.0
         self.exited: dict | None = None
         self.exited_at = 0.0
         self.tidied: bool | None = None
@@ -93,13 +100,14 @@ class _Run:
         self.timed_out = False
         self.watching = False  # its pipes, read as they fill (see WATCH_AFTER_SECONDS)
 
-    def start(self) -> None:
+    def send(self) -> None:
         self._write(self.pipes.request_w)  # what the pipe holds at once: the run never waits
+        self.channel.expect(self.id)
         try:
             self.channel.send(fds=self.pipes.theirs, op="run", run=self.id)
         finally:
             self.pipes.close(self.pipes.theirs)  # the run's ends now live in the run alone
-        self.started = time.monotonic()
+        self.sent_at = time.monotonic()
         self.selector.register(self.channel.fileno(), selectors.EVENT_READ, self._control)
         if self.payload:
             self.selector.register(self.pipes.request_w, selectors.EVENT_WRITE, self._write)
@@ -114,14 +122,26 @@ class _Run:
             self.selector.register(fd, selectors.EVENT_READ, into)
 
     def _control(self, fd: int) -> None:
+        arrived = time.monotonic()
         for message in self.channel.read():
-            if message.get("run") != self.id:
+            run = message.get("run")
+            if run == self.id:
+                self._take(arrived, message)
+            elif self.channel.expects(run):  # a run sent after this one, already over
+                self.channel.keep(run, arrived, message)
+            else:
                 raise ServerGone(f"the fork server answered for another run: {message}")
-            if message.get("op") == "exited":
-                self.exited = message
-                self.exited_at = time.monotonic()
-            elif message.get("op") == "tidied":
-                self.tidied = message.get("clean") is True
+
+    def _take_kept(self) -> None:
+        for arrived, message in self.channel.kept(self.id):
+            self._take(arrived, message)
+
+    def _take(self, arrived: float, message: dict) -> None:
+        if message.get("op") == "exited":
+            self.exited = message
+            self.exited_at = self.channel.free_since = arrived
+        elif message.get("op") == "tidied":
+            self.tidied = message.get("clean") is True
 
     def _write(self, fd: int) -> None:
         try:
@@ -152,6 +172,10 @@ class _Run:
             self.killed_at = time.monotonic()
 
     def wait(self) -> None:
+        # It started when the run ahead of it was over (the server goes straight on to it), or
+        # when it was sent to an idle server.
+        self.started = max(self.sent_at, self.channel.free_since)
+        self._take_kept()
         deadline = self.started + self.limits.wall_seconds
         while self.exited is None:
             now = time.monotonic()
@@ -179,6 +203,7 @@ class _Run:
 
     def wait_tidied(self) -> None:
         """Until the server says the run's folder is empty; giving up leaves `tidied` None."""
+        self._take_kept()
         if self.tidied is not None:
             return  # said with the run's end, as the server does
         self.selector.close()
@@ -230,22 +255,28 @@ class _Run:
         )
 
     def close(self) -> None:
+        self.channel.forget(self.id)
         self.selector.close()
         self.pipes.close(self.pipes.theirs)
         self.pipes.close(self.pipes.ours)
 
 
-def supervise(
-    channel: Channel,
-    payload: bytes,
-    limits: Limits,
-    meanwhile: Callable[[], None] | None = None,
-) -> Ended:
-    """Run one request on the server behind `channel`; raises ServerGone if the server fails.
-    `meanwhile` is called once the run has started: work that would otherwise wait for it."""
-    run = _Run(channel, payload, limits)
+def send(channel: Channel, payload: bytes, limits: Limits) -> Run:
+    """Send one request to the server behind `channel`: it runs when the runs sent before it
+    are over. Supervise each with `finish`, in the order sent. Raises ServerGone."""
+    run = Run(channel, payload, limits)
     try:
-        run.start()
+        run.send()
+    except BaseException:
+        run.close()
+        raise
+    return run
+
+
+def finish(run: Run, meanwhile: Callable[[], None] | None = None) -> Ended:
+    """Supervise a sent run to its end; raises ServerGone if the server fails. `meanwhile` is
+    called first, while the run runs: work that would otherwise wait for it."""
+    try:
         if meanwhile is not None:
             meanwhile()
         run.wait()
@@ -254,3 +285,13 @@ def supervise(
         return run.ended()
     finally:
         run.close()
+
+
+def supervise(
+    channel: Channel,
+    payload: bytes,
+    limits: Limits,
+    meanwhile: Callable[[], None] | None = None,
+) -> Ended:
+    """Run one request on the server behind `channel` (`send` and `finish`)."""
+    return finish(send(channel, payload, limits), meanwhile)

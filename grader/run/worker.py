@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
-from grader.run import sandbox
+from grader.run import sandbox, supervise
 from grader.run.control import Channel, ServerGone
 from grader.run.outcome import interpret
 from grader.run.report import RunReport
 from grader.run.request import RunRequest
-from grader.run.supervise import Ended, supervise
+from grader.run.supervise import Ended
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 SCRATCH = sandbox.SCRATCH
@@ -79,6 +79,17 @@ def _require_confined(ended: Ended) -> None:
 
 
 @dataclass(frozen=True)
+class Sent:
+    """A run sent to a worker's server (`Worker.send`), to be finished with `Worker.finish`."""
+
+    job: RunRequest
+    server: int  # which of the worker's servers has it: a replaced server took it along
+    box: sandbox.Sandbox
+    isolation: dict
+    run: supervise.Run
+
+
+@dataclass(frozen=True)
 class _Launch:
     """A server started and not yet ready; its trial run's settings, to clean up after."""
 
@@ -99,6 +110,7 @@ class Worker:
         self._namespaces = False  # whether the running server's trial run got namespaces
         self._launching: _Launch | None = None  # a server started, not yet ready
         self._start_failure: Exception | None = None  # why a vouching server did not start
+        self._server = 0  # counts the servers started and ended: a Sent knows its own
 
     def __enter__(self) -> Worker:
         return self
@@ -108,27 +120,64 @@ class Worker:
 
     def run(self, job: RunRequest) -> RunReport:
         """Run one submission. Raises WorkerFailed, and nothing else, when the grader failed."""
+        return self.finish(self.send(job))
+
+    def send(self, job: RunRequest) -> Sent:
+        """Send one submission to the server now: it runs as soon as the runs sent before it
+        are over, and the grader may do its own work meanwhile. `finish` each, in the order
+        sent. Raises WorkerFailed, and nothing else, when the grader failed."""
         try:
-            self._probed(job.forbidden_imports)
-            channel = self._serve(job.forbidden_imports)
-            box = self._run_box()
-            isolation = sandbox.isolation(box, hide=job.hide)
+            return self._send(job)
+        except Exception as exc:
+            raise self._failed(exc) from exc
+
+    def finish(self, sent: Sent) -> RunReport:
+        """The report of a sent run, once it is over (sent again first if its server was
+        replaced before it ran: a server that died, or was replaced after the run ahead of it,
+        took it along, and the student is not charged for that). Raises WorkerFailed, and
+        nothing else, when the grader failed."""
+        try:
+            if sent.server != self._server:
+                self.forget(sent)
+                sent = self._send(sent.job)
             ended = None
             try:
                 # The next run's uid is looked up while this one runs.
-                payload = self._payload(job, isolation)
-                ended = supervise(channel, payload, job.limits, sandbox.stock_uid)
+                ended = supervise.finish(sent.run, sandbox.stock_uid)
             finally:
-                sandbox.cleanup(box, isolation, contained=ended is not None and ended.clean)
+                contained = ended is not None and ended.clean
+                sandbox.cleanup(sent.box, sent.isolation, contained=contained)
             _require_confined(ended)
-            report = interpret(ended, job.limits)
+            report = interpret(ended, sent.job.limits)
         except Exception as exc:
-            why = self._why(exc)
-            self.close()  # a fresh server for the next submission
-            raise WorkerFailed(f"the grading worker failed during this submission: {why}") from exc
+            raise self._failed(exc) from exc
         if not ended.clean:
             self.close()  # it left something the server could not remove: start afresh
         return report
+
+    def forget(self, sent: Sent) -> None:
+        """A sent run that will not be finished (its server is gone, or the class run was
+        interrupted): its pipes closed, its uid's processes and files removed. Never raises."""
+        with contextlib.suppress(Exception):
+            sent.run.close()
+            sandbox.cleanup(sent.box, sent.isolation)  # whatever it may have left
+
+    def _send(self, job: RunRequest) -> Sent:
+        self._probed(job.forbidden_imports)
+        channel = self._serve(job.forbidden_imports)
+        box = self._run_box()
+        isolation = sandbox.isolation(box, hide=job.hide)
+        try:
+            run = supervise.send(channel, self._payload(job, isolation), job.limits)
+        except BaseException:
+            sandbox.cleanup(box, isolation)
+            raise
+        return Sent(job, self._server, box, isolation, run)
+
+    def _failed(self, exc: Exception) -> WorkerFailed:
+        why = self._why(exc)
+        self.close()  # a fresh server for the next submission
+        return WorkerFailed(f"the grading worker failed during this submission: {why}")
 
     def launch(self, forbidden_imports: tuple[str, ...]) -> None:
         """Start a server now (for runs that hide `forbidden_imports`) without waiting for it:
@@ -280,7 +329,9 @@ class Worker:
                 proc.kill()
 
     def close(self) -> None:
-        """Stop the server (and with it, its sandbox and scratch). Never raises."""
+        """Stop the server (and with it, its sandbox, its scratch and the runs sent to it).
+        Never raises."""
+        self._server += 1
         sandbox.withdraw(self._vouch)
         self._start_failure = None
         launch, self._launching = self._launching, None

@@ -18,7 +18,9 @@ grader carrying JSON lines:
                       {"op": "tidied", "run": ID, "clean": BOOL}  the scratch folder is empty
 
 `code` is the exit status or -N for signal N, `cpu` the run's CPU seconds (wait4), `killed`
-whether a kill request found it still running.
+whether a kill request found it still running. A run message that arrives while a run runs
+waits for it: its run starts as soon as that one is over and reported (the grader sends the
+next submission early, and does its own work for the last one while the next one runs).
 
 For each run it forks; the forked process reads its request from the grader's pipe and writes
 its results and output to the grader's pipes itself (child.become_run), and the server closes
@@ -107,10 +109,12 @@ def _pidfd(pid):
         return None
 
 
-def _watch(channel, pid, run, poller):
+def _watch(channel, pid, run, poller, waiting):
     """Wait for the run to end, killing it when told; (code, cpu, whether a kill request found
-    it alive), or None if the grader left. `poller` watches the control socket (one poll
-    object for all runs: a selector built per run cost the server a page fault per object)."""
+    it alive), or None if the grader left. A run message that comes meanwhile joins `waiting`
+    (its descriptors wait in channel.fds, in order). `poller` watches the control socket (one
+    poll object for all runs: a selector built per run cost the server a page fault per
+    object)."""
     exited, killed = _pidfd(pid), False
     if exited is not None:
         poller.register(exited, select.POLLIN)
@@ -128,7 +132,9 @@ def _watch(channel, pid, run, poller):
                 _kill(pid)
                 os.wait4(pid, 0)
                 return None
-            if message.get("op") == "kill" and message.get("run") == run:
+            if message.get("op") == "run":
+                waiting.append(message)
+            elif message.get("op") == "kill" and message.get("run") == run:
                 if (ended := _reaped(pid)) is not None:
                     return (*ended, killed)  # it ended on its own before the kill came
                 killed = True
@@ -197,7 +203,8 @@ def serve(channel, scratch, become_run, namespaces=False):
     channel.send(op="ready", namespaces=namespaces)
     poller = select.poll()
     poller.register(channel.sock, select.POLLIN)
-    while (message := channel.receive()) is not None:
+    waiting = []  # run messages that came while a run ran, in order
+    while (message := waiting.pop(0) if waiting else channel.receive()) is not None:
         if message.get("op") != "run":
             continue  # a late kill for a run that is over
         fds, channel.fds = channel.fds[:4], channel.fds[4:]
@@ -209,7 +216,7 @@ def serve(channel, scratch, become_run, namespaces=False):
             become_run(run, fds)  # never returns
         for fd in fds:
             os.close(fd)  # at once: what the run writes never passes through here
-        ended = _watch(channel, pid, run, poller)
+        ended = _watch(channel, pid, run, poller, waiting)
         if ended is None:
             break
         code, cpu, killed = ended
