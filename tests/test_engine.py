@@ -527,6 +527,35 @@ def test_a_failure_of_the_class_run_itself_is_raised_and_no_thread_is_left_waiti
 
 
 @pytest.mark.parametrize("workers", [1, 2])
+def test_a_class_run_whose_every_start_fails_ends_with_that_failure(
+    workers: int,
+    make_class: Callable[..., Path],
+    book: Gradebook,
+    bundled_exercise: Callable[[str], LoadedExercise],
+) -> None:
+    # No lane hands on a single result (each has a run sent ahead that it never finishes):
+    # the thread that scores, waiting for one, must still hear of the failure (it once waited
+    # for ever). A bound, not a measure of speed.
+    def fails(job: Job) -> None:
+        raise OSError("progress failed")
+
+    students = {f"s{n}": SUBMISSIONS / EXERCISE / "correct_loops.py" for n in range(6)}
+    jobs = discover(make_class(students), [bundled_exercise(EXERCISE)])
+    raised: list[BaseException] = []
+
+    def grade() -> None:
+        try:
+            grade_all(jobs, book, lanes(workers), Recorder(), fails)
+        except BaseException as exc:
+            raised.append(exc)
+
+    grading = threading.Thread(target=grade, daemon=True)
+    grading.start()
+    grading.join(timeout=60)
+    assert [str(e) for e in raised] == ["progress failed"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_class_with_nobody_to_grade_is_graded_at_once(book: Gradebook, workers: int) -> None:
     # An empty folder, or a shard that holds no student: every lane is told there is nothing
     # (it once waited for ever). A bound, not a measure of speed.

@@ -27,7 +27,7 @@ from grader.pipeline import (
 )
 from grader.result import CheckResult, Status
 from grader.run.report import RunReport
-from grader.run.worker import Worker
+from grader.run.worker import Sent, Worker
 from grader.submission import Submission, read_submission, read_trusted
 
 if TYPE_CHECKING:
@@ -118,6 +118,32 @@ def run_prepared(job: Job, worker: Worker, ready: CheckResult | Prepared) -> Che
         return ready
     try:
         return Ran(ready, worker.run(ready.request))
+    except Exception as exc:
+        return _failed(job, exc)
+
+
+def send_prepared(
+    job: Job, worker: Worker, ready: CheckResult | Prepared
+) -> CheckResult | tuple[Prepared, Sent]:
+    """The run sent to `worker`, to start when the runs sent before it are over (or the job's
+    result already). Never raises."""
+    if isinstance(ready, CheckResult):
+        return ready
+    try:
+        return ready, worker.send(ready.request)
+    except Exception as exc:
+        return _failed(job, exc)
+
+
+def finish_prepared(
+    job: Job, worker: Worker, sent: CheckResult | tuple[Prepared, Sent]
+) -> CheckResult | Ran:
+    """A sent run, once it is over. Never raises."""
+    if isinstance(sent, CheckResult):
+        return sent
+    ready, run = sent
+    try:
+        return Ran(ready, worker.finish(run))
     except Exception as exc:
         return _failed(job, exc)
 
@@ -230,6 +256,13 @@ class _Resumed:
 
 
 _Step = tuple[int, Key, Job, _Resumed | CheckResult | Prepared]  # prepared, to run
+
+
+class _Failed:
+    """Handed on by a lane that failed, instead of the results it will not hand on."""
+
+
+_Sent = tuple[int, Key, Job, _Resumed | CheckResult | tuple[Prepared, Sent]]  # sent, to finish
 _Done = tuple[int, Key, Job, _Resumed | CheckResult | Ran]  # run, to score
 
 
@@ -257,7 +290,7 @@ class _Grading:
         # committed. `ready` has no bound of its own: the lanes' ends never wait to be put there.
         self.ahead = 2 * max(1, settings.workers)
         self.ready: queue.Queue[_Step | None] = queue.Queue()
-        self.ran: queue.Queue[_Done | None] = queue.Queue(maxsize=self.ahead)
+        self.ran: queue.Queue[_Done | _Failed | None] = queue.Queue(maxsize=self.ahead)
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
         self.workers: list[Worker] = []  # the lanes' (abort() ends their runs)
@@ -284,6 +317,8 @@ class _Grading:
             step = self.ran.get()
             if step is None:
                 return
+            if isinstance(step, _Failed):
+                continue  # a lane failed: end the class run (above)
             if not self.failures:  # else only taken: no lane may wait for ever on a full queue
                 self._guarded(self._score, *step)
 
@@ -332,28 +367,49 @@ class _Grading:
                 self.lanes_gone.notify_all()
 
     def _lane(self, given: Worker | None) -> None:
+        """Each job's run is sent before the last one is over: the worker's server starts it
+        the moment that one ends, while this lane reads and hands on the last one's report."""
         worker = given or Worker()
         self.workers.append(worker)
+        ahead: _Sent | None = None  # sent, and not finished yet
         try:
             while (step := self.ready.get()) is not None:
                 if self.failures:
                     continue  # keep taking what is prepared: the preparer must not wait for ever
                 try:
-                    self.ran.put(self._run(step, worker))
+                    sent, ahead = ahead, self._send(step, worker)
+                    if sent is not None:
+                        self.ran.put(self._finish(sent, worker))
                 except BaseException as exc:  # the progress failed: grade_all raises it
                     self.failures.append(exc)
+                    # The computing thread may be waiting for what this lane would have
+                    # handed on (the run sent ahead is not finished now): tell it.
+                    self.ran.put(_Failed())
+            if ahead is not None and not self.failures:
+                sent, ahead = ahead, None
+                self.ran.put(self._finish(sent, worker))
         finally:
+            if ahead is not None:  # interrupted, or another lane failed: it is not graded now
+                run = ahead[3]
+                if isinstance(run, tuple):
+                    worker.forget(run[1])
             if given is None:
                 worker.close()
 
-    def _run(self, step: _Step, worker: Worker) -> _Done:
+    def _send(self, step: _Step, worker: Worker) -> _Sent:
         index, key, job, ready = step
         if not isinstance(ready, Prepared):
             return index, key, job, ready
         if self.on_start is not None:
             with self.lock:
                 self.on_start(job)
-        return index, key, job, run_prepared(job, worker, ready)
+        return index, key, job, send_prepared(job, worker, ready)
+
+    def _finish(self, sent: _Sent, worker: Worker) -> _Done:
+        index, key, job, run = sent
+        if isinstance(run, (_Resumed, CheckResult)):
+            return index, key, job, run
+        return index, key, job, finish_prepared(job, worker, run)
 
     def _score(self, index: int, key: Key, job: Job, step: _Resumed | CheckResult | Ran) -> None:
         if isinstance(step, _Resumed):
