@@ -306,14 +306,14 @@ def test_a_run_sent_behind_one_that_leaves_the_server_unclean_runs_on_a_fresh_se
 def test_a_sent_run_that_is_forgotten_holds_no_descriptor(
     new_worker: Callable[[], Worker], sandboxed: None
 ) -> None:
-    worker = new_worker()
-    worker.run(_sleeper(0, **SMALL))  # the server is up
     before = len(os.listdir("/proc/self/fd"))
+    worker = new_worker()
     first = worker.send(_sleeper(0, **SMALL))
     second = worker.send(_sleeper(30, wall_seconds=60))
     assert worker.finish(first).status == "ok"
     worker.forget(second)  # a class run interrupted: it is not graded now
-    assert len(os.listdir("/proc/self/fd")) == before
+    assert len(os.listdir("/proc/self/fd")) == before  # the server that had it is gone too
+    assert worker.run(_sleeper(0, **SMALL)).status == "ok"  # and the worker serves on
 
 
 # --- a server that hangs or dies: the grader's failure, and a fresh server next -----------------

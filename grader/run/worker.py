@@ -157,7 +157,10 @@ class Worker:
 
     def forget(self, sent: Sent) -> None:
         """A sent run that will not be finished (its server is gone, or the class run was
-        interrupted): its pipes closed, its uid's processes and files removed. Never raises."""
+        interrupted): its pipes closed, its uid's processes and files removed, and the server
+        that still has it replaced (it would report a run nobody supervises). Never raises."""
+        if sent.server == self._server:
+            self.close()
         with contextlib.suppress(Exception):
             sent.run.close()
             sandbox.cleanup(sent.box, sent.isolation)  # whatever it may have left
