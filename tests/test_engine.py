@@ -473,7 +473,15 @@ def test_ctrl_c_ends_the_runs_in_progress_and_exits_130_with_what_was_scored_kep
     out = tmp_path / "out"
     command = [*grade_command(root, out)]
     command[command.index("--timeout") + 1] = "60"
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as a terminal delivers it, whatever this suite inherited: a shell's background
+    # job ignores SIGINT, and so would the grader it starts (Python keeps an ignored SIGINT).
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 60
         while rows(out / "gradebook.sqlite") < 4 and time.monotonic() < deadline:
