@@ -35,6 +35,7 @@ def test_the_warm_up_runs_its_sample_and_an_error_without_a_file() -> None:
         if (getattr(m, "__file__", None) or "").startswith("/nonexistent")
     ]
     assert left == []  # its made-up submission is not a module of the server
+    assert "/nonexistent" not in sys.path  # nor its folder a place the server imports from
 
 
 def test_a_request_larger_than_a_pipe_is_read_to_its_end() -> None:

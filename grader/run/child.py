@@ -242,7 +242,7 @@ def _die_with_server():
         _prctl(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0, 0)
 
 
-# A made-up submission and request for prepare(): the shapes of a real run's, no student's.
+# A made-up submission for prepare(): the shapes of a real run's, no student's.
 _SAMPLE_SOURCE = b"""
 import numpy as np
 
@@ -272,29 +272,18 @@ def prepare():
     import numpy as np
 
     events = []
-    call = [{"W": [[0.5, -0.25], [0.125, 1.0]], "b": [0.0, 0.5]}, [1.0, -2.0], [0.5, 1.5]]
-    request = {
-        "source": base64.b64encode(_SAMPLE_SOURCE).decode("ascii"),
-        "function": "sample",
-        "calls": [call, call],
-        "limits": {"cpu_seconds": 1, "memory_bytes": None, "processes": 0},
-        "forbidden_imports": ["grader"],
-        "protected": [],
-        "isolation": {"uid": None, "unshare": True, "seccomp": True, "workdir": "/"},
-    }
-    request = json.loads(json.dumps(request).encode())
-    source = base64.b64decode(request["source"])
-    path = "/nonexistent/submission.py"
-    spec = importlib.util.spec_from_file_location("submission", path)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
 
     def send(_dumps=json.dumps, **event):
         events.append((_dumps(event) + "\n").encode())
 
-    function = getattr(module, request["function"])
-    run_cases(function, request["calls"], path, send, np, request["limits"])
-    run_cases(len, [[1, 2]], path, send, np, request["limits"])  # an error, for its path
+    call = [{"W": [[0.5, -0.25], [0.125, 1.0]], "b": [0.0, 0.5]}, [1.0, -2.0], [0.5, 1.5]]
+    calls = json.loads(json.dumps([call, call]).encode())  # as a run reads its request
+    path = "/nonexistent/submission.py"
+    module = load_submission(path, _SAMPLE_SOURCE, send)
+    sys.modules.pop("submission", None)  # the server keeps no submission, made-up or not
+    sys.path.remove(os.path.dirname(path))
+    run_cases(module.sample, calls, path, send, np, {})
+    run_cases(len, [[1, 2]], path, send, np, {})  # an error, for its path
     return events
 
 
