@@ -122,13 +122,9 @@ def run_prepared(job: Job, worker: Worker, ready: CheckResult | Prepared) -> Che
         return _failed(job, exc)
 
 
-def send_prepared(
-    job: Job, worker: Worker, ready: CheckResult | Prepared
-) -> CheckResult | tuple[Prepared, Sent]:
+def send_prepared(job: Job, worker: Worker, ready: Prepared) -> CheckResult | tuple[Prepared, Sent]:
     """The run sent to `worker`, to start when the runs sent before it are over (or the job's
-    result already). Never raises."""
-    if isinstance(ready, CheckResult):
-        return ready
+    result, when the grader failed). Never raises."""
     try:
         return ready, worker.send(ready.request)
     except Exception as exc:
@@ -407,7 +403,7 @@ class _Grading:
 
     def _finish(self, sent: _Sent, worker: Worker) -> _Done:
         index, key, job, run = sent
-        if isinstance(run, (_Resumed, CheckResult)):
+        if isinstance(run, _Resumed):
             return index, key, job, run
         return index, key, job, finish_prepared(job, worker, run)
 

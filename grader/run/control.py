@@ -37,7 +37,9 @@ class Channel:
 
     def kept(self, run: str) -> list[tuple[float, dict[str, Any]]]:
         """What was read for `run` while another run was supervised, each message once."""
-        found, self._kept[run] = self._kept.get(run, []), []
+        found = self._kept.get(run, [])
+        if found:
+            self._kept[run] = []
         return found
 
     def forget(self, run: str) -> None:
